@@ -1,0 +1,23 @@
+// Reading call arguments. lib/ validates every argument with a message naming it before
+// calling native code; these checks are the second line, so a wrong call from inside the
+// package still fails with a coded error instead of reading out of bounds.
+#pragma once
+
+#include <napi.h>
+
+#include <string>
+
+#include "../core/bytes.h"
+
+namespace openrms::binding {
+
+// A Buffer / TypedArray / DataView read in place (no copy).
+core::ByteView BytesArg(const Napi::CallbackInfo& info, size_t index, const char* name);
+// Same, but `undefined` or `null` give an empty view.
+core::ByteView OptionalBytesArg(const Napi::CallbackInfo& info, size_t index, const char* name);
+core::MutableByteView OutputArg(const Napi::CallbackInfo& info, size_t index, const char* name);
+core::ByteView BytesOf(Napi::Env env, Napi::Value value, const std::string& name);
+uint32_t Uint32Arg(const Napi::CallbackInfo& info, size_t index, const char* name);
+bool BoolArg(const Napi::CallbackInfo& info, size_t index, const char* name);
+
+}  // namespace openrms::binding

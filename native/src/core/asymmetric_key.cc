@@ -1,0 +1,262 @@
+#include "asymmetric_key.h"
+
+#include <cstring>
+#include <string>
+
+#include <openssl/core_names.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "algorithms.h"
+#include "error.h"
+
+namespace openrms::core {
+namespace {
+
+[[noreturn]] void InvalidKey(const std::string& why) {
+  ClearOpenSslErrors();
+  throw Error(code::kInvalidKey, why);
+}
+
+BignumPtr ToBignum(ByteView bytes, const char* name) {
+  if (bytes.size == 0) InvalidKey(std::string("key component ") + name + " is missing");
+  BignumPtr bn(BN_bin2bn(bytes.data, static_cast<int>(bytes.size), nullptr));
+  if (!bn) ThrowOpenSslError("bignum");
+  return bn;
+}
+
+std::vector<uint8_t> BignumParam(EVP_PKEY* pkey, const char* name, size_t pad_to) {
+  BIGNUM* raw = nullptr;
+  if (EVP_PKEY_get_bn_param(pkey, name, &raw) != 1) ThrowOpenSslError("cannot read key component");
+  BignumPtr bn(raw);
+  size_t size = pad_to != 0 ? pad_to : static_cast<size_t>(BN_num_bytes(bn.get()));
+  std::vector<uint8_t> out(size);
+  if (BN_bn2binpad(bn.get(), out.data(), static_cast<int>(size)) < 0) ThrowOpenSslError("key component size");
+  return out;
+}
+
+SecretBytes SecretBignumParam(EVP_PKEY* pkey, const char* name, size_t pad_to) {
+  std::vector<uint8_t> plain = BignumParam(pkey, name, pad_to);
+  SecretBytes secret(plain);
+  OPENSSL_cleanse(plain.data(), plain.size());
+  return secret;
+}
+
+PkeyPtr FromParams(const char* type, int selection, OSSL_PARAM_BLD* bld) {
+  ParamsPtr params(OSSL_PARAM_BLD_to_param(bld));
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
+  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1) ThrowOpenSslError("key import");
+  EVP_PKEY* raw = nullptr;
+  if (EVP_PKEY_fromdata(ctx.get(), &raw, selection, params.get()) != 1) InvalidKey("key components do not form a valid key");
+  return PkeyPtr(raw);
+}
+
+// d2i functions move the pointer past what they parsed; trailing bytes mean the input was
+// not one key.
+template <class Parse>
+PkeyPtr ParseWhole(ByteView der, Parse parse) {
+  const unsigned char* p = der.data;
+  PkeyPtr key(parse(&p, static_cast<long>(der.size)));
+  if (key && p != der.data + der.size) return nullptr;
+  return key;
+}
+
+PkeyPtr ParsePublicDer(ByteView der) {
+  return ParseWhole(der, [](const unsigned char** p, long n) { return d2i_PUBKEY(nullptr, p, n); });
+}
+
+PkeyPtr ParsePrivateDer(ByteView der) {
+  return ParseWhole(der, [](const unsigned char** p, long n) { return d2i_AutoPrivateKey(nullptr, p, n); });
+}
+
+}  // namespace
+
+AsymmetricKey::AsymmetricKey(PkeyPtr pkey, bool has_private) : pkey_(std::move(pkey)), has_private_(has_private) {
+  if (EVP_PKEY_is_a(pkey_.get(), "RSA")) {
+    type_ = KeyType::kRsa;
+    int bits = EVP_PKEY_get_bits(pkey_.get());
+    if (bits < kRsaMinBits || bits > kRsaMaxBits)
+      InvalidKey("RSA key must be " + std::to_string(kRsaMinBits) + " to " + std::to_string(kRsaMaxBits) +
+                 " bits, got " + std::to_string(bits));
+  } else if (EVP_PKEY_is_a(pkey_.get(), "EC")) {
+    type_ = KeyType::kEcP256;
+    char group[64] = {0};
+    size_t len = 0;
+    if (EVP_PKEY_get_utf8_string_param(pkey_.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &len) != 1 ||
+        std::strcmp(group, "prime256v1") != 0)
+      InvalidKey("EC key must be on curve P-256");
+  } else {
+    ClearOpenSslErrors();
+    throw Error(code::kUnsupportedAlgorithm, "key must be RSA or EC P-256");
+  }
+  if (has_private_) {
+    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_.get(), nullptr));
+    if (!ctx || EVP_PKEY_pairwise_check(ctx.get()) != 1) InvalidKey("private key does not match its public key");
+  }
+}
+
+AsymmetricKey AsymmetricKey::GenerateRsa(int bits) {
+  if (bits != 2048 && bits != 3072 && bits != 4096)
+    throw Error(code::kInvalidArgument, "RSA modulus length must be 2048, 3072 or 4096, got " + std::to_string(bits));
+  InitializeLibcrypto();
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
+  if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1 || EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), bits) != 1)
+    ThrowOpenSslError("RSA key generation setup");
+  EVP_PKEY* raw = nullptr;
+  if (EVP_PKEY_generate(ctx.get(), &raw) != 1) ThrowOpenSslError("RSA key generation");
+  return AsymmetricKey(PkeyPtr(raw), true);
+}
+
+AsymmetricKey AsymmetricKey::GenerateEcP256() {
+  InitializeLibcrypto();
+  PkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
+  if (!key) ThrowOpenSslError("EC key generation");
+  return AsymmetricKey(std::move(key), true);
+}
+
+AsymmetricKey AsymmetricKey::FromPem(ByteView pem) {
+  InitializeLibcrypto();
+  BioPtr bio(BIO_new_mem_buf(pem.data, static_cast<int>(pem.size)));
+  if (!bio) ThrowOpenSslError("PEM buffer");
+  char* name = nullptr;
+  char* header = nullptr;
+  unsigned char* data = nullptr;
+  long len = 0;
+  if (PEM_read_bio(bio.get(), &name, &header, &data, &len) != 1) InvalidKey("not a PEM key");
+  std::string label(name);
+  OPENSSL_free(name);
+  OPENSSL_free(header);
+  ByteView der(data, static_cast<size_t>(len));
+  PkeyPtr key;
+  bool is_private = false;
+  if (label == "PUBLIC KEY") {
+    key = ParsePublicDer(der);
+  } else if (label == "PRIVATE KEY" || label == "RSA PRIVATE KEY" || label == "EC PRIVATE KEY") {
+    key = ParsePrivateDer(der);
+    is_private = true;
+  }
+  OPENSSL_clear_free(data, static_cast<size_t>(len));
+  if (label == "ENCRYPTED PRIVATE KEY") InvalidKey("encrypted PEM keys are not supported; decrypt the key first");
+  if (!key) InvalidKey("PEM block \"" + label + "\" is not a valid SPKI public key or PKCS#8 private key");
+  return AsymmetricKey(std::move(key), is_private);
+}
+
+AsymmetricKey AsymmetricKey::FromDer(ByteView der) {
+  InitializeLibcrypto();
+  if (PkeyPtr key = ParsePublicDer(der)) return AsymmetricKey(std::move(key), false);
+  ClearOpenSslErrors();
+  if (PkeyPtr key = ParsePrivateDer(der)) return AsymmetricKey(std::move(key), true);
+  InvalidKey("DER is not a valid SPKI public key or PKCS#8 private key");
+}
+
+AsymmetricKey AsymmetricKey::FromRsaComponents(const RsaComponents& c) {
+  InitializeLibcrypto();
+  bool is_private = c.d.size() > 0;
+  ParamBldPtr bld(OSSL_PARAM_BLD_new());
+  if (!bld) ThrowOpenSslError("param builder");
+  // The builder keeps pointers to these numbers until FromParams has run.
+  BignumPtr n = ToBignum(c.n, "n"), e = ToBignum(c.e, "e");
+  BignumPtr d, p, q, dp, dq, qi;
+  OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, n.get());
+  OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, e.get());
+  if (is_private) {
+    d = ToBignum(c.d.view(), "d");
+    p = ToBignum(c.p.view(), "p");
+    q = ToBignum(c.q.view(), "q");
+    dp = ToBignum(c.dp.view(), "dp");
+    dq = ToBignum(c.dq.view(), "dq");
+    qi = ToBignum(c.qi.view(), "qi");
+    OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_D, d.get());
+    OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_FACTOR1, p.get());
+    OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_FACTOR2, q.get());
+    OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_EXPONENT1, dp.get());
+    OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_EXPONENT2, dq.get());
+    OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_COEFFICIENT1, qi.get());
+  }
+  return AsymmetricKey(FromParams("RSA", is_private ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, bld.get()), is_private);
+}
+
+AsymmetricKey AsymmetricKey::FromEcComponents(const EcComponents& c) {
+  InitializeLibcrypto();
+  if (c.x.size() != kP256FieldSize || c.y.size() != kP256FieldSize)
+    InvalidKey("P-256 x and y must be 32 bytes each");
+  bool is_private = c.d.size() > 0;
+  if (is_private && c.d.size() != kP256FieldSize) InvalidKey("P-256 d must be 32 bytes");
+  // SEC 1 uncompressed point: 0x04 || x || y.
+  uint8_t point[1 + 2 * kP256FieldSize];
+  point[0] = 0x04;
+  std::memcpy(point + 1, c.x.data(), kP256FieldSize);
+  std::memcpy(point + 1 + kP256FieldSize, c.y.data(), kP256FieldSize);
+  ParamBldPtr bld(OSSL_PARAM_BLD_new());
+  if (!bld) ThrowOpenSslError("param builder");
+  OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0);
+  OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point);
+  BignumPtr d;
+  if (is_private) {
+    d = ToBignum(c.d.view(), "d");
+    OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, d.get());
+  }
+  return AsymmetricKey(FromParams("EC", is_private ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, bld.get()), is_private);
+}
+
+std::string AsymmetricKey::ToPem(bool include_private) const {
+  if (include_private && !has_private_) throw Error(code::kInvalidKey, "this is a public key");
+  BioPtr bio(BIO_new(BIO_s_secmem()));
+  if (!bio) ThrowOpenSslError("PEM buffer");
+  int ok = include_private ? PEM_write_bio_PKCS8PrivateKey(bio.get(), pkey_.get(), nullptr, nullptr, 0, nullptr, nullptr)
+                           : PEM_write_bio_PUBKEY(bio.get(), pkey_.get());
+  if (ok != 1) ThrowOpenSslError("PEM export");
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(len));
+}
+
+std::vector<uint8_t> AsymmetricKey::ToDer(bool include_private) const {
+  if (include_private && !has_private_) throw Error(code::kInvalidKey, "this is a public key");
+  unsigned char* der = nullptr;
+  int len = 0;
+  if (include_private) {
+    // PKCS#8 PrivateKeyInfo.
+    PKCS8_PRIV_KEY_INFO* info = EVP_PKEY2PKCS8(pkey_.get());
+    if (info == nullptr) ThrowOpenSslError("PKCS#8 export");
+    len = i2d_PKCS8_PRIV_KEY_INFO(info, &der);
+    PKCS8_PRIV_KEY_INFO_free(info);
+  } else {
+    len = i2d_PUBKEY(pkey_.get(), &der);
+  }
+  if (len <= 0) ThrowOpenSslError("DER export");
+  std::vector<uint8_t> out(der, der + len);
+  OPENSSL_clear_free(der, static_cast<size_t>(len));
+  return out;
+}
+
+RsaComponents AsymmetricKey::ToRsaComponents(bool include_private) const {
+  if (type_ != KeyType::kRsa) throw Error(code::kInvalidKey, "not an RSA key");
+  if (include_private && !has_private_) throw Error(code::kInvalidKey, "this is a public key");
+  RsaComponents c;
+  c.n = BignumParam(pkey_.get(), OSSL_PKEY_PARAM_RSA_N, 0);
+  c.e = BignumParam(pkey_.get(), OSSL_PKEY_PARAM_RSA_E, 0);
+  if (include_private) {
+    c.d = SecretBignumParam(pkey_.get(), OSSL_PKEY_PARAM_RSA_D, 0);
+    c.p = SecretBignumParam(pkey_.get(), OSSL_PKEY_PARAM_RSA_FACTOR1, 0);
+    c.q = SecretBignumParam(pkey_.get(), OSSL_PKEY_PARAM_RSA_FACTOR2, 0);
+    c.dp = SecretBignumParam(pkey_.get(), OSSL_PKEY_PARAM_RSA_EXPONENT1, 0);
+    c.dq = SecretBignumParam(pkey_.get(), OSSL_PKEY_PARAM_RSA_EXPONENT2, 0);
+    c.qi = SecretBignumParam(pkey_.get(), OSSL_PKEY_PARAM_RSA_COEFFICIENT1, 0);
+  }
+  return c;
+}
+
+EcComponents AsymmetricKey::ToEcComponents(bool include_private) const {
+  if (type_ != KeyType::kEcP256) throw Error(code::kInvalidKey, "not an EC key");
+  if (include_private && !has_private_) throw Error(code::kInvalidKey, "this is a public key");
+  EcComponents c;
+  c.x = BignumParam(pkey_.get(), OSSL_PKEY_PARAM_EC_PUB_X, kP256FieldSize);
+  c.y = BignumParam(pkey_.get(), OSSL_PKEY_PARAM_EC_PUB_Y, kP256FieldSize);
+  if (include_private) c.d = SecretBignumParam(pkey_.get(), OSSL_PKEY_PARAM_PRIV_KEY, kP256FieldSize);
+  return c;
+}
+
+int AsymmetricKey::bits() const { return EVP_PKEY_get_bits(pkey_.get()); }
+
+}  // namespace openrms::core

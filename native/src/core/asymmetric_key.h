@@ -1,0 +1,63 @@
+// RSA (2048..16384 bits) and EC P-256 keys: generation, import and export as PKCS#8 / SPKI
+// (PEM or DER) and as raw JWK components. An imported key is parsed and checked once.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "bytes.h"
+#include "openssl_types.h"
+
+namespace openrms::core {
+
+enum class KeyType { kRsa, kEcP256 };
+
+inline constexpr int kRsaMinBits = 2048;
+inline constexpr int kRsaMaxBits = 16384;
+inline constexpr size_t kP256FieldSize = 32;
+
+// Big-endian unsigned integers, as in a JWK after base64url decoding (RFC 7518 6.3).
+// Private members are empty for a public key.
+struct RsaComponents {
+  std::vector<uint8_t> n, e;
+  SecretBytes d, p, q, dp, dq, qi;
+};
+
+// RFC 7518 6.2: x, y (and d) are exactly 32 bytes for P-256.
+struct EcComponents {
+  std::vector<uint8_t> x, y;
+  SecretBytes d;
+};
+
+class AsymmetricKey {
+ public:
+  static AsymmetricKey GenerateRsa(int bits);
+  static AsymmetricKey GenerateEcP256();
+  // PEM text: "PUBLIC KEY" (SPKI), "PRIVATE KEY" (PKCS#8), or the traditional "RSA PRIVATE
+  // KEY" / "EC PRIVATE KEY". Encrypted PEM is refused (no passphrase prompt, ever).
+  static AsymmetricKey FromPem(ByteView pem);
+  // DER: SPKI or PKCS#8.
+  static AsymmetricKey FromDer(ByteView der);
+  static AsymmetricKey FromRsaComponents(const RsaComponents& c);
+  static AsymmetricKey FromEcComponents(const EcComponents& c);
+
+  std::string ToPem(bool include_private) const;
+  std::vector<uint8_t> ToDer(bool include_private) const;
+  RsaComponents ToRsaComponents(bool include_private) const;
+  EcComponents ToEcComponents(bool include_private) const;
+
+  KeyType type() const { return type_; }
+  bool has_private() const { return has_private_; }
+  int bits() const;
+  EVP_PKEY* pkey() const { return pkey_.get(); }
+
+ private:
+  // Checks type, size and (for private keys) that the halves match.
+  AsymmetricKey(PkeyPtr pkey, bool has_private);
+
+  PkeyPtr pkey_;
+  KeyType type_;
+  bool has_private_;
+};
+
+}  // namespace openrms::core
