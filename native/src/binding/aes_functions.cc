@@ -145,7 +145,7 @@ GcmBatch ParseGcmBatch(const Napi::CallbackInfo& info, bool seal) {
   batch.aad = OptionalBytesArg(info, 5, "aad");
   MutableByteView output = OutputArg(info, 6, "output");
   size_t n = batch.records.size();
-  if (iv_size == 0 || iv_size > core::kGcmMaxIvSize) ThrowInvalidArgument(env, "ivSize must be 1 to 1024");
+  if (iv_size == 0 || iv_size > core::kGcmMaxIvSize) ThrowInvalidArgument(env, "ivSize must be 1 to " + std::to_string(core::kGcmMaxIvSize));
   if (ivs.size != n * iv_size) ThrowInvalidArgument(env, "ivs must hold one ivSize-byte IV per record");
   size_t position = 0;
   batch.outputs.reserve(n);

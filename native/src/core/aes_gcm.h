@@ -7,9 +7,9 @@ namespace openrms::core {
 
 inline constexpr size_t kGcmTagSize = 16;
 inline constexpr size_t kGcmRecommendedIvSize = 12;
-// GCM accepts any IV length of at least one byte; the cap only bounds what a caller can
-// make us hash (an IV other than 12 bytes goes through GHASH).
-inline constexpr size_t kGcmMaxIvSize = 1024;
+// GCM accepts any IV length of at least one byte; OpenSSL 3's provider stores the IV in a
+// 128-byte field, so longer IVs are refused (INVALID_ARGUMENT) rather than half-supported.
+inline constexpr size_t kGcmMaxIvSize = 128;
 
 class AesGcm {
  public:

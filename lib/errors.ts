@@ -1,0 +1,57 @@
+/**
+ * The one error type of openrms (DESIGN decision 5). Every failure a caller can act on is an
+ * `RmsError` whose `code` is stable across releases; branch on `code`, never on `message`.
+ */
+
+/** Codes raised by the crypto core. Later layers add their own (licensing, container). */
+export type CryptoErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_KEY'
+  | 'KEY_CLOSED'
+  | 'DECRYPTION_FAILED'
+  | 'NOT_BLOCK_ALIGNED'
+  | 'UNSUPPORTED_ALGORITHM'
+  | 'CRYPTO_FAILURE'
+  | 'NATIVE_ADDON_UNAVAILABLE';
+
+export type RmsErrorCode = CryptoErrorCode;
+
+/**
+ * HRESULTs for codes that have a well-known Windows value. MSIPC returns E_INVALIDARG for
+ * bad parameters; codes without an MSIPC counterpart have no `hresult`.
+ */
+const HRESULTS: Partial<Record<RmsErrorCode, number>> = {
+  INVALID_ARGUMENT: 0x80070057, // E_INVALIDARG
+};
+
+export interface RmsErrorOptions {
+  /** The argument at fault, for `INVALID_ARGUMENT`. */
+  argument?: string;
+  cause?: unknown;
+}
+
+export class RmsError extends Error {
+  /** Stable, machine-readable reason. */
+  readonly code: RmsErrorCode;
+  /** The Windows HRESULT MSIPC uses for this failure, where there is one. */
+  readonly hresult: number | undefined;
+  /** The argument at fault, for `INVALID_ARGUMENT`. */
+  readonly argument: string | undefined;
+
+  constructor(code: RmsErrorCode, message: string, options: RmsErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'RmsError';
+    this.code = code;
+    this.hresult = HRESULTS[code];
+    this.argument = options.argument;
+  }
+}
+
+/** An `INVALID_ARGUMENT` error naming `argument` and what was expected of it. */
+export function invalidArgument(argument: string, expected: string): RmsError {
+  return new RmsError('INVALID_ARGUMENT', `${argument} must be ${expected}`, { argument });
+}
+
+export function isRmsError(value: unknown, code?: RmsErrorCode): value is RmsError {
+  return value instanceof RmsError && (code === undefined || value.code === code);
+}
