@@ -42,15 +42,29 @@ void BackgroundJob::OnOK() {
   try {
     settle_(Env());
   } catch (const core::Error& e) {
-    fail_(Env(), MakeRmsError(Env(), e.code(), e.what()));
+    Reject(MakeRmsError(Env(), e.code(), e.what()));
   } catch (const Napi::Error& e) {
-    fail_(Env(), e);
+    Reject(e);
   }
 }
 
 void BackgroundJob::OnError(const Napi::Error& error) {
   Napi::HandleScope scope(Env());
-  fail_(Env(), MakeRmsError(Env(), code_ != nullptr ? code_ : core::code::kCryptoFailure, error.Message()));
+  try {
+    Reject(MakeRmsError(Env(), code_ != nullptr ? code_ : core::code::kCryptoFailure, error.Message()));
+  } catch (const Napi::Error& e) {
+    Reject(e);
+  }
+}
+
+void BackgroundJob::Reject(const Napi::Error& error) noexcept {
+  // When a worker thread is being terminated, every Node-API call that runs JavaScript or
+  // makes objects fails; the promise can no longer be observed, so the failure is dropped
+  // rather than allowed to escape into libuv (which would abort the process).
+  try {
+    fail_(Env(), error);
+  } catch (...) {
+  }
 }
 
 }  // namespace openrms::binding

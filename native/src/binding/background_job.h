@@ -30,6 +30,7 @@ class BackgroundJob : public Napi::AsyncWorker {
   void OnError(const Napi::Error& error) override;
 
  private:
+  void Reject(const Napi::Error& error) noexcept;
   BackgroundJob(Napi::Env env, const std::vector<Napi::Value>& pinned, Work work, Settle settle, Fail fail);
 
   std::vector<Napi::Reference<Napi::Value>> pinned_;

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// `npm test`: builds what the tests need (the addon with node-gyp, the TypeScript into dist/),
+// then runs the jest suite and the native ctest suite. Both always run; the command fails
+// if either fails.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+
+function step(name, command, args) {
+  process.stdout.write(`\n== ${name}\n`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: process.env });
+  const ok = result.status === 0;
+  if (!ok) process.stderr.write(`== ${name} FAILED (exit ${result.status ?? result.signal})\n`);
+  return ok;
+}
+
+const node = process.execPath;
+const bin = (pkg, file) => require.resolve(`${pkg}/${file}`, { paths: [root] });
+
+const built = step('build the addon (node-gyp)', node, [path.join(__dirname, 'build-native.js')]) &&
+  step('compile TypeScript', node, [bin('typescript', 'bin/tsc'), '-p', 'tsconfig.build.json']) &&
+  step('write the ESM entry', node, [path.join(__dirname, 'write-esm-entry.js')]);
+if (!built) process.exit(1);
+
+const jest = step('jest suite', node, [bin('jest', 'bin/jest.js'), ...process.argv.slice(2)]);
+const native = step('native ctest suite', node, [path.join(__dirname, 'test-native.js')]);
+process.stdout.write(`\njest: ${jest ? 'passed' : 'FAILED'}; native: ${native ? 'passed' : 'FAILED'}\n`);
+process.exit(jest && native ? 0 : 1);

@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+import { requireBuilt, ROOT, runNode } from '../support/built-package';
+
+describe('the package entry points', () => {
+  beforeAll(requireBuilt);
+
+  it('loads with require() and with import, exposing the same API', () => {
+    const cjs = runNode("const o = require('openrms'); console.log(Object.keys(o).sort().join(','))");
+    const esm = runNode("import * as o from 'openrms'; console.log(Object.keys(o).filter((k) => k !== 'default').sort().join(','))", [], { module: true });
+    expect(cjs.status).toBe(0);
+    expect(esm.status).toBe(0);
+    expect(esm.stdout).toBe(cjs.stdout);
+    expect(cjs.stdout).toContain('aesGcm');
+    expect(cjs.stdout).toContain('RmsError');
+  });
+
+  it('ships type declarations for both module systems', () => {
+    for (const file of ['index.d.ts', 'index.d.mts', 'crypto/aes-gcm.d.ts', 'errors.d.ts']) {
+      expect(existsSync(path.join(ROOT, 'dist', file))).toBe(true);
+    }
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg.exports['.'].types).toBe('./dist/index.d.ts');
+  });
+
+  it('packs dist, prebuilds, the native sources and both build files, and nothing else', () => {
+    const result = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    const files: string[] = JSON.parse(result.stdout)[0].files.map((f: { path: string }) => f.path);
+    const allowed = /^(dist\/|prebuilds\/|native\/src\/|binding\.gyp$|CMakeLists\.txt$|package\.json$|README\.md$|LICENSE$)/;
+    expect(files.filter((f) => !allowed.test(f))).toEqual([]);
+    expect(files).toEqual(expect.arrayContaining(['binding.gyp', 'CMakeLists.txt', 'dist/index.js', 'native/src/core/aes_gcm.cc']));
+    expect(files.some((f) => f.startsWith('test/') || f.startsWith('native/test/'))).toBe(false);
+  });
+});
+
+describe('the shipped addon', () => {
+  it('leaves no OpenSSL symbol undefined: libcrypto is linked in statically', () => {
+    const addon = path.join(ROOT, 'build', 'Release', 'openrms.node');
+    expect(existsSync(addon)).toBe(true);
+    const nm = spawnSync('nm', ['-D', '--undefined-only', addon], { encoding: 'utf8' });
+    expect(nm.status).toBe(0);
+    const undefinedSymbols = nm.stdout.split('\n').filter((line) => /\b(EVP_|RSA_|OPENSSL_|BN_|EC_|CRYPTO_)/.test(line));
+    expect(undefinedSymbols).toEqual([]);
+    // and exports none of libcrypto's either (hidden, --exclude-libs)
+    const defined = spawnSync('nm', ['-D', '--defined-only', addon], { encoding: 'utf8' });
+    expect(defined.stdout.split('\n').filter((line) => / T (EVP_|RSA_|OPENSSL_|BN_|EC_|CRYPTO_)/.test(line))).toEqual([]);
+  });
+});
