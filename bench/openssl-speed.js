@@ -1,0 +1,109 @@
+'use strict';
+/**
+ * Ceilings from the openssl CLI (`openssl speed`): what OpenSSL itself reaches on this
+ * machine with no JavaScript around it. The machine's speed drifts (a shared, noisy VM), so
+ * a scenario samples its ceiling in the same interleaved rounds as its own measurement
+ * (bench/measure.js) and reports the median sample. When the CLI is missing or fails, the
+ * ceiling is null with a reason, and the report says so instead of a ratio.
+ */
+const { execFileSync } = require('node:child_process');
+const { median } = require('./measure');
+
+/** `openssl version`, or null when the CLI cannot be run. */
+function opensslCliVersion() {
+  try {
+    return execFileSync('openssl', ['version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10000 }).trim();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Parses the table `openssl speed -evp <cipher>` prints ("type  16 bytes ... 16384 bytes",
+ * then one row of figures in 1000s of bytes per second) into bytes per second at `size`.
+ */
+function parseCipherSpeed(output, size) {
+  const lines = output.split('\n');
+  const header = lines.findIndex((line) => /^type\s/.test(line));
+  if (header < 0 || header + 1 >= lines.length) throw new Error('no "type" header in openssl speed output');
+  const sizes = [...lines[header].matchAll(/(\d+) bytes/g)].map((m) => Number(m[1]));
+  const column = sizes.indexOf(size);
+  if (column < 0) throw new Error(`no ${size}-byte column in openssl speed output`);
+  const figures = [...lines[header + 1].matchAll(/([\d.]+)k/g)].map((m) => Number(m[1]));
+  if (figures.length !== sizes.length) throw new Error('openssl speed row does not match its header');
+  return figures[column] * 1000;
+}
+
+/**
+ * Parses `openssl speed rsa2048` ("  sign  verify  sign/s verify/s" over
+ * "rsa 2048 bits 0.000811s 0.000024s 1233.3 41012.1"; OpenSSL 3.2+ adds encrypt/decrypt
+ * columns, so the column is found by its header) into verifications per second. With
+ * `-multi N` the last such row is the sum over the N processes.
+ */
+function parseRsaVerifySpeed(output) {
+  const lines = output.split('\n');
+  let row = -1;
+  lines.forEach((line, i) => {
+    if (/^rsa\s+2048 bits\s/.test(line)) row = i;
+  });
+  if (row < 1) throw new Error('no "rsa 2048 bits" row in openssl speed output');
+  const headers = lines[row - 1].trim().split(/\s+/);
+  const figures = lines[row].replace(/^rsa\s+2048 bits\s+/, '').trim().split(/\s+/);
+  const column = headers.indexOf('verify/s');
+  if (column < 0 || headers.length !== figures.length) throw new Error('no verify/s column in openssl speed output');
+  return Number(figures[column]);
+}
+
+/** One `openssl speed` figure, sampled as often as the scenario asks. */
+class SpeedCeiling {
+  constructor(args, parse, timeoutSeconds) {
+    this.args = args;
+    this.parse = parse;
+    this.timeoutSeconds = timeoutSeconds;
+    this.samples = [];
+    this.failure = null;
+  }
+
+  get command() {
+    return `openssl ${this.args.join(' ')}`;
+  }
+
+  /** Runs the command once; returns its figure (also kept for `result`), or null if it failed. */
+  sample() {
+    if (this.failure !== null) return null;
+    try {
+      const output = execFileSync('openssl', this.args, {
+        encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: this.timeoutSeconds * 1000,
+      });
+      const figure = this.parse(output);
+      this.samples.push(figure);
+      return figure;
+    } catch (error) {
+      this.failure = error.code === 'ENOENT' ? 'openssl CLI not found on PATH'
+        : `\`${this.command}\` failed: ${String(error.message).split('\n')[0]}`;
+      return null;
+    }
+  }
+
+  /** `{ value, samples, command }`: the median sample, or null (with `reason`) when openssl could not be run. */
+  result() {
+    if (this.failure !== null || this.samples.length === 0) {
+      return { value: null, reason: this.failure ?? 'not sampled', samples: [], command: this.command };
+    }
+    return { value: median(this.samples), samples: [...this.samples], command: this.command };
+  }
+}
+
+/** AES-256-GCM bytes per second on 16 KiB blocks, one process. */
+function aes256GcmCeiling(seconds) {
+  return new SpeedCeiling(['speed', '-seconds', String(seconds), '-bytes', '16384', '-evp', 'aes-256-gcm'],
+    (output) => parseCipherSpeed(output, 16384), seconds * 10 + 30);
+}
+
+/** RSA-2048 verifications per second, one process, or the sum of `processes` run at once. */
+function rsa2048VerifyCeiling(seconds, processes = 1) {
+  const multi = processes > 1 ? ['-multi', String(processes)] : [];
+  return new SpeedCeiling(['speed', '-seconds', String(seconds), ...multi, 'rsa2048'], parseRsaVerifySpeed, seconds * 20 + 30);
+}
+
+module.exports = { aes256GcmCeiling, opensslCliVersion, parseCipherSpeed, parseRsaVerifySpeed, rsa2048VerifyCeiling };
