@@ -17,8 +17,8 @@ const NATIVE_ALGORITHM: Record<SignatureAlgorithm, NativeSignatureAlgorithm> = {
   ES256: NativeSignatureAlgorithm.ES256,
 };
 
-function checkedKey(algorithm: unknown, key: unknown, name: string): [SignatureAlgorithm, NativeAsymmetricKey] {
-  const alg = requireOneOf(name === 'key' ? 'algorithm' : `${name}.algorithm`, algorithm, SIGNATURE_ALGORITHMS);
+function checkedKey(algorithm: unknown, key: unknown, name: string, algorithmName = 'algorithm'): [SignatureAlgorithm, NativeAsymmetricKey] {
+  const alg = requireOneOf(algorithmName, algorithm, SIGNATURE_ALGORITHMS);
   const handle = asymmetricKeyHandle(name, key);
   const needed = alg === 'ES256' ? 'ec' : 'rsa';
   if (handle.type !== needed) {
@@ -46,6 +46,16 @@ export interface VerificationItem {
   signature: Uint8Array;
 }
 
+/** checkedKey for batch item `i`, building the argument name only when the item is bad. */
+function checkedBatchKey(item: VerificationItem, i: number): [SignatureAlgorithm, NativeAsymmetricKey] {
+  const handle = item.key instanceof AsymmetricKey && !item.key.closed ? item.key.handle : undefined;
+  const alg = item.algorithm;
+  if (handle !== undefined && Object.hasOwn(NATIVE_ALGORITHM, alg) && handle.type === (alg === 'ES256' ? 'ec' : 'rsa')) {
+    return [alg, handle];
+  }
+  return checkedKey(alg, item.key, `items[${i}].key`, `items[${i}].algorithm`);
+}
+
 function prepareBatch(items: readonly VerificationItem[]) {
   if (!Array.isArray(items)) throw invalidArgument('items', 'an array of { algorithm, key, data, signature }');
   const n = items.length;
@@ -55,11 +65,12 @@ function prepareBatch(items: readonly VerificationItem[]) {
   const signatures: Uint8Array[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const item = items[i]!;
-    const [alg, handle] = checkedKey(item.algorithm, item.key, `items[${i}].key`);
+    const [alg, handle] = checkedBatchKey(item, i);
     algorithms[i] = NATIVE_ALGORITHM[alg];
     keys[i] = handle;
-    data[i] = requireBytes(`items[${i}].data`, item.data);
-    signatures[i] = requireBytes(`items[${i}].signature`, item.signature);
+    // Names are only built when an item is bad: this loop runs once per signature.
+    data[i] = item.data instanceof Uint8Array ? item.data : requireBytes(`items[${i}].data`, item.data);
+    signatures[i] = item.signature instanceof Uint8Array ? item.signature : requireBytes(`items[${i}].signature`, item.signature);
   }
   return { algorithms, keys, data, signatures };
 }

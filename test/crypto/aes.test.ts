@@ -62,6 +62,30 @@ describe('AES-GCM one-shot', () => {
     await expect(aesGcm.decryptAsync(key, iv, sealed)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
   });
 
+  it('writes into a caller-provided buffer, sync and on the thread pool, and refuses one too small', async () => {
+    const key = SecretKey.generate();
+    const iv = iv12();
+    for (const size of [0, 100, THREAD_POOL_THRESHOLD * 2]) {
+      const plaintext = randomBytes(size);
+      const sealed = Buffer.alloc(size + 16 + 3);
+      expect(aesGcm.encryptInto(key, iv, plaintext, sealed)).toBe(size + 16);
+      expect(sealed.subarray(0, size + 16).equals(aesGcm.encrypt(key, iv, plaintext))).toBe(true);
+      const again = Buffer.alloc(size + 16);
+      expect(await aesGcm.encryptIntoAsync(key, iv, plaintext, again)).toBe(size + 16);
+      expect(again.equals(sealed.subarray(0, size + 16))).toBe(true);
+      const opened = Buffer.alloc(size);
+      expect(aesGcm.decryptInto(key, iv, again, opened)).toBe(size);
+      expect(opened.equals(plaintext)).toBe(true);
+      expect(await aesGcm.decryptIntoAsync(key, iv, again, Buffer.alloc(size))).toBe(size);
+      if (size > 0) {
+        again[0] = again[0]! ^ 1;
+        await expect(aesGcm.decryptIntoAsync(key, iv, again, opened)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+      }
+    }
+    expectCode(() => aesGcm.encryptInto(key, iv, Buffer.alloc(10), Buffer.alloc(25)), 'INVALID_ARGUMENT', 'output');
+    expectCode(() => aesGcm.decryptInto(key, iv, Buffer.alloc(30), Buffer.alloc(13)), 'INVALID_ARGUMENT', 'output');
+  });
+
   it('names the argument at fault before calling native code', () => {
     const key = SecretKey.generate();
     expectCode(() => aesGcm.encrypt(key, Buffer.alloc(0), Buffer.alloc(1)), 'INVALID_ARGUMENT', 'iv');

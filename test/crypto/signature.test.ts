@@ -54,6 +54,10 @@ describe('signatures', () => {
     expect(verifyBatch(items)).toEqual(expected);
     expect(await verifyBatchAsync(items)).toEqual(expected);
     expect(await verifyBatchAsync([])).toEqual([]);
-    expect(() => verifyBatch([{ ...items[0]!, key: ec }])).toThrow(expect.objectContaining({ code: 'INVALID_KEY', argument: 'items[0].key' }));
+    expect(() => verifyBatch([items[1]!, { ...items[0]!, key: ec }])).toThrow(expect.objectContaining({ code: 'INVALID_KEY', argument: 'items[1].key' }));
+    expect(() => verifyBatch([{ ...items[0]!, algorithm: 'toString' as 'RS256' }])).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', argument: 'items[0].algorithm' }));
+    expect(() => verifyBatch([{ ...items[0]!, data: 'x' as unknown as Buffer }])).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', argument: 'items[0].data' }));
   });
 });

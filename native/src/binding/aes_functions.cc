@@ -117,7 +117,7 @@ std::vector<ByteView> ParseRecords(const Napi::CallbackInfo& info) {
     Napi::Array array = info[3].As<Napi::Array>();
     records.reserve(array.Length());
     for (uint32_t i = 0; i < array.Length(); ++i)
-      records.push_back(BytesOf(env, array.Get(i), "records[" + std::to_string(i) + "]"));
+      records.push_back(BytesOfElement(env, array.Get(i), "records", i));
     return records;
   }
   ByteView all = BytesArg(info, 3, "records");

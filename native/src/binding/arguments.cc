@@ -21,7 +21,9 @@ size_t ElementSize(napi_typedarray_type type) {
 
 }  // namespace
 
-core::ByteView BytesOf(Napi::Env env, Napi::Value value, const std::string& name) {
+namespace {
+
+bool TryBytesOf(Napi::Env env, Napi::Value value, core::ByteView& out) {
   if (value.IsTypedArray()) {
     // napi_get_typedarray_info gives the first element's address directly, whatever backs
     // the view (ArrayBuffer or SharedArrayBuffer).
@@ -31,16 +33,34 @@ core::ByteView BytesOf(Napi::Env env, Napi::Value value, const std::string& name
     napi_value backing;
     if (napi_get_typedarray_info(env, value, &type, &length, &data, &backing, &offset) == napi_ok) {
       size_t size = length * ElementSize(type);
-      return {size != 0 ? static_cast<const uint8_t*>(data) : nullptr, size};
+      out = {size != 0 ? static_cast<const uint8_t*>(data) : nullptr, size};
+      return true;
     }
   } else if (value.IsDataView()) {
     size_t length = 0, offset = 0;
     void* data = nullptr;
     napi_value backing;
-    if (napi_get_dataview_info(env, value, &length, &data, &backing, &offset) == napi_ok)
-      return {length != 0 ? static_cast<const uint8_t*>(data) : nullptr, length};
+    if (napi_get_dataview_info(env, value, &length, &data, &backing, &offset) == napi_ok) {
+      out = {length != 0 ? static_cast<const uint8_t*>(data) : nullptr, length};
+      return true;
+    }
   }
-  ThrowInvalidArgument(env, name + " must be a Buffer or Uint8Array");
+  return false;
+}
+
+}  // namespace
+
+core::ByteView BytesOf(Napi::Env env, Napi::Value value, const std::string& name) {
+  core::ByteView view;
+  if (!TryBytesOf(env, value, view)) ThrowInvalidArgument(env, name + " must be a Buffer or Uint8Array");
+  return view;
+}
+
+core::ByteView BytesOfElement(Napi::Env env, Napi::Value value, const char* list, size_t index) {
+  core::ByteView view;
+  if (!TryBytesOf(env, value, view))
+    ThrowInvalidArgument(env, std::string(list) + "[" + std::to_string(index) + "] must be a Buffer or Uint8Array");
+  return view;
 }
 
 core::ByteView BytesArg(const Napi::CallbackInfo& info, size_t index, const char* name) {

@@ -17,6 +17,8 @@ core::ByteView BytesArg(const Napi::CallbackInfo& info, size_t index, const char
 core::ByteView OptionalBytesArg(const Napi::CallbackInfo& info, size_t index, const char* name);
 core::MutableByteView OutputArg(const Napi::CallbackInfo& info, size_t index, const char* name);
 core::ByteView BytesOf(Napi::Env env, Napi::Value value, const std::string& name);
+// An element of an array argument; the name "list[index]" is only built for the error.
+core::ByteView BytesOfElement(Napi::Env env, Napi::Value value, const char* list, size_t index);
 uint32_t Uint32Arg(const Napi::CallbackInfo& info, size_t index, const char* name);
 bool BoolArg(const Napi::CallbackInfo& info, size_t index, const char* name);
 

@@ -74,8 +74,8 @@ VerifyBatch ParseVerifyBatch(const Napi::CallbackInfo& info, Napi::Uint8Array re
   for (uint32_t i = 0; i < n; ++i) {
     batch.algorithms.push_back(AlgorithmArg(env, Napi::Number::New(env, algorithms.data[i])));
     batch.keys.push_back(AsymmetricKeyHandle::From(env, keys.Get(i)).key());
-    batch.data.push_back(BytesOf(env, data.Get(i), "data[" + std::to_string(i) + "]"));
-    batch.signatures.push_back(BytesOf(env, sigs.Get(i), "signatures[" + std::to_string(i) + "]"));
+    batch.data.push_back(BytesOfElement(env, data.Get(i), "data", i));
+    batch.signatures.push_back(BytesOfElement(env, sigs.Get(i), "signatures", i));
   }
   batch.results = results.Data();
   return batch;
