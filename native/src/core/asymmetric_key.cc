@@ -1,5 +1,6 @@
 #include "asymmetric_key.h"
 
+#include <climits>
 #include <cstring>
 #include <string>
 
@@ -116,6 +117,9 @@ AsymmetricKey AsymmetricKey::GenerateEcP256() {
 
 AsymmetricKey AsymmetricKey::FromPem(ByteView pem) {
   InitializeLibcrypto();
+  // BIO_new_mem_buf fails on a null buffer (an empty input) and takes an int length in which
+  // -1 means "read up to a NUL": neither an empty nor an oversized input can be a PEM key.
+  if (pem.size == 0 || pem.size > static_cast<size_t>(INT_MAX)) InvalidKey("not a PEM key");
   BioPtr bio(BIO_new_mem_buf(pem.data, static_cast<int>(pem.size)));
   if (!bio) ThrowOpenSslError("PEM buffer");
   char* name = nullptr;
