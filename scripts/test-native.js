@@ -8,7 +8,8 @@ const { spawnSync } = require('node:child_process');
 
 const root = path.join(__dirname, '..');
 const sanitize = process.env.OPENRMS_SANITIZE === '1';
-const buildDir = path.join('build', sanitize ? 'native-tests-asan' : 'native-tests');
+// Outside build/, which `node-gyp rebuild` (and so prebuildify) deletes wholesale.
+const buildDir = sanitize ? 'build-native-tests-asan' : 'build-native-tests';
 
 const configure = ['-S', '.', '-B', buildDir, '-DOPENRMS_TESTS=ON', '-DOPENRMS_ADDON=OFF'];
 if (sanitize) configure.push('-DOPENRMS_SANITIZE=ON');

@@ -1,5 +1,5 @@
 /**
- * RSA (2048 to 16384 bits; 2048, 3072 or 4096 when generated) and EC P-256 keys, held as
+ * RSA (2048 to 8192 bits; 2048, 3072 or 4096 when generated) and EC P-256 keys, held as
  * parsed native handles: a key is parsed and checked once, then reused by every signature,
  * verification, wrap and unwrap. Import and export as PEM (SPKI / PKCS#8), DER and JWK.
  */

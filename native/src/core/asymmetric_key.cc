@@ -6,6 +6,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 #include "algorithms.h"
@@ -70,6 +71,31 @@ PkeyPtr ParsePrivateDer(ByteView der) {
   return ParseWhole(der, [](const unsigned char** p, long n) { return d2i_AutoPrivateKey(nullptr, p, n); });
 }
 
+// n == p * q, d mod (p-1) == dp, d mod (q-1) == dq and q * qi mod p == 1 (RFC 8017 3.2).
+bool RsaMembersAgree(EVP_PKEY* pkey) {
+  const char* names[] = {OSSL_PKEY_PARAM_RSA_N, OSSL_PKEY_PARAM_RSA_D, OSSL_PKEY_PARAM_RSA_FACTOR1,
+                         OSSL_PKEY_PARAM_RSA_FACTOR2, OSSL_PKEY_PARAM_RSA_EXPONENT1, OSSL_PKEY_PARAM_RSA_EXPONENT2,
+                         OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
+  BignumPtr v[7];
+  for (int i = 0; i < 7; ++i) {
+    BIGNUM* raw = nullptr;
+    if (EVP_PKEY_get_bn_param(pkey, names[i], &raw) != 1) return false;  // e.g. no CRT members
+    v[i].reset(raw);
+  }
+  const BIGNUM *n = v[0].get(), *d = v[1].get(), *p = v[2].get(), *q = v[3].get();
+  const BIGNUM *dp = v[4].get(), *dq = v[5].get(), *qi = v[6].get();
+  std::unique_ptr<BN_CTX, OpenSslDeleter<BN_CTX, BN_CTX_free>> ctx(BN_CTX_new());
+  BignumPtr t(BN_new()), p1(BN_dup(p)), q1(BN_dup(q));
+  if (!ctx || !t || !p1 || !q1 || BN_sub_word(p1.get(), 1) != 1 || BN_sub_word(q1.get(), 1) != 1)
+    ThrowOpenSslError("bignum");
+  bool ok = BN_mul(t.get(), p, q, ctx.get()) == 1 && BN_cmp(t.get(), n) == 0;
+  ok = ok && BN_mod(t.get(), d, p1.get(), ctx.get()) == 1 && BN_cmp(t.get(), dp) == 0;
+  ok = ok && BN_mod(t.get(), d, q1.get(), ctx.get()) == 1 && BN_cmp(t.get(), dq) == 0;
+  ok = ok && BN_mod_mul(t.get(), q, qi, p, ctx.get()) == 1 && BN_is_one(t.get());
+  ClearOpenSslErrors();
+  return ok;
+}
+
 }  // namespace
 
 AsymmetricKey::AsymmetricKey(PkeyPtr pkey, bool has_private) : pkey_(std::move(pkey)), has_private_(has_private) {
@@ -90,10 +116,32 @@ AsymmetricKey::AsymmetricKey(PkeyPtr pkey, bool has_private) : pkey_(std::move(p
     ClearOpenSslErrors();
     throw Error(code::kUnsupportedAlgorithm, "key must be RSA or EC P-256");
   }
-  if (has_private_) {
-    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_.get(), nullptr));
-    if (!ctx || EVP_PKEY_pairwise_check(ctx.get()) != 1) InvalidKey("private key does not match its public key");
+  if (has_private_) CheckPrivateMatchesPublic();
+}
+
+void AsymmetricKey::CheckPrivateMatchesPublic() const {
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_.get(), nullptr));
+  if (!ctx) ThrowOpenSslError("key check context");
+  if (type_ == KeyType::kEcP256) {
+    // Cheap for EC: one point multiplication, d * G == Q.
+    if (EVP_PKEY_pairwise_check(ctx.get()) != 1) InvalidKey("private key does not match its public key");
+    return;
   }
+  // For RSA, OpenSSL's pairwise check runs primality tests on p and q (about 50 ms for
+  // RSA-2048, seconds for large keys: a cost an attacker-chosen key could impose). Instead:
+  // the CRT members must agree with n and d (a few bignum operations), and the private half
+  // must make a signature the public half accepts.
+  if (!RsaMembersAgree(pkey_.get())) InvalidKey("private key does not match its public key");
+  static const uint8_t kDigest[32] = {0x6f, 0x70, 0x65, 0x6e, 0x72, 0x6d, 0x73};
+  size_t sig_len = static_cast<size_t>(EVP_PKEY_get_size(pkey_.get()));
+  std::vector<uint8_t> sig(sig_len);
+  bool ok = EVP_PKEY_sign_init(ctx.get()) == 1 && EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) == 1 &&
+            EVP_PKEY_CTX_set_signature_md(ctx.get(), Sha256()) == 1 &&
+            EVP_PKEY_sign(ctx.get(), sig.data(), &sig_len, kDigest, sizeof kDigest) == 1 &&
+            EVP_PKEY_verify_init(ctx.get()) == 1 && EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) == 1 &&
+            EVP_PKEY_CTX_set_signature_md(ctx.get(), Sha256()) == 1 &&
+            EVP_PKEY_verify(ctx.get(), sig.data(), sig_len, kDigest, sizeof kDigest) == 1;
+  if (!ok) InvalidKey("private key does not match its public key");
 }
 
 AsymmetricKey AsymmetricKey::GenerateRsa(int bits) {

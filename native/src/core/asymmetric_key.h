@@ -1,4 +1,4 @@
-// RSA (2048..16384 bits) and EC P-256 keys: generation, import and export as PKCS#8 / SPKI
+// RSA (2048..8192 bits) and EC P-256 keys: generation, import and export as PKCS#8 / SPKI
 // (PEM or DER) and as raw JWK components. An imported key is parsed and checked once.
 #pragma once
 
@@ -13,7 +13,8 @@ namespace openrms::core {
 enum class KeyType { kRsa, kEcP256 };
 
 inline constexpr int kRsaMinBits = 2048;
-inline constexpr int kRsaMaxBits = 16384;
+// Above 8192 bits private operations take seconds; no RMS deployment uses such keys.
+inline constexpr int kRsaMaxBits = 8192;
 inline constexpr size_t kP256FieldSize = 32;
 
 // Big-endian unsigned integers, as in a JWK after base64url decoding (RFC 7518 6.3).
@@ -54,6 +55,7 @@ class AsymmetricKey {
  private:
   // Checks type, size and (for private keys) that the halves match.
   AsymmetricKey(PkeyPtr pkey, bool has_private);
+  void CheckPrivateMatchesPublic() const;
 
   PkeyPtr pkey_;
   KeyType type_;
