@@ -17,14 +17,20 @@ function step(name, command, args) {
 }
 
 const node = process.execPath;
-const bin = (pkg, file) => require.resolve(`${pkg}/${file}`, { paths: [root] });
+// A package's command-line script, from its package.json "bin" (not a deep require, which a
+// package's "exports" may forbid).
+function bin(pkg, name) {
+  const manifest = require.resolve(`${pkg}/package.json`, { paths: [root] });
+  const { bin: bins } = require(manifest);
+  return path.join(path.dirname(manifest), typeof bins === 'string' ? bins : bins[name]);
+}
 
 const built = step('build the addon (node-gyp)', node, [path.join(__dirname, 'build-native.js')]) &&
-  step('compile TypeScript', node, [bin('typescript', 'bin/tsc'), '-p', 'tsconfig.build.json']) &&
+  step('compile TypeScript', node, [bin('typescript', 'tsc'), '-p', 'tsconfig.build.json']) &&
   step('write the ESM entry', node, [path.join(__dirname, 'write-esm-entry.js')]);
 if (!built) process.exit(1);
 
-const jest = step('jest suite', node, [bin('jest', 'bin/jest.js'), ...process.argv.slice(2)]);
+const jest = step('jest suite', node, [bin('jest', 'jest'), ...process.argv.slice(2)]);
 const native = step('native ctest suite', node, [path.join(__dirname, 'test-native.js')]);
 process.stdout.write(`\njest: ${jest ? 'passed' : 'FAILED'}; native: ${native ? 'passed' : 'FAILED'}\n`);
 process.exit(jest && native ? 0 : 1);
