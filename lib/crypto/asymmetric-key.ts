@@ -60,9 +60,12 @@ function fromBase64url(name: string, value: unknown): Buffer {
 export class AsymmetricKey {
   /** @internal The native handle; lib/ passes it to native calls. */
   readonly handle: NativeAsymmetricKey;
+  /** @internal The key type, read once: batch calls check it per item. */
+  readonly keyType: KeyType;
 
   private constructor(handle: NativeAsymmetricKey) {
     this.handle = handle;
+    this.keyType = handle.type;
   }
 
   /** @internal */

@@ -46,12 +46,16 @@ export interface VerificationItem {
   signature: Uint8Array;
 }
 
-/** checkedKey for batch item `i`, building the argument name only when the item is bad. */
+/**
+ * checkedKey for batch item `i`, without a native call per item: the key type is cached on
+ * the wrapper, and a closed key is refused by the native side with the same KEY_CLOSED.
+ * The argument name is only built when the item is bad.
+ */
 function checkedBatchKey(item: VerificationItem, i: number): [SignatureAlgorithm, NativeAsymmetricKey] {
-  const handle = item.key instanceof AsymmetricKey && !item.key.closed ? item.key.handle : undefined;
+  const key = item.key;
   const alg = item.algorithm;
-  if (handle !== undefined && Object.hasOwn(NATIVE_ALGORITHM, alg) && handle.type === (alg === 'ES256' ? 'ec' : 'rsa')) {
-    return [alg, handle];
+  if (key instanceof AsymmetricKey && Object.hasOwn(NATIVE_ALGORITHM, alg) && key.keyType === (alg === 'ES256' ? 'ec' : 'rsa')) {
+    return [alg, key.handle];
   }
   return checkedKey(alg, item.key, `items[${i}].key`, `items[${i}].algorithm`);
 }

@@ -7,6 +7,7 @@
 #include "arguments.h"
 #include "background_job.h"
 #include "errors.h"
+#include "type_tags.h"
 
 namespace openrms::binding {
 namespace {
@@ -71,12 +72,13 @@ AsymmetricKeyHandle::AsymmetricKeyHandle(const Napi::CallbackInfo& info)
   if (!info[0].IsExternal())
     ThrowInvalidArgument(info.Env(), "AsymmetricKeyHandle cannot be constructed directly; use an import function");
   key_ = *info[0].As<Napi::External<std::shared_ptr<const core::AsymmetricKey>>>().Data();
+  TagObject(info.Env(), info.This().As<Napi::Object>(), kAsymmetricKeyTag);
 }
 
 AsymmetricKeyHandle::~AsymmetricKeyHandle() { ReleaseOnDestruction(); }
 
 AsymmetricKeyHandle& AsymmetricKeyHandle::From(Napi::Env env, Napi::Value value) {
-  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(GetAddonData(env).asymmetric_key.Value()))
+  if (!HasTag(env, value, kAsymmetricKeyTag))
     ThrowInvalidArgument(env, "key must be an asymmetric key handle");
   AsymmetricKeyHandle* handle = Unwrap(value.As<Napi::Object>());
   if (handle->closed()) throw MakeRmsError(env, core::code::kKeyClosed, "the key has been closed");

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include "background_job.h"
 
@@ -19,6 +20,14 @@ struct BatchState {
 
 }  // namespace
 
+size_t ParallelRanges(size_t items, size_t min_items_per_range) {
+  // More ranges than cores only adds switching; fewer than the pool leaves threads free for
+  // other work (file I/O, DNS) queued behind the batch.
+  size_t cores = std::max<unsigned>(1, std::thread::hardware_concurrency());
+  size_t by_size = items / std::max<size_t>(1, min_items_per_range);
+  return std::max<size_t>(1, std::min({ThreadPoolSize(), cores, by_size}));
+}
+
 size_t ThreadPoolSize() {
   // libuv reads UV_THREADPOOL_SIZE once, clamps it to 1..1024, default 4.
   const char* value = std::getenv("UV_THREADPOOL_SIZE");
@@ -31,7 +40,7 @@ Napi::Promise ParallelBatch(Napi::Env env, const std::vector<Napi::Value>& pinne
                             size_t min_items_per_range, std::function<void(size_t, size_t)> work,
                             std::function<Napi::Value(Napi::Env)> result) {
   auto state = std::make_shared<BatchState>(env);
-  size_t ranges = std::max<size_t>(1, std::min(ThreadPoolSize(), items / std::max<size_t>(1, min_items_per_range)));
+  size_t ranges = ParallelRanges(items, min_items_per_range);
   state->pending = ranges;
   auto finish_one = [state, result](Napi::Env e) {
     if (--state->pending != 0) return;

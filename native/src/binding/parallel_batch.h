@@ -14,7 +14,10 @@ namespace openrms::binding {
 // Threads libuv runs jobs on (UV_THREADPOOL_SIZE, default 4, read as libuv reads it).
 size_t ThreadPoolSize();
 
-// Runs `work(begin, end)` over [0, items) in up to ThreadPoolSize() ranges of at least
+// How many ranges ParallelBatch cuts `items` into: at most the pool size and the core count.
+size_t ParallelRanges(size_t items, size_t min_items_per_range);
+
+// Runs `work(begin, end)` over [0, items) in up to ParallelRanges() ranges of at least
 // `min_items_per_range` items; resolves with `result()` or rejects with the first failure.
 Napi::Promise ParallelBatch(Napi::Env env, const std::vector<Napi::Value>& pinned, size_t items,
                             size_t min_items_per_range, std::function<void(size_t, size_t)> work,

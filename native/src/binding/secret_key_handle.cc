@@ -7,6 +7,7 @@
 #include "addon_data.h"
 #include "arguments.h"
 #include "errors.h"
+#include "type_tags.h"
 
 namespace openrms::binding {
 namespace {
@@ -38,6 +39,7 @@ SecretKeyHandle::SecretKeyHandle(const Napi::CallbackInfo& info)
   if (!info[0].IsExternal())
     ThrowInvalidArgument(info.Env(), "SecretKeyHandle cannot be constructed directly; use createSecretKey");
   bytes_ = *info[0].As<Napi::External<std::shared_ptr<core::SecretBytes>>>().Data();
+  TagObject(info.Env(), info.This().As<Napi::Object>(), kSecretKeyTag);
 }
 
 SecretKeyHandle::~SecretKeyHandle() { ReleaseOnDestruction(); }
@@ -45,7 +47,7 @@ SecretKeyHandle::~SecretKeyHandle() { ReleaseOnDestruction(); }
 SecretKeyHandle& SecretKeyHandle::From(const Napi::CallbackInfo& info, size_t index) {
   Napi::Env env = info.Env();
   Napi::Value value = info[index];
-  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(GetAddonData(env).secret_key.Value()))
+  if (!HasTag(env, value, kSecretKeyTag))
     ThrowInvalidArgument(env, "key must be a secret key handle");
   SecretKeyHandle* handle = Unwrap(value.As<Napi::Object>());
   if (handle->closed()) throw MakeRmsError(env, core::code::kKeyClosed, "the key has been closed");

@@ -72,7 +72,9 @@ VerifyBatch ParseVerifyBatch(const Napi::CallbackInfo& info, Napi::Uint8Array re
   batch.data.reserve(n);
   batch.signatures.reserve(n);
   for (uint32_t i = 0; i < n; ++i) {
-    batch.algorithms.push_back(AlgorithmArg(env, Napi::Number::New(env, algorithms.data[i])));
+    if (algorithms.data[i] > static_cast<uint8_t>(SignatureAlgorithm::kEs256))
+      ThrowInvalidArgument(env, "algorithms[" + std::to_string(i) + "] must be 0 (RS256), 1 (PS256) or 2 (ES256)");
+    batch.algorithms.push_back(static_cast<SignatureAlgorithm>(algorithms.data[i]));
     batch.keys.push_back(AsymmetricKeyHandle::From(env, keys.Get(i)).key());
     batch.data.push_back(BytesOfElement(env, data.Get(i), "data", i));
     batch.signatures.push_back(BytesOfElement(env, sigs.Get(i), "signatures", i));

@@ -30,8 +30,8 @@ void Configure(EVP_PKEY_CTX* ctx, SignatureAlgorithm algorithm) {
   if (!ok) ThrowOpenSslError("signature setup");
 }
 
-PkeyCtxPtr NewContext(SignatureAlgorithm algorithm, const AsymmetricKey& key, bool sign) {
-  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.pkey(), nullptr));
+PkeyCtxPtr NewContext(SignatureAlgorithm algorithm, EVP_PKEY* pkey, bool sign) {
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
   if (!ctx) ThrowOpenSslError("signature context");
   int ok = sign ? EVP_PKEY_sign_init(ctx.get()) : EVP_PKEY_verify_init(ctx.get());
   if (ok != 1) ThrowOpenSslError("signature init");
@@ -90,7 +90,7 @@ bool VerifyWith(EVP_PKEY_CTX* ctx, SignatureAlgorithm algorithm, ByteView data, 
 std::vector<uint8_t> Sign(SignatureAlgorithm algorithm, const AsymmetricKey& key, ByteView data) {
   RequireMatchingKey(algorithm, key);
   if (!key.has_private()) throw Error(code::kInvalidKey, "signing needs a private key");
-  PkeyCtxPtr ctx = NewContext(algorithm, key, true);
+  PkeyCtxPtr ctx = NewContext(algorithm, key.pkey(), true);
   uint8_t digest[kSha256Size];
   Sha256Digest(data, {digest, sizeof digest});
   size_t len = 0;
@@ -104,7 +104,7 @@ std::vector<uint8_t> Sign(SignatureAlgorithm algorithm, const AsymmetricKey& key
 
 bool Verify(SignatureAlgorithm algorithm, const AsymmetricKey& key, ByteView data, ByteView signature) {
   RequireMatchingKey(algorithm, key);
-  PkeyCtxPtr ctx = NewContext(algorithm, key, false);
+  PkeyCtxPtr ctx = NewContext(algorithm, key.pkey(), false);
   return VerifyWith(ctx.get(), algorithm, data, signature);
 }
 
@@ -112,8 +112,14 @@ bool BatchVerifier::Verify(SignatureAlgorithm algorithm, const AsymmetricKey& ke
   RequireMatchingKey(algorithm, key);
   auto slot = std::make_pair(key.pkey(), algorithm);
   auto it = contexts_.find(slot);
-  if (it == contexts_.end()) it = contexts_.emplace(slot, NewContext(algorithm, key, false)).first;
-  return VerifyWith(it->second.get(), algorithm, data, signature);
+  if (it == contexts_.end()) {
+    Prepared prepared;
+    prepared.key_copy.reset(EVP_PKEY_dup(key.pkey()));
+    if (!prepared.key_copy) ThrowOpenSslError("key copy");
+    prepared.context = NewContext(algorithm, prepared.key_copy.get(), false);
+    it = contexts_.emplace(slot, std::move(prepared)).first;
+  }
+  return VerifyWith(it->second.context.get(), algorithm, data, signature);
 }
 
 }  // namespace openrms::core
