@@ -112,14 +112,8 @@ bool BatchVerifier::Verify(SignatureAlgorithm algorithm, const AsymmetricKey& ke
   RequireMatchingKey(algorithm, key);
   auto slot = std::make_pair(key.pkey(), algorithm);
   auto it = contexts_.find(slot);
-  if (it == contexts_.end()) {
-    Prepared prepared;
-    prepared.key_copy.reset(EVP_PKEY_dup(key.pkey()));
-    if (!prepared.key_copy) ThrowOpenSslError("key copy");
-    prepared.context = NewContext(algorithm, prepared.key_copy.get(), false);
-    it = contexts_.emplace(slot, std::move(prepared)).first;
-  }
-  return VerifyWith(it->second.context.get(), algorithm, data, signature);
+  if (it == contexts_.end()) it = contexts_.emplace(slot, NewContext(algorithm, key.pkey(), false)).first;
+  return VerifyWith(it->second.get(), algorithm, data, signature);
 }
 
 }  // namespace openrms::core
