@@ -54,23 +54,21 @@ async function checkAgreement(key, keyBytes, iv, plaintext) {
   if (!sealed.equals(Buffer.concat([reference.ciphertext, reference.tag]))) throw new Error(`aesGcm.encrypt and node:crypto disagree ${what}`);
   if (!(await aesGcm.encryptAsync(key, iv, plaintext)).equals(sealed)) throw new Error(`aesGcm.encryptAsync disagrees ${what}`);
   const output = Buffer.alloc(sealed.length);
-  aesGcm.encryptBatch(key, [plaintext], { ivs: iv, output });
-  if (!output.equals(sealed)) throw new Error(`aesGcm.encryptBatch into a caller's buffer disagrees ${what}`);
+  aesGcm.encryptInto(key, iv, plaintext, output);
+  if (!output.equals(sealed)) throw new Error(`aesGcm.encryptInto disagrees ${what}`);
 }
 
 async function measureCase(key, keyBytes, iv, ceiling, { size, callsPerRound }, { rounds, warmup }) {
   const plaintext = crypto.randomBytes(size);
   await checkAgreement(key, keyBytes, iv, plaintext);
-  // aesGcm.encrypt always returns a new Buffer; encryptBatch with one record is the public
-  // call that writes into the caller's buffer, which separates the cipher from the cost of
-  // fresh output memory.
+  // aesGcm.encrypt returns a new Buffer; encryptInto writes into the caller's buffer, which
+  // separates the cipher from the cost of fresh output memory.
   const output = Buffer.alloc(size + 16);
-  const single = [plaintext];
   const bytes = size * callsPerRound;
   return measureInterleaved({
     sync: { units: bytes, fn: repeat(callsPerRound, () => aesGcm.encrypt(key, iv, plaintext)) },
     async: { units: bytes, fn: repeatAsync(callsPerRound, () => aesGcm.encryptAsync(key, iv, plaintext)) },
-    intoOutput: { units: bytes, fn: repeat(callsPerRound, () => aesGcm.encryptBatch(key, single, { ivs: iv, output })) },
+    intoOutput: { units: bytes, fn: repeat(callsPerRound, () => aesGcm.encryptInto(key, iv, plaintext, output)) },
     node: { units: bytes, fn: repeat(callsPerRound, () => nodeEncrypt(keyBytes, iv, plaintext)) },
     // Not compared: how fast this machine hands out and first touches fresh memory of this
     // size, the floor under any call that returns a new output buffer.
@@ -96,7 +94,7 @@ async function run(options) {
     const freshMemory = `fresh ${sizeLabel(size)} buffers alone (allocate + first touch): ${mbps(m.firstTouch.rate).toFixed(0)} MB/s`;
     const ceilingNote = m.ceiling.rate === null ? ceiling.result().reason
       : `ceiling: \`${ceiling.command}\`, median of ${m.ceiling.rounds} samples taken in the same rounds (spread ${formatSpread(m.ceiling)})`;
-    const apis = [['sync', 'aesGcm.encrypt'], ['async', 'aesGcm.encryptAsync'], ['intoOutput', 'aesGcm.encryptBatch, 1 record into caller\'s buffer']];
+    const apis = [['sync', 'aesGcm.encrypt'], ['async', 'aesGcm.encryptAsync'], ['intoOutput', 'aesGcm.encryptInto (caller\'s buffer)']];
     for (const [label, api] of apis) {
       const scenario = `AES-256-GCM ${sizeLabel(size)} buffer: ${api}`;
       const openrms = { value: mbps(m[label].rate), unit };
@@ -124,9 +122,8 @@ function howMeasured(options) {
     'openrms: `aesGcm.encrypt(key, iv, plaintext)` on the JavaScript thread, and `await aesGcm.encryptAsync(...)` on the ' +
     'libuv thread pool (one call at a time, so one core; the figure includes the hand-off to the pool and back); both ' +
     'allocate and return a new `ciphertext || tag` Buffer on every call. A third openrms figure, ' +
-    '`aesGcm.encryptBatch(key, [plaintext], { ivs: iv, output })`, writes into one buffer allocated before timing ' +
-    '(`encrypt` has no output option; this is the public call that shows the cipher without the cost of fresh output ' +
-    'memory). node:crypto baseline: `createCipheriv(\'aes-256-gcm\', key, iv)`, one `update(plaintext)`, `final()`, ' +
+    '`aesGcm.encryptInto(key, iv, plaintext, output)`, writes into one buffer allocated before timing ' +
+    '(the cipher without the cost of fresh output memory). node:crypto baseline: `createCipheriv(\'aes-256-gcm\', key, iv)`, one `update(plaintext)`, `final()`, ' +
     '`getAuthTag()`, without concatenating (its strongest form). All sides are checked to produce the same bytes first. ' +
     `${warmup} warm-up rounds, then ${rounds} interleaved rounds (no forced garbage collection, unlike the other ` +
     'scenarios); MB/s (10^6 bytes per second) from the median round. The notes also give how fast the machine ' +
