@@ -3,6 +3,7 @@
  * client (MSIPC). This is the package's public API.
  */
 export * from './crypto';
+export * from './format';
 export { RmsError, isRmsError } from './errors';
 export type { RmsErrorCode, RmsErrorOptions } from './errors';
 export { VERSION } from './version';

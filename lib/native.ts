@@ -102,6 +102,13 @@ export interface NativeBinding {
   verifyBatch(algorithms: Uint8Array, keys: NativeAsymmetricKey[], data: Bytes[], signatures: Bytes[]): Uint8Array;
   verifyBatchAsync(algorithms: Uint8Array, keys: NativeAsymmetricKey[], data: Bytes[], signatures: Bytes[]): Promise<Uint8Array>;
 
+  sectorEncrypt(key: NativeSecretKey, mode: number, input: Bytes, output: Bytes): number;
+  sectorDecrypt(key: NativeSecretKey, mode: number, input: Bytes, output: Bytes): number;
+  sectorEncryptAsync(key: NativeSecretKey, mode: number, input: Bytes, output: Bytes): Promise<number>;
+  sectorDecryptAsync(key: NativeSecretKey, mode: number, input: Bytes, output: Bytes): Promise<number>;
+  sectorEncryptBlock(key: NativeSecretKey, mode: number, index: number, final: boolean, input: Bytes, output: Bytes): number;
+  sectorDecryptBlock(key: NativeSecretKey, mode: number, index: number, final: boolean, input: Bytes, output: Bytes): number;
+
   rsaOaepWrap(key: NativeAsymmetricKey, message: Bytes, label: Bytes | null): Buffer;
   rsaOaepUnwrap(key: NativeAsymmetricKey, ciphertext: Bytes, label: Bytes | null): Buffer;
   rsaOaepWrapSecretKey(key: NativeAsymmetricKey, secret: NativeSecretKey, label: Bytes | null): Buffer;

@@ -10,6 +10,7 @@
 #include "digest_functions.h"
 #include "errors.h"
 #include "secret_key_handle.h"
+#include "sector_functions.h"
 #include "signature_functions.h"
 
 namespace openrms::binding {
@@ -38,6 +39,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterDigestFunctions(env, exports);
   RegisterAesFunctions(env, exports);
   RegisterSignatureFunctions(env, exports);
+  RegisterSectorFunctions(env, exports);
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   exports.Set("opensslVersion", Napi::String::New(env, OpenSSL_version(OPENSSL_VERSION_STRING)));
   return exports;

@@ -58,6 +58,7 @@ void SecretKeyHandle::Release() {
   gcm_.reset();
   cbc_.reset();
   ecb_.reset();
+  for (auto& sector : sectors_) sector.reset();
   // SecretBytes wipes itself when its last owner lets go: now, unless a job in flight still
   // holds it, in which case when that job ends.
   bytes_.reset();
@@ -76,6 +77,12 @@ core::AesCbc& SecretKeyHandle::cbc() {
 core::AesEcb& SecretKeyHandle::ecb() {
   if (!ecb_) ecb_ = std::make_unique<core::AesEcb>(bytes_->view());
   return *ecb_;
+}
+
+core::SectorCipher& SecretKeyHandle::sector(core::SectorMode mode) {
+  auto& slot = sectors_[static_cast<int>(mode)];
+  if (!slot) slot = std::make_unique<core::SectorCipher>(mode, bytes_->view());
+  return *slot;
 }
 
 Napi::Value SecretKeyHandle::Close(const Napi::CallbackInfo& info) {

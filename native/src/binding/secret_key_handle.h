@@ -10,6 +10,7 @@
 
 #include "../core/aes_cbc.h"
 #include "../core/aes_gcm.h"
+#include "../core/sector_cipher.h"
 #include "handle_lifecycle.h"
 
 namespace openrms::binding {
@@ -29,6 +30,7 @@ class SecretKeyHandle : public Napi::ObjectWrap<SecretKeyHandle>, private Handle
   core::AesGcm& gcm();
   core::AesCbc& cbc();
   core::AesEcb& ecb();
+  core::SectorCipher& sector(core::SectorMode mode);
 
  private:
   Napi::Value Close(const Napi::CallbackInfo& info);
@@ -41,6 +43,7 @@ class SecretKeyHandle : public Napi::ObjectWrap<SecretKeyHandle>, private Handle
   std::unique_ptr<core::AesGcm> gcm_;
   std::unique_ptr<core::AesCbc> cbc_;
   std::unique_ptr<core::AesEcb> ecb_;
+  std::unique_ptr<core::SectorCipher> sectors_[3];  // by SectorMode
 };
 
 // Module functions: createSecretKey(bytes), generateSecretKey(size).
