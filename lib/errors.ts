@@ -14,7 +14,10 @@ export type CryptoErrorCode =
   | 'CRYPTO_FAILURE'
   | 'NATIVE_ADDON_UNAVAILABLE';
 
-export type RmsErrorCode = CryptoErrorCode;
+/** Codes raised when reading protected content. */
+export type FormatErrorCode = 'INVALID_FORMAT' | 'UNSUPPORTED_VERSION' | 'FILE_IS_NOT_ENCRYPTED' | 'FILE_NOT_FOUND' | 'IO_ERROR';
+
+export type RmsErrorCode = CryptoErrorCode | FormatErrorCode;
 
 /**
  * HRESULTs for codes that have a well-known Windows value. MSIPC returns E_INVALIDARG for

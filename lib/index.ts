@@ -4,6 +4,7 @@
  */
 export * from './crypto';
 export * from './format';
+export * from './license';
 export { RmsError, isRmsError } from './errors';
 export type { RmsErrorCode, RmsErrorOptions } from './errors';
 export { VERSION } from './version';

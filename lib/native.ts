@@ -25,6 +25,23 @@ export interface NativeSecretKey {
 
 export type NativeKeyType = 'rsa' | 'ec';
 
+export interface NativeFileRegion {
+  offset: number;
+  length: number;
+}
+
+export interface NativePfileHeader {
+  major: number;
+  minor: number;
+  notice: NativeFileRegion;
+  tableSize: number;
+  extension: NativeFileRegion;
+  license: NativeFileRegion;
+  metadata: NativeFileRegion;
+  content: NativeFileRegion;
+  originalSize: number | null;
+}
+
 export interface NativeRsaComponents {
   n: Bytes;
   e: Bytes;
@@ -108,6 +125,10 @@ export interface NativeBinding {
   sectorDecryptAsync(key: NativeSecretKey, mode: number, input: Bytes, output: Bytes): Promise<number>;
   sectorEncryptBlock(key: NativeSecretKey, mode: number, index: number, final: boolean, input: Bytes, output: Bytes): number;
   sectorDecryptBlock(key: NativeSecretKey, mode: number, index: number, final: boolean, input: Bytes, output: Bytes): number;
+
+  readonly pfileMaxPrefix: number;
+  parsePfileHeader(prefix: Bytes, fileSize: number): NativePfileHeader;
+  hasPfileMagic(prefix: Bytes): boolean;
 
   rsaOaepWrap(key: NativeAsymmetricKey, message: Bytes, label: Bytes | null): Buffer;
   rsaOaepUnwrap(key: NativeAsymmetricKey, ciphertext: Bytes, label: Bytes | null): Buffer;

@@ -6,6 +6,7 @@
 import { RmsError } from '../errors';
 import { VERSION } from '../version';
 import { runDemo } from './demo';
+import { runInspect } from './inspect';
 
 const HELP = `openrms ${VERSION}: rights management for Node.js and Electron (MSIPC lineage)
 
@@ -14,11 +15,14 @@ Usage: openrms <command> [options]
 Commands:
   demo [--json]     protect a sample document for a recipient and open it again, with
                     real keys and real cryptography, and report what was done
+  inspect FILE [--json]
+                    say whether FILE is protected, and show its container and what its
+                    publishing license says (no key or service needed)
   --version         print the version
   --help            print this help
 
-More commands (serve, login, protect, unprotect, rights, inspect, revoke) arrive with the
-licensing service and the container; see README.md.
+More commands (serve, login, protect, unprotect, rights, revoke) arrive with the licensing
+service; see README.md.
 `;
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -35,6 +39,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     const unknown = rest.filter((a) => a !== '--json');
     if (unknown.length > 0) throw new RmsError('INVALID_ARGUMENT', `unknown option ${unknown[0]} for demo`);
     await runDemo({ json: rest.includes('--json'), out: process.stdout });
+    return 0;
+  }
+  if (command === 'inspect') {
+    await runInspect(rest, process.stdout);
     return 0;
   }
   throw new RmsError('INVALID_ARGUMENT', `unknown command "${command}"; run openrms --help`);

@@ -1,3 +1,5 @@
-/** Protected content: the content cipher modes (the PFILE container follows). */
+/** Protected content: the PFILE container and the content cipher modes. */
 export * as sectorCipher from './sector-cipher';
 export type { SectorMode, BlockOptions } from './sector-cipher';
+export { decodeLicense, hasPfileMagic, parsePfile, readPfileInfo } from './pfile-reader';
+export type { FileRegion, LicenseEncoding, PfileInfo, PfileVersion } from './pfile-reader';

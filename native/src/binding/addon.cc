@@ -6,6 +6,7 @@
 #include "../core/algorithms.h"
 #include "addon_data.h"
 #include "aes_functions.h"
+#include "container_functions.h"
 #include "asymmetric_key_handle.h"
 #include "digest_functions.h"
 #include "errors.h"
@@ -40,6 +41,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterAesFunctions(env, exports);
   RegisterSignatureFunctions(env, exports);
   RegisterSectorFunctions(env, exports);
+  RegisterContainerFunctions(env, exports);
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   exports.Set("opensslVersion", Napi::String::New(env, OpenSSL_version(OPENSSL_VERSION_STRING)));
   return exports;

@@ -16,6 +16,9 @@ inline constexpr const char* kDecryptionFailed = "DECRYPTION_FAILED";
 inline constexpr const char* kNotBlockAligned = "NOT_BLOCK_ALIGNED";
 inline constexpr const char* kUnsupportedAlgorithm = "UNSUPPORTED_ALGORITHM";
 inline constexpr const char* kCryptoFailure = "CRYPTO_FAILURE";
+inline constexpr const char* kInvalidFormat = "INVALID_FORMAT";
+inline constexpr const char* kUnsupportedVersion = "UNSUPPORTED_VERSION";
+inline constexpr const char* kFileIsNotEncrypted = "FILE_IS_NOT_ENCRYPTED";
 }  // namespace code
 
 class Error : public std::runtime_error {

@@ -1,0 +1,106 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+import { requireBuilt, ROOT } from '../support/built-package';
+import { TESTDATA_DIR } from '../support/testdata';
+
+const MSFT = path.join(TESTDATA_DIR, 'msft-pfile');
+
+function inspect(...args: string[]) {
+  requireBuilt();
+  return spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), 'inspect', ...args], { encoding: 'utf8', timeout: 60000 });
+}
+
+const tenant = 'https://c04a2344-eae8-4d4f-89dc-036792332149.rms.na.aadrm.com/_wmcs';
+
+describe('openrms inspect --json on the Microsoft-made files', () => {
+  it.each([
+    ['CleanAlice.txt.pfile', {
+      protected: true,
+      container: { version: '3.0', originalExtension: '.txt', cipherMode: null },
+      license: {
+        format: 'xrml', contentId: '1c5e0307-e03d-4de3-af21-81bcf961e73c', owner: 'alice@isvtenant999.onmicrosoft.com',
+        issuedTime: '2017-01-12T19:21:00.000Z', validUntil: '2017-01-14T19:21:00.000Z',
+        issuer: { name: 'Microsoft Corporation', url: tenant },
+        licensingUrls: { intranet: `${tenant}/licensing`, extranet: `${tenant}/licensing` },
+        referralUrl: 'https://client.test.app/',
+      },
+    }],
+    ['android_template_01.ptxt', {
+      protected: true,
+      container: { version: '2.0', originalExtension: '.txt', cipherMode: null },
+      license: {
+        format: 'xrml', contentId: '03527b60-0416-4103-ad05-5f9f510e55e3', owner: 'bob@isvtenant999.onmicrosoft.com',
+        issuedTime: '2014-01-22T08:20:00.000Z', validUntil: null,
+        issuer: { name: 'Microsoft Corporation', url: tenant },
+        licensingUrls: { intranet: `${tenant}/licensing`, extranet: `${tenant}/licensing` },
+        referralUrl: null,
+      },
+    }],
+    ['rmsSharingAliceTest.ptxt', {
+      protected: true,
+      container: { version: '2.1', originalExtension: '.txt', cipherMode: null },
+      license: {
+        format: 'xrml', contentId: 'debdf9d5-a0a7-4b1a-acbd-fa431b8a710a', owner: 'admuller@microsoft.com',
+        issuedTime: '2016-12-21T01:31:00.000Z', validUntil: null,
+        issuer: { name: 'admuller@microsoft.com', url: 'admuller@service.microsoft.com' },
+        licensingUrls: {
+          intranet: 'https://48fc04bd-c84b-44ac-91b7-a4c5eefd5ac1.rms.na.aadrm.com/_wmcs/licensing',
+          extranet: 'https://48fc04bd-c84b-44ac-91b7-a4c5eefd5ac1.rms.na.aadrm.com/_wmcs/licensing',
+        },
+        referralUrl: 'admuller@microsoft.com',
+      },
+    }],
+  ])('%s', (file, expected) => {
+    const result = inspect(path.join(MSFT, file), '--json');
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual(expected);
+  });
+});
+
+describe('openrms inspect, other files', () => {
+  it('reports a file that is not protected as {"protected": false} and exits 0', () => {
+    const result = inspect(path.join(ROOT, 'package.json'), '--json');
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ protected: false });
+  });
+
+  it('prints a human summary without --json', () => {
+    const result = inspect(path.join(MSFT, 'CleanAlice.txt.pfile'));
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('protected (PFILE 3.0, original extension .txt)');
+    expect(result.stdout).toContain('alice@isvtenant999.onmicrosoft.com');
+  });
+
+  it.each([
+    ['a missing file', () => path.join(tmpdir(), 'openrms-no-such-file.pfile'), /^error: FILE_NOT_FOUND: /],
+    ['a PFILE whose header lies', () => {
+      const bytes = readFileSync(path.join(MSFT, 'CleanAlice.txt.pfile'));
+      bytes.writeUInt32LE(0x7fffffff, 414 + 16); // plLength
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'openrms-inspect-')), 'liar.pfile');
+      writeFileSync(file, bytes);
+      return file;
+    }, /^error: INVALID_FORMAT: /],
+    ['a PFILE whose license is not well-formed XML', () => {
+      const bytes = readFileSync(path.join(MSFT, 'CleanAlice.txt.pfile'));
+      bytes.write('<XrML><BODY></XrML', 458 + 3); // inside the license, after its BOM
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'openrms-inspect-')), 'broken.pfile');
+      writeFileSync(file, bytes);
+      return file;
+    }, /^error: INVALID_FORMAT: /],
+  ])('fails on %s with error: CODE: message and a non-zero exit', (_name, makeFile, pattern) => {
+    const result = inspect(makeFile(), '--json');
+    expect(result.status).not.toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(pattern);
+  });
+
+  it('refuses a missing file argument', () => {
+    const result = inspect('--json');
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/^error: INVALID_ARGUMENT: /);
+  });
+});
