@@ -78,6 +78,7 @@ export interface NativeBinding {
 
   createSecretKey(keyBytes: Bytes): NativeSecretKey;
   generateSecretKey(size: number): NativeSecretKey;
+  deriveSecretKey(key: NativeSecretKey, salt: Bytes | null, info: Bytes | null, length: number): NativeSecretKey;
   generateKeyPair(type: NativeKeyType, modulusLength?: number): NativeAsymmetricKey;
   generateKeyPairAsync(type: NativeKeyType, modulusLength?: number): Promise<NativeAsymmetricKey>;
   importKeyPem(pem: Bytes): NativeAsymmetricKey;
@@ -125,6 +126,11 @@ export interface NativeBinding {
   sectorDecryptAsync(key: NativeSecretKey, mode: number, input: Bytes, output: Bytes): Promise<number>;
   sectorEncryptBlock(key: NativeSecretKey, mode: number, index: number, final: boolean, input: Bytes, output: Bytes): number;
   sectorDecryptBlock(key: NativeSecretKey, mode: number, index: number, final: boolean, input: Bytes, output: Bytes): number;
+
+  segmentSeal(fileKey: NativeSecretKey, headerDigest: Bytes, segmentSize: number, input: Bytes, output: Bytes): void;
+  segmentOpen(fileKey: NativeSecretKey, headerDigest: Bytes, segmentSize: number, input: Bytes, output: Bytes): boolean;
+  segmentSealAsync(fileKey: NativeSecretKey, headerDigest: Bytes, segmentSize: number, input: Bytes, output: Bytes): Promise<boolean>;
+  segmentOpenAsync(fileKey: NativeSecretKey, headerDigest: Bytes, segmentSize: number, input: Bytes, output: Bytes): Promise<boolean>;
 
   readonly pfileMaxPrefix: number;
   parsePfileHeader(prefix: Bytes, fileSize: number): NativePfileHeader;

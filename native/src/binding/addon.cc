@@ -12,6 +12,7 @@
 #include "errors.h"
 #include "secret_key_handle.h"
 #include "sector_functions.h"
+#include "segment_functions.h"
 #include "signature_functions.h"
 
 namespace openrms::binding {
@@ -31,6 +32,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setErrorClass", Napi::Function::New<SetErrorClass>(env, "setErrorClass"));
   exports.Set("createSecretKey", Napi::Function::New<CreateSecretKey>(env, "createSecretKey"));
   exports.Set("generateSecretKey", Napi::Function::New<GenerateSecretKey>(env, "generateSecretKey"));
+  exports.Set("deriveSecretKey", Napi::Function::New<DeriveSecretKey>(env, "deriveSecretKey"));
   exports.Set("generateKeyPair", Napi::Function::New<GenerateKeyPair>(env, "generateKeyPair"));
   exports.Set("generateKeyPairAsync", Napi::Function::New<GenerateKeyPairAsync>(env, "generateKeyPairAsync"));
   exports.Set("importKeyPem", Napi::Function::New<ImportKeyPem>(env, "importKeyPem"));
@@ -42,6 +44,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterSignatureFunctions(env, exports);
   RegisterSectorFunctions(env, exports);
   RegisterContainerFunctions(env, exports);
+  RegisterSegmentFunctions(env, exports);
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   exports.Set("opensslVersion", Napi::String::New(env, OpenSSL_version(OPENSSL_VERSION_STRING)));
   return exports;

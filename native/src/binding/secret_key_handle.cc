@@ -122,3 +122,22 @@ Napi::Value GenerateSecretKey(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace openrms::binding
+
+namespace openrms::binding {
+
+Napi::Value DeriveSecretKey(const Napi::CallbackInfo& info) {
+  return Guarded(info, [&]() -> Napi::Value {
+    auto key = SecretKeyHandle::From(info, 0).bytes();
+    core::ByteView salt = OptionalBytesArg(info, 1, "salt");
+    core::ByteView context = OptionalBytesArg(info, 2, "info");
+    uint32_t length = Uint32Arg(info, 3, "length");
+    if (length == 0 || length > kMaxSecretKeySize)
+      ThrowInvalidArgument(info.Env(), "length must be 1 to " + std::to_string(kMaxSecretKeySize));
+    std::vector<uint8_t> zeros(length);
+    core::SecretBytes derived(zeros);
+    core::HkdfSha256(key->view(), salt, context, {derived.data(), derived.size()});
+    return SecretKeyHandle::New(info.Env(), std::move(derived));
+  });
+}
+
+}  // namespace openrms::binding

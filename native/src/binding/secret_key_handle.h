@@ -49,5 +49,8 @@ class SecretKeyHandle : public Napi::ObjectWrap<SecretKeyHandle>, private Handle
 // Module functions: createSecretKey(bytes), generateSecretKey(size).
 Napi::Value CreateSecretKey(const Napi::CallbackInfo& info);
 Napi::Value GenerateSecretKey(const Napi::CallbackInfo& info);
+// deriveSecretKey(key, salt, info, length): HKDF-SHA256 of a key handle into a new handle, so
+// neither key's bytes enter JavaScript.
+Napi::Value DeriveSecretKey(const Napi::CallbackInfo& info);
 
 }  // namespace openrms::binding

@@ -1,0 +1,86 @@
+#include "segment_functions.h"
+
+#include <atomic>
+#include <memory>
+
+#include "../core/error.h"
+#include "../core/segment_stream.h"
+#include "arguments.h"
+#include "errors.h"
+#include "parallel_batch.h"
+#include "secret_key_handle.h"
+
+namespace openrms::binding {
+namespace {
+
+using core::SegmentStream;
+
+struct SegmentCall {
+  std::shared_ptr<const core::SecretBytes> key;
+  core::ByteView digest, input;
+  core::MutableByteView output;
+  size_t segment_size = 0;
+  size_t segments = 0;
+};
+
+// (fileKey, headerDigest, segmentSize, input, output)
+SegmentCall Parse(const Napi::CallbackInfo& info, bool sealing) {
+  SegmentCall c;
+  c.key = SecretKeyHandle::From(info, 0).bytes();
+  c.digest = BytesArg(info, 1, "headerDigest");
+  c.segment_size = Uint32Arg(info, 2, "segmentSize");
+  c.input = BytesArg(info, 3, "input");
+  c.output = OutputArg(info, 4, "output");
+  uint64_t plaintext = sealing ? c.input.size : SegmentStream::PlaintextSize(c.input.size, c.segment_size);
+  c.segments = SegmentStream::SegmentCount(plaintext, c.segment_size);
+  return c;
+}
+
+Napi::Value Seal(const Napi::CallbackInfo& info) {
+  return Guarded(info, [&]() -> Napi::Value {
+    SegmentCall c = Parse(info, true);
+    SegmentStream(c.key->view(), c.digest, c.segment_size).SealRange(c.input, 0, c.segments, c.output);
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value Open(const Napi::CallbackInfo& info) {
+  return Guarded(info, [&]() -> Napi::Value {
+    SegmentCall c = Parse(info, false);
+    bool ok = SegmentStream(c.key->view(), c.digest, c.segment_size).OpenRange(c.input, 0, c.segments, c.output);
+    return Napi::Boolean::New(info.Env(), ok);
+  });
+}
+
+// Both directions on the pool; resolves with true, or false when any segment failed.
+Napi::Value Async(const Napi::CallbackInfo& info, bool sealing) {
+  return Guarded(info, [&]() -> Napi::Value {
+    auto c = std::make_shared<const SegmentCall>(Parse(info, sealing));
+    auto ok = std::make_shared<std::atomic<bool>>(true);
+    return ParallelBatch(
+        info.Env(), {info[1], info[3], info[4]}, c->segments, 1,
+        [c, ok, sealing](size_t begin, size_t end) {
+          SegmentStream stream(c->key->view(), c->digest, c->segment_size);
+          if (sealing) {
+            stream.SealRange(c->input, begin, end - begin, c->output);
+          } else if (!stream.OpenRange(c->input, begin, end - begin, c->output)) {
+            *ok = false;
+          }
+        },
+        [ok](Napi::Env env) -> Napi::Value { return Napi::Boolean::New(env, ok->load()); });
+  });
+}
+
+Napi::Value SealAsync(const Napi::CallbackInfo& info) { return Async(info, true); }
+Napi::Value OpenAsync(const Napi::CallbackInfo& info) { return Async(info, false); }
+
+}  // namespace
+
+void RegisterSegmentFunctions(Napi::Env env, Napi::Object exports) {
+  exports.Set("segmentSeal", Napi::Function::New<Seal>(env, "segmentSeal"));
+  exports.Set("segmentOpen", Napi::Function::New<Open>(env, "segmentOpen"));
+  exports.Set("segmentSealAsync", Napi::Function::New<SealAsync>(env, "segmentSealAsync"));
+  exports.Set("segmentOpenAsync", Napi::Function::New<OpenAsync>(env, "segmentOpenAsync"));
+}
+
+}  // namespace openrms::binding
