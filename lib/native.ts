@@ -90,6 +90,7 @@ export interface NativeBinding {
   sha256Async(data: Bytes): Promise<Buffer>;
   hmacSha256(key: Bytes, data: Bytes): Buffer;
   hmacSha256Verify(key: Bytes, data: Bytes, tag: Bytes): boolean;
+  hmacSha256Async(key: Bytes, data: Bytes): Promise<Buffer>;
   hkdfSha256(ikm: Bytes, salt: Bytes | null, info: Bytes | null, length: number): Buffer;
   randomFill(buffer: Bytes): void;
 
@@ -117,6 +118,8 @@ export interface NativeBinding {
 
   sign(algorithm: NativeSignatureAlgorithm, key: NativeAsymmetricKey, data: Bytes): Buffer;
   verify(algorithm: NativeSignatureAlgorithm, key: NativeAsymmetricKey, data: Bytes, signature: Bytes): boolean;
+  signAsync(algorithm: NativeSignatureAlgorithm, key: NativeAsymmetricKey, data: Bytes): Promise<Buffer>;
+  verifyAsync(algorithm: NativeSignatureAlgorithm, key: NativeAsymmetricKey, data: Bytes, signature: Bytes): Promise<boolean>;
   verifyBatch(algorithms: Uint8Array, keys: NativeAsymmetricKey[], data: Bytes[], signatures: Bytes[]): Uint8Array;
   verifyBatchAsync(algorithms: Uint8Array, keys: NativeAsymmetricKey[], data: Bytes[], signatures: Bytes[]): Promise<Uint8Array>;
 

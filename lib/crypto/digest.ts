@@ -20,6 +20,13 @@ export function hmacSha256(key: Uint8Array, data: Uint8Array): Buffer {
   return native.hmacSha256(requireBytes('key', key), requireBytes('data', data));
 }
 
+/** `hmacSha256` on the thread pool when `data` is 64 KiB or more. */
+export async function hmacSha256Async(key: Uint8Array, data: Uint8Array): Promise<Buffer> {
+  requireBytes('key', key);
+  requireBytes('data', data);
+  return data.length >= THREAD_POOL_THRESHOLD ? native.hmacSha256Async(key, data) : native.hmacSha256(key, data);
+}
+
 /**
  * Constant-time check of an HMAC-SHA256 tag. A tag of 16 to 31 bytes is a truncated MAC
  * (RFC 2104 section 5) and is compared with the leading bytes of the full one.

@@ -5,7 +5,7 @@
  */
 import { invalidArgument, RmsError } from '../errors';
 import { native, NativeAsymmetricKey, NativeSignatureAlgorithm } from '../native';
-import { requireBytes, requireOneOf } from './arguments';
+import { requireBytes, requireOneOf, THREAD_POOL_THRESHOLD } from './arguments';
 import { AsymmetricKey, asymmetricKeyHandle } from './asymmetric-key';
 
 export type SignatureAlgorithm = 'RS256' | 'PS256' | 'ES256';
@@ -37,6 +37,22 @@ export function sign(algorithm: SignatureAlgorithm, key: AsymmetricKey, data: Ui
 export function verify(algorithm: SignatureAlgorithm, key: AsymmetricKey, data: Uint8Array, signature: Uint8Array): boolean {
   const [alg, handle] = checkedKey(algorithm, key, 'key');
   return native.verify(NATIVE_ALGORITHM[alg], handle, requireBytes('data', data), requireBytes('signature', signature));
+}
+
+/** `sign` with the hashing on the thread pool when `data` is 64 KiB or more. */
+export async function signAsync(algorithm: SignatureAlgorithm, key: AsymmetricKey, data: Uint8Array): Promise<Buffer> {
+  if (!(data instanceof Uint8Array) || data.length < THREAD_POOL_THRESHOLD) return sign(algorithm, key, data);
+  const [alg, handle] = checkedKey(algorithm, key, 'key');
+  if (!handle.hasPrivate) throw new RmsError('INVALID_KEY', 'signing needs a private key', { argument: 'key' });
+  return native.signAsync(NATIVE_ALGORITHM[alg], handle, data);
+}
+
+/** `verify` with the hashing on the thread pool when `data` is 64 KiB or more. */
+export async function verifyAsync(algorithm: SignatureAlgorithm, key: AsymmetricKey, data: Uint8Array,
+  signature: Uint8Array): Promise<boolean> {
+  if (!(data instanceof Uint8Array) || data.length < THREAD_POOL_THRESHOLD) return verify(algorithm, key, data, signature);
+  const [alg, handle] = checkedKey(algorithm, key, 'key');
+  return native.verifyAsync(NATIVE_ALGORITHM[alg], handle, data, requireBytes('signature', signature));
 }
 
 export interface VerificationItem {

@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 
-import { AsymmetricKey, RmsError, rsaOaep, SecretKey, sha256, hmacSha256, hkdfSha256, aesGcm, randomBytes } from '../../lib';
+import { AsymmetricKey, RmsError, rsaOaep, SecretKey, sha256, sha256Async, hmacSha256, hmacSha256Async, hkdfSha256, aesGcm, randomBytes } from '../../lib';
 
 describe('asymmetric keys', () => {
   const rsa = AsymmetricKey.generate({ type: 'rsa', modulusLength: 2048 });
@@ -135,6 +135,14 @@ describe('RSA-OAEP-256 key wrapping', () => {
 });
 
 describe('digests', () => {
+  it('give the same answers on the thread pool for large inputs', async () => {
+    const data = randomBytes(3 << 20);
+    const key = randomBytes(32);
+    expect((await sha256Async(data)).equals(sha256(data))).toBe(true);
+    expect((await hmacSha256Async(key, data)).equals(hmacSha256(key, data))).toBe(true);
+    expect((await hmacSha256Async(key, data.subarray(0, 10))).equals(hmacSha256(key, data.subarray(0, 10)))).toBe(true);
+  });
+
   it('match the FIPS 180, RFC 4231 and RFC 5869 known answers', () => {
     expect(sha256(Buffer.from('abc')).toString('hex')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
     expect(hmacSha256(Buffer.alloc(20, 0x0b), Buffer.from('Hi There')).toString('hex'))

@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 
-import { AsymmetricKey, randomBytes, sign, SignatureAlgorithm, verify, verifyBatch, verifyBatchAsync } from '../../lib';
+import { AsymmetricKey, randomBytes, sign, signAsync, SignatureAlgorithm, verify, verifyAsync, verifyBatch, verifyBatchAsync } from '../../lib';
 
 const rsa = AsymmetricKey.generate({ type: 'rsa', modulusLength: 2048 });
 const rsa2 = AsymmetricKey.generate({ type: 'rsa', modulusLength: 2048 });
@@ -21,6 +21,17 @@ describe('signatures', () => {
     flipped[flipped.length - 1] = flipped[flipped.length - 1]! ^ 1;
     expect(verify(alg, key, data, flipped)).toBe(false);
     expect(verify(alg, key, Buffer.concat([data, Buffer.of(0)]), sig)).toBe(false);
+  });
+
+  it.each(['RS256', 'PS256', 'ES256'] as const)('%s signs and verifies large data on the thread pool', async (alg) => {
+    const data = randomBytes(2 << 20);
+    const key = keyFor(alg);
+    const sig = await signAsync(alg, key, data);
+    expect(verify(alg, key, data, sig)).toBe(true);
+    expect(await verifyAsync(alg, key.publicKey(), data, sig)).toBe(true);
+    data[0] = data[0]! ^ 1;
+    expect(await verifyAsync(alg, key, data, sig)).toBe(false);
+    await expect(signAsync(alg, key.publicKey(), data)).rejects.toMatchObject({ code: 'INVALID_KEY' });
   });
 
   it('verifies node:crypto ES256 (P1363) and PS256 signatures', () => {

@@ -29,6 +29,21 @@ Napi::Value Sha256Async(const Napi::CallbackInfo& info) {
   });
 }
 
+// (key, data) -> Promise<Buffer>: the key is copied (it is small), the data read in place.
+Napi::Value HmacSha256Async(const Napi::CallbackInfo& info) {
+  return Guarded(info, [&]() -> Napi::Value {
+    auto key = std::make_shared<const core::SecretBytes>(BytesArg(info, 0, "key"));
+    core::ByteView data = BytesArg(info, 1, "data");
+    Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(info.Env(), core::kSha256Size);
+    core::MutableByteView target(out.Data(), out.Length());
+    return BackgroundJob::Promise(
+        info.Env(), {info[1], out}, [=] { core::HmacSha256(key->view(), data, target); },
+        [ref = std::make_shared<Napi::Reference<Napi::Buffer<uint8_t>>>(Napi::Persistent(out))](Napi::Env) -> Napi::Value {
+          return ref->Value();
+        });
+  });
+}
+
 Napi::Value HmacSha256(const Napi::CallbackInfo& info) {
   return Guarded(info, [&]() -> Napi::Value {
     Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(info.Env(), core::kSha256Size);
@@ -69,6 +84,7 @@ void RegisterDigestFunctions(Napi::Env env, Napi::Object exports) {
   exports.Set("sha256", Napi::Function::New<Sha256>(env, "sha256"));
   exports.Set("sha256Async", Napi::Function::New<Sha256Async>(env, "sha256Async"));
   exports.Set("hmacSha256", Napi::Function::New<HmacSha256>(env, "hmacSha256"));
+  exports.Set("hmacSha256Async", Napi::Function::New<HmacSha256Async>(env, "hmacSha256Async"));
   exports.Set("hmacSha256Verify", Napi::Function::New<HmacSha256Verify>(env, "hmacSha256Verify"));
   exports.Set("hkdfSha256", Napi::Function::New<HkdfSha256>(env, "hkdfSha256"));
   exports.Set("randomFill", Napi::Function::New<RandomFill>(env, "randomFill"));

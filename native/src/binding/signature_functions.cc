@@ -49,6 +49,33 @@ Napi::Value VerifyFunction(const Napi::CallbackInfo& info) {
   });
 }
 
+// (algorithm, key, data) -> Promise<Buffer>, and (algorithm, key, data, signature) ->
+// Promise<boolean>: hashing large data off the JavaScript thread.
+Napi::Value SignAsync(const Napi::CallbackInfo& info) {
+  return Guarded(info, [&]() -> Napi::Value {
+    SignatureAlgorithm alg = AlgorithmArg(info.Env(), info[0]);
+    auto key = AsymmetricKeyHandle::From(info.Env(), info[1]).key();
+    core::ByteView data = BytesArg(info, 2, "data");
+    auto sig = std::make_shared<std::vector<uint8_t>>();
+    return BackgroundJob::Promise(
+        info.Env(), {info[2]}, [=] { *sig = core::Sign(alg, *key, data); },
+        [sig](Napi::Env env) -> Napi::Value { return Napi::Buffer<uint8_t>::Copy(env, sig->data(), sig->size()); });
+  });
+}
+
+Napi::Value VerifyAsync(const Napi::CallbackInfo& info) {
+  return Guarded(info, [&]() -> Napi::Value {
+    SignatureAlgorithm alg = AlgorithmArg(info.Env(), info[0]);
+    auto key = AsymmetricKeyHandle::From(info.Env(), info[1]).key();
+    core::ByteView data = BytesArg(info, 2, "data");
+    core::ByteView signature = BytesArg(info, 3, "signature");
+    auto ok = std::make_shared<bool>(false);
+    return BackgroundJob::Promise(
+        info.Env(), {info[2], info[3]}, [=] { *ok = core::Verify(alg, *key, data, signature); },
+        [ok](Napi::Env env) -> Napi::Value { return Napi::Boolean::New(env, *ok); });
+  });
+}
+
 // Arguments: (algorithms: Uint8Array, keys: handle[], data: bytes[], signatures: bytes[]).
 struct VerifyBatch {
   std::vector<SignatureAlgorithm> algorithms;
@@ -153,6 +180,8 @@ Napi::Value OaepUnwrapSecretKey(const Napi::CallbackInfo& info) {
 void RegisterSignatureFunctions(Napi::Env env, Napi::Object exports) {
   exports.Set("sign", Napi::Function::New<SignFunction>(env, "sign"));
   exports.Set("verify", Napi::Function::New<VerifyFunction>(env, "verify"));
+  exports.Set("signAsync", Napi::Function::New<SignAsync>(env, "signAsync"));
+  exports.Set("verifyAsync", Napi::Function::New<VerifyAsync>(env, "verifyAsync"));
   exports.Set("verifyBatch", Napi::Function::New<VerifyBatchSync>(env, "verifyBatch"));
   exports.Set("verifyBatchAsync", Napi::Function::New<VerifyBatchAsync>(env, "verifyBatchAsync"));
   exports.Set("rsaOaepWrap", Napi::Function::New<OaepWrap>(env, "rsaOaepWrap"));
