@@ -132,6 +132,8 @@ export interface NativeBinding {
 
   segmentSeal(fileKey: NativeSecretKey, headerDigest: Bytes, segmentSize: number, input: Bytes, output: Bytes): void;
   segmentOpen(fileKey: NativeSecretKey, headerDigest: Bytes, segmentSize: number, input: Bytes, output: Bytes): boolean;
+  segmentSealedSize(plaintextLength: number, segmentSize: number): number;
+  segmentPlaintextSize(sealedLength: number, segmentSize: number): number;
   segmentSealAsync(fileKey: NativeSecretKey, headerDigest: Bytes, segmentSize: number, input: Bytes, output: Bytes): Promise<boolean>;
   segmentOpenAsync(fileKey: NativeSecretKey, headerDigest: Bytes, segmentSize: number, input: Bytes, output: Bytes): Promise<boolean>;
 

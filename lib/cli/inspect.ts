@@ -14,15 +14,11 @@ import { isXrml, readXrmlLicense, XrmlLicenseInfo } from '../license/xrml';
 export interface InspectReport {
   protected: boolean;
   container?: { version: string; originalExtension: string; cipherMode: string | null };
-  license?: {
+  /** The license fields as XrmlLicenseInfo has them, with times as ISO 8601 strings. */
+  license?: Omit<XrmlLicenseInfo, 'issuedTime' | 'validUntil'> & {
     format: 'xrml' | null;
-    contentId: string | null;
-    owner: string | null;
     issuedTime: string | null;
     validUntil: string | null;
-    issuer: { name: string | null; url: string | null };
-    licensingUrls: { intranet: string | null; extranet: string | null };
-    referralUrl: string | null;
   };
 }
 

@@ -23,7 +23,6 @@ export const CIPHER_MODE = 'AES256-GCM-STREAM';
 export const DEFAULT_SEGMENT_SIZE = 64 * 1024;
 export const MIN_SEGMENT_SIZE = 4096;
 export const MAX_SEGMENT_SIZE = 16 * 1024 * 1024;
-const TAG = 16;
 const STREAM_MAGIC = Buffer.from('ORGCMS', 'latin1');
 const STREAM_VERSION = 1;
 export const STREAM_HEADER_SIZE = 6 + 1 + 1 + 4 + 32;
@@ -41,9 +40,10 @@ export interface UnprotectedContent {
   info: PfileInfo;
 }
 
+/** Bytes of sealed segments for `plaintextLength` bytes of content (one 16-byte tag per segment). */
 export function sealedLength(plaintextLength: number, segmentSize: number = DEFAULT_SEGMENT_SIZE): number {
-  const segments = plaintextLength === 0 ? 1 : Math.ceil(plaintextLength / segmentSize);
-  return plaintextLength + segments * TAG;
+  requireInteger('segmentSize', segmentSize, MIN_SEGMENT_SIZE, MAX_SEGMENT_SIZE);
+  return native.segmentSealedSize(plaintextLength, segmentSize);
 }
 
 interface Prepared {
@@ -119,19 +119,10 @@ function prepareUnprotect(contentKey: SecretKey, file: Uint8Array): PreparedOpen
   const segmentSize = header.readUInt32LE(8);
   if (segmentSize < MIN_SEGMENT_SIZE || segmentSize > MAX_SEGMENT_SIZE) throw new RmsError('INVALID_FORMAT', `segment size ${segmentSize} is out of range`);
   const sealed = file.subarray(start + STREAM_HEADER_SIZE);
-  const plaintextLength = plaintextLengthOf(sealed.length, segmentSize);
+  const plaintextLength = native.segmentPlaintextSize(sealed.length, segmentSize);
   const fileKey = SecretKey.fromHandle(native.deriveSecretKey(handle, header.subarray(12, 44), FILE_KEY_INFO, 32));
   const digest = sha256(file.subarray(0, start + STREAM_HEADER_SIZE));
   return { info, sealed, fileKey, digest, segmentSize, output: Buffer.alloc(plaintextLength) };
-}
-
-function plaintextLengthOf(sealed: number, segmentSize: number): number {
-  const full = segmentSize + TAG;
-  const whole = Math.floor(sealed / full);
-  const rest = sealed % full;
-  if (rest === 0 && whole > 0) return whole * segmentSize;
-  if (rest >= TAG && (rest > TAG || whole === 0)) return whole * segmentSize + rest - TAG;
-  throw new RmsError('INVALID_FORMAT', `the content is truncated: ${sealed} bytes cannot be whole segments`);
 }
 
 function refused(output: Buffer): RmsError {

@@ -43,6 +43,9 @@ Napi::Promise ParallelBatch(Napi::Env env, const std::vector<Napi::Value>& pinne
   size_t ranges = ParallelRanges(items, min_items_per_range);
   state->pending = ranges;
   auto finish_one = [state, result](Napi::Env e) {
+    // A settle that throws (its environment is shutting down) is reported again through the
+    // job's failure path: count each range once.
+    if (state->pending == 0) return;
     if (--state->pending != 0) return;
     if (state->first_error) {
       state->deferred.Reject(state->first_error->Value());

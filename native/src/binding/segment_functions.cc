@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 
 #include "../core/error.h"
 #include "../core/segment_stream.h"
@@ -71,6 +72,31 @@ Napi::Value Async(const Napi::CallbackInfo& info, bool sealing) {
   });
 }
 
+// (plaintextLength, segmentSize) -> sealed length, and (sealedLength, segmentSize) ->
+// plaintext length (INVALID_FORMAT when no plaintext gives that many bytes): the layout
+// arithmetic lives in core/segment_stream.cc only.
+uint64_t SizeArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  if (!info[index].IsNumber()) ThrowInvalidArgument(info.Env(), std::string(name) + " must be a number");
+  double v = info[index].As<Napi::Number>().DoubleValue();
+  if (!(v >= 0 && v <= 9007199254740991.0) || v != static_cast<double>(static_cast<uint64_t>(v)))
+    ThrowInvalidArgument(info.Env(), std::string(name) + " must be a non-negative integer");
+  return static_cast<uint64_t>(v);
+}
+
+Napi::Value SealedSize(const Napi::CallbackInfo& info) {
+  return Guarded(info, [&]() -> Napi::Value {
+    uint64_t n = SegmentStream::SealedSize(SizeArg(info, 0, "plaintextLength"), Uint32Arg(info, 1, "segmentSize"));
+    return Napi::Number::New(info.Env(), static_cast<double>(n));
+  });
+}
+
+Napi::Value PlaintextSize(const Napi::CallbackInfo& info) {
+  return Guarded(info, [&]() -> Napi::Value {
+    uint64_t n = SegmentStream::PlaintextSize(SizeArg(info, 0, "sealedLength"), Uint32Arg(info, 1, "segmentSize"));
+    return Napi::Number::New(info.Env(), static_cast<double>(n));
+  });
+}
+
 Napi::Value SealAsync(const Napi::CallbackInfo& info) { return Async(info, true); }
 Napi::Value OpenAsync(const Napi::CallbackInfo& info) { return Async(info, false); }
 
@@ -79,6 +105,8 @@ Napi::Value OpenAsync(const Napi::CallbackInfo& info) { return Async(info, false
 void RegisterSegmentFunctions(Napi::Env env, Napi::Object exports) {
   exports.Set("segmentSeal", Napi::Function::New<Seal>(env, "segmentSeal"));
   exports.Set("segmentOpen", Napi::Function::New<Open>(env, "segmentOpen"));
+  exports.Set("segmentSealedSize", Napi::Function::New<SealedSize>(env, "segmentSealedSize"));
+  exports.Set("segmentPlaintextSize", Napi::Function::New<PlaintextSize>(env, "segmentPlaintextSize"));
   exports.Set("segmentSealAsync", Napi::Function::New<SealAsync>(env, "segmentSealAsync"));
   exports.Set("segmentOpenAsync", Napi::Function::New<OpenAsync>(env, "segmentOpenAsync"));
 }
