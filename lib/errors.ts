@@ -15,9 +15,12 @@ export type CryptoErrorCode =
   | 'NATIVE_ADDON_UNAVAILABLE';
 
 /** Codes raised when reading protected content. */
-export type FormatErrorCode = 'INVALID_FORMAT' | 'UNSUPPORTED_VERSION' | 'FILE_IS_NOT_ENCRYPTED' | 'FILE_NOT_FOUND' | 'IO_ERROR';
+export type FormatErrorCode = 'INVALID_FORMAT' | 'UNSUPPORTED_VERSION' | 'FILE_IS_NOT_ENCRYPTED';
 
-export type RmsErrorCode = CryptoErrorCode | FormatErrorCode;
+/** Codes raised by streams and the file API. */
+export type FileErrorCode = 'FILE_NOT_FOUND' | 'FILE_EXISTS' | 'IO_ERROR' | 'ABORTED';
+
+export type RmsErrorCode = CryptoErrorCode | FormatErrorCode | FileErrorCode;
 
 /**
  * HRESULTs for codes that have a well-known Windows value. MSIPC returns E_INVALIDARG for
@@ -57,4 +60,17 @@ export function invalidArgument(argument: string, expected: string): RmsError {
 
 export function isRmsError(value: unknown, code?: RmsErrorCode): value is RmsError {
   return value instanceof RmsError && (code === undefined || value.code === code);
+}
+
+/**
+ * A file system failure as an RmsError: a missing file is FILE_NOT_FOUND,
+ * an existing one FILE_EXISTS, anything else IO_ERROR. RmsErrors pass through unchanged.
+ */
+export function fileSystemError(error: unknown, what: string): RmsError {
+  if (error instanceof RmsError) return error;
+  const code = (error as { code?: string } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'ENOENT') return new RmsError('FILE_NOT_FOUND', `no such file: ${what}`, { cause: error });
+  if (code === 'EEXIST') return new RmsError('FILE_EXISTS', `already exists: ${what}`, { cause: error });
+  return new RmsError('IO_ERROR', `${what}: ${message}`, { cause: error });
 }

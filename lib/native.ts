@@ -130,12 +130,18 @@ export interface NativeBinding {
   sectorEncryptBlock(key: NativeSecretKey, mode: number, index: number, final: boolean, input: Bytes, output: Bytes): number;
   sectorDecryptBlock(key: NativeSecretKey, mode: number, index: number, final: boolean, input: Bytes, output: Bytes): number;
 
-  segmentSeal(fileKey: NativeSecretKey, headerDigest: Bytes, segmentSize: number, input: Bytes, output: Bytes): void;
-  segmentOpen(fileKey: NativeSecretKey, headerDigest: Bytes, segmentSize: number, input: Bytes, output: Bytes): boolean;
-  segmentSealedSize(plaintextLength: number, segmentSize: number): number;
-  segmentPlaintextSize(sealedLength: number, segmentSize: number): number;
-  segmentSealAsync(fileKey: NativeSecretKey, headerDigest: Bytes, segmentSize: number, input: Bytes, output: Bytes): Promise<boolean>;
-  segmentOpenAsync(fileKey: NativeSecretKey, headerDigest: Bytes, segmentSize: number, input: Bytes, output: Bytes): Promise<boolean>;
+  // The trailing (firstIndex, final) place a chunk of segments in its file; without them the
+  // input is the whole file.
+  segmentSeal(fileKey: NativeSecretKey, headerDigest: Bytes, segmentSize: number, input: Bytes, output: Bytes,
+    firstIndex?: number, final?: boolean): void;
+  segmentOpen(fileKey: NativeSecretKey, headerDigest: Bytes, segmentSize: number, input: Bytes, output: Bytes,
+    firstIndex?: number, final?: boolean): boolean;
+  segmentSealedSize(plaintextLength: number, segmentSize: number, final?: boolean): number;
+  segmentPlaintextSize(sealedLength: number, segmentSize: number, final?: boolean): number;
+  segmentSealAsync(fileKey: NativeSecretKey, headerDigest: Bytes, segmentSize: number, input: Bytes, output: Bytes,
+    firstIndex?: number, final?: boolean): Promise<boolean>;
+  segmentOpenAsync(fileKey: NativeSecretKey, headerDigest: Bytes, segmentSize: number, input: Bytes, output: Bytes,
+    firstIndex?: number, final?: boolean): Promise<boolean>;
 
   readonly pfileMaxPrefix: number;
   parsePfileHeader(prefix: Bytes, fileSize: number): NativePfileHeader;

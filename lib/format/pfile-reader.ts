@@ -4,7 +4,7 @@
  * Reading a file touches only the header, the original extension and the publishing
  * license, never the content.
  */
-import { open } from 'node:fs/promises';
+import { FileHandle, open } from 'node:fs/promises';
 
 import { RmsError } from '../errors';
 import { native, NativeFileRegion, NativePfileHeader } from '../native';
@@ -98,6 +98,18 @@ function slice(bytes: Uint8Array, region: NativeFileRegion): Uint8Array {
   return bytes.subarray(region.offset, region.offset + region.length);
 }
 
+/** A container read from a stream: where the content starts is known, not yet where it ends. */
+export type StreamedPfileInfo = Omit<PfileInfo, 'content'> & { content: { offset: number } };
+
+/**
+ * The container described by a parsed header, from `head`: the file's bytes up to at least
+ * the start of its content (every other region lies before it).
+ */
+export function pfileInfoFromHeader(h: NativePfileHeader, head: Uint8Array): StreamedPfileInfo {
+  const info = assemble(h, slice(head, h.extension), slice(head, h.license));
+  return { ...info, content: { offset: h.content.offset } };
+}
+
 /** Parses a whole protected file held in memory. */
 export function parsePfile(file: Uint8Array): PfileInfo {
   requireBytes('file', file);
@@ -110,6 +122,40 @@ export function hasPfileMagic(bytes: Uint8Array): boolean {
   return native.hasPfileMagic(requireBytes('bytes', bytes));
 }
 
+/** A container's information and its bytes up to the content, read from an open file. */
+export interface PfileHead {
+  info: PfileInfo;
+  /** The file's first bytes: at least through the end of the license and metadata. */
+  head: Buffer;
+}
+
+/** Reads exactly `length` bytes at `position`, or fails: the file changed size underneath. */
+export async function readExactly(handle: FileHandle, buffer: Uint8Array, length: number, position: number): Promise<void> {
+  for (let at = 0; at < length;) {
+    const { bytesRead } = await handle.read(buffer, at, length - at, position + at);
+    if (bytesRead === 0) throw new RmsError('IO_ERROR', 'the file changed size while being read');
+    at += bytesRead;
+  }
+}
+
+/**
+ * Reads the container from an open file of `size` bytes, up to `extra` bytes into the content,
+ * without reading the rest of the content.
+ */
+export async function readPfileHead(handle: FileHandle, size: number, extra = 0): Promise<PfileHead> {
+  const prefix = Buffer.alloc(Math.min(size, native.pfileMaxPrefix));
+  await readExactly(handle, prefix, prefix.length, 0);
+  const h = native.parsePfileHeader(prefix, size);
+  const headLength = Math.min(size, h.content.offset + extra);
+  let head = prefix.subarray(0, headLength);
+  if (headLength > prefix.length) {
+    head = Buffer.alloc(headLength);
+    prefix.copy(head);
+    await readExactly(handle, head.subarray(prefix.length), headLength - prefix.length, prefix.length);
+  }
+  return { info: assemble(h, slice(head, h.extension), slice(head, h.license)), head };
+}
+
 /**
  * Reads a protected file's container information from disk without reading its content:
  * the header, the original extension and the publishing license.
@@ -117,16 +163,7 @@ export function hasPfileMagic(bytes: Uint8Array): boolean {
 export async function readPfileInfo(path: string): Promise<PfileInfo> {
   const handle = await open(path, 'r');
   try {
-    const { size } = await handle.stat();
-    const readAt = async (region: NativeFileRegion): Promise<Buffer> => {
-      const buffer = Buffer.alloc(region.length);
-      const { bytesRead } = await handle.read(buffer, 0, region.length, region.offset);
-      if (bytesRead !== region.length) throw invalid('the file changed size while being read');
-      return buffer;
-    };
-    const prefix = await readAt({ offset: 0, length: Math.min(size, native.pfileMaxPrefix) });
-    const h = native.parsePfileHeader(prefix, size);
-    return assemble(h, await readAt(h.extension), await readAt(h.license));
+    return (await readPfileHead(handle, (await handle.stat()).size)).info;
   } finally {
     await handle.close();
   }

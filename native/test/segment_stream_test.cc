@@ -84,5 +84,63 @@ TEST(SegmentStream, RefusesSegmentSizesOutOfRange) {
   EXPECT_EQ(CoreErrorCode([] { SegmentStream(std::vector<uint8_t>(16), kDigest, kSeg); }), code::kInvalidKey);
 }
 
+TEST(SegmentStream, ChunksSealExactlyLikeTheWholeFile) {
+  // A file sealed chunk by chunk (as streams and the file engine do) is byte for byte the
+  // file sealed at once, so either reader opens it.
+  for (size_t n : {size_t{0}, kSeg - 1, kSeg, kSeg + 1, 5 * kSeg, 5 * kSeg + 3}) {
+    std::vector<uint8_t> plaintext = Pattern(n), whole = Seal(plaintext), chunked(whole.size());
+    SegmentStream s(kFileKey, kDigest, kSeg);
+    size_t offset = 0, sealed_offset = 0;
+    uint64_t index = 0;
+    while (true) {
+      size_t take = n - offset > 2 * kSeg ? 2 * kSeg : n - offset;
+      bool final = offset + take == n && n - offset <= 2 * kSeg;
+      core::ChunkPosition at{index, final};
+      core::ByteView in(plaintext.data() + offset, take);
+      size_t segments = SegmentStream::ChunkSegmentCount(take, kSeg, at);
+      size_t sealed_size = take + segments * core::kSegmentTagSize;
+      s.SealRange(in, 0, segments, core::MutableByteView(chunked.data() + sealed_offset, sealed_size), at);
+      offset += take, sealed_offset += sealed_size, index += segments;
+      if (final) break;
+    }
+    EXPECT_EQ(chunked, whole) << n;
+
+    // And the whole file opens chunk by chunk.
+    std::vector<uint8_t> out(n, 0xee);
+    size_t full = kSeg + core::kSegmentTagSize;
+    size_t head = whole.size() > full ? (whole.size() - 1) / full * full : 0;
+    core::ChunkPosition first{0, false}, rest{head / full, true};
+    size_t first_plain = SegmentStream::ChunkPlaintextSize(head, kSeg, first);
+    ASSERT_TRUE(s.OpenRange(core::ByteView(whole.data(), head), 0, head / full, core::MutableByteView(out.data(), first_plain), first));
+    core::ByteView tail(whole.data() + head, whole.size() - head);
+    uint64_t tail_plain = SegmentStream::ChunkPlaintextSize(tail.size, kSeg, rest);
+    ASSERT_TRUE(s.OpenRange(tail, 0, SegmentStream::ChunkSegmentCount(tail_plain, kSeg, rest),
+                            core::MutableByteView(out.data() + first_plain, n - first_plain), rest));
+    EXPECT_EQ(out, plaintext) << n;
+  }
+}
+
+TEST(SegmentStream, AChunkOpenedAtTheWrongPlaceFails) {
+  std::vector<uint8_t> sealed = Seal(Pattern(3 * kSeg)), out(3 * kSeg);
+  SegmentStream s(kFileKey, kDigest, kSeg);
+  size_t full = kSeg + core::kSegmentTagSize;
+  // The last segment opened as if more followed, and the first as if it ended the file.
+  EXPECT_FALSE(s.OpenRange(core::ByteView(sealed.data() + 2 * full, full), 0, 1, core::MutableByteView(out.data(), kSeg), {2, false}));
+  EXPECT_FALSE(s.OpenRange(core::ByteView(sealed.data(), full), 0, 1, core::MutableByteView(out.data(), kSeg), {0, true}));
+  // A segment opened under another index.
+  EXPECT_FALSE(s.OpenRange(core::ByteView(sealed.data() + full, full), 0, 1, core::MutableByteView(out.data(), kSeg), {0, false}));
+  for (size_t i = 0; i < kSeg; ++i) ASSERT_EQ(out[i], 0) << i;
+}
+
+TEST(SegmentStream, ChunksThatDoNotEndTheFileHoldWholeSegments) {
+  std::vector<uint8_t> plaintext = Pattern(kSeg + 1), sealed(kSeg + 1 + 32), out(kSeg + 1);
+  SegmentStream s(kFileKey, kDigest, kSeg);
+  EXPECT_EQ(CoreErrorCode([&] { s.SealRange(plaintext, 0, 1, sealed, {0, false}); }), code::kInvalidArgument);
+  EXPECT_EQ(CoreErrorCode([&] { s.OpenRange(core::ByteView(sealed.data(), kSeg + 17), 0, 1, out, {0, false}); }), code::kInvalidArgument);
+  EXPECT_EQ(SegmentStream::ChunkSegmentCount(0, kSeg, {7, false}), 0u);
+  EXPECT_EQ(SegmentStream::ChunkPlaintextSize(0, kSeg, {7, false}), 0u);
+  EXPECT_EQ(CoreErrorCode([] { SegmentStream::ChunkPlaintextSize(0, kSeg, {7, true}); }), code::kInvalidFormat);
+}
+
 }  // namespace
 }  // namespace openrms::test

@@ -22,9 +22,14 @@ struct SegmentCall {
   core::MutableByteView output;
   size_t segment_size = 0;
   size_t segments = 0;
+  core::ChunkPosition at;
 };
 
-// (fileKey, headerDigest, segmentSize, input, output)
+uint64_t SizeArg(const Napi::CallbackInfo& info, size_t index, const char* name);
+core::ChunkPosition ChunkArg(const Napi::CallbackInfo& info, size_t index);
+
+// (fileKey, headerDigest, segmentSize, input, output[, firstIndex, final]): the whole file,
+// or a chunk of it starting at segment `firstIndex` and ending the file when `final`.
 SegmentCall Parse(const Napi::CallbackInfo& info, bool sealing) {
   SegmentCall c;
   c.key = SecretKeyHandle::From(info, 0).bytes();
@@ -32,15 +37,19 @@ SegmentCall Parse(const Napi::CallbackInfo& info, bool sealing) {
   c.segment_size = Uint32Arg(info, 2, "segmentSize");
   c.input = BytesArg(info, 3, "input");
   c.output = OutputArg(info, 4, "output");
-  uint64_t plaintext = sealing ? c.input.size : SegmentStream::PlaintextSize(c.input.size, c.segment_size);
-  c.segments = SegmentStream::SegmentCount(plaintext, c.segment_size);
+  if (info.Length() > 5 && !info[5].IsUndefined()) {
+    c.at = ChunkArg(info, 6);
+    c.at.first_index = SizeArg(info, 5, "firstIndex");
+  }
+  uint64_t plaintext = sealing ? c.input.size : SegmentStream::ChunkPlaintextSize(c.input.size, c.segment_size, c.at);
+  c.segments = SegmentStream::ChunkSegmentCount(plaintext, c.segment_size, c.at);
   return c;
 }
 
 Napi::Value Seal(const Napi::CallbackInfo& info) {
   return Guarded(info, [&]() -> Napi::Value {
     SegmentCall c = Parse(info, true);
-    SegmentStream(c.key->view(), c.digest, c.segment_size).SealRange(c.input, 0, c.segments, c.output);
+    SegmentStream(c.key->view(), c.digest, c.segment_size).SealRange(c.input, 0, c.segments, c.output, c.at);
     return info.Env().Undefined();
   });
 }
@@ -48,7 +57,7 @@ Napi::Value Seal(const Napi::CallbackInfo& info) {
 Napi::Value Open(const Napi::CallbackInfo& info) {
   return Guarded(info, [&]() -> Napi::Value {
     SegmentCall c = Parse(info, false);
-    bool ok = SegmentStream(c.key->view(), c.digest, c.segment_size).OpenRange(c.input, 0, c.segments, c.output);
+    bool ok = SegmentStream(c.key->view(), c.digest, c.segment_size).OpenRange(c.input, 0, c.segments, c.output, c.at);
     return Napi::Boolean::New(info.Env(), ok);
   });
 }
@@ -63,8 +72,8 @@ Napi::Value Async(const Napi::CallbackInfo& info, bool sealing) {
         [c, ok, sealing](size_t begin, size_t end) {
           SegmentStream stream(c->key->view(), c->digest, c->segment_size);
           if (sealing) {
-            stream.SealRange(c->input, begin, end - begin, c->output);
-          } else if (!stream.OpenRange(c->input, begin, end - begin, c->output)) {
+            stream.SealRange(c->input, begin, end - begin, c->output, c->at);
+          } else if (!stream.OpenRange(c->input, begin, end - begin, c->output, c->at)) {
             *ok = false;
           }
         },
@@ -72,9 +81,10 @@ Napi::Value Async(const Napi::CallbackInfo& info, bool sealing) {
   });
 }
 
-// (plaintextLength, segmentSize) -> sealed length, and (sealedLength, segmentSize) ->
-// plaintext length (INVALID_FORMAT when no plaintext gives that many bytes): the layout
-// arithmetic lives in core/segment_stream.cc only.
+// (plaintextLength, segmentSize[, final]) -> sealed length, and (sealedLength, segmentSize[,
+// final]) -> plaintext length (INVALID_FORMAT when no plaintext gives that many bytes), of a
+// whole file or of a chunk that does (not) end it: the layout arithmetic lives in
+// core/segment_stream.cc only.
 uint64_t SizeArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
   if (!info[index].IsNumber()) ThrowInvalidArgument(info.Env(), std::string(name) + " must be a number");
   double v = info[index].As<Napi::Number>().DoubleValue();
@@ -83,16 +93,25 @@ uint64_t SizeArg(const Napi::CallbackInfo& info, size_t index, const char* name)
   return static_cast<uint64_t>(v);
 }
 
+// An optional `final` argument at `index`: true (the default, a whole file) or false.
+core::ChunkPosition ChunkArg(const Napi::CallbackInfo& info, size_t index) {
+  core::ChunkPosition at;
+  if (info.Length() <= index || info[index].IsUndefined()) return at;
+  if (!info[index].IsBoolean()) ThrowInvalidArgument(info.Env(), "final must be a boolean");
+  at.final = info[index].As<Napi::Boolean>().Value();
+  return at;
+}
+
 Napi::Value SealedSize(const Napi::CallbackInfo& info) {
   return Guarded(info, [&]() -> Napi::Value {
-    uint64_t n = SegmentStream::SealedSize(SizeArg(info, 0, "plaintextLength"), Uint32Arg(info, 1, "segmentSize"));
+    uint64_t n = SegmentStream::ChunkSealedSize(SizeArg(info, 0, "plaintextLength"), Uint32Arg(info, 1, "segmentSize"), ChunkArg(info, 2));
     return Napi::Number::New(info.Env(), static_cast<double>(n));
   });
 }
 
 Napi::Value PlaintextSize(const Napi::CallbackInfo& info) {
   return Guarded(info, [&]() -> Napi::Value {
-    uint64_t n = SegmentStream::PlaintextSize(SizeArg(info, 0, "sealedLength"), Uint32Arg(info, 1, "segmentSize"));
+    uint64_t n = SegmentStream::ChunkPlaintextSize(SizeArg(info, 0, "sealedLength"), Uint32Arg(info, 1, "segmentSize"), ChunkArg(info, 2));
     return Napi::Number::New(info.Env(), static_cast<double>(n));
   });
 }

@@ -86,26 +86,47 @@ bool SegmentStream::Open(uint64_t index, bool last, ByteView in, MutableByteView
                    out.subview(0, n));
 }
 
-void SegmentStream::SealRange(ByteView plaintext, size_t first, size_t count, MutableByteView sealed) {
-  size_t total = SegmentCount(plaintext.size, segment_size_);
+size_t SegmentStream::ChunkSegmentCount(uint64_t plaintext_size, size_t segment_size, ChunkPosition at) {
+  if (at.final) return SegmentCount(plaintext_size, segment_size);
+  if (plaintext_size % segment_size != 0)
+    throw Error(code::kInvalidArgument, "a chunk that does not end the file must hold whole segments");
+  return static_cast<size_t>(plaintext_size / segment_size);
+}
+
+uint64_t SegmentStream::ChunkSealedSize(uint64_t plaintext_size, size_t segment_size, ChunkPosition at) {
+  return plaintext_size + ChunkSegmentCount(plaintext_size, segment_size, at) * kSegmentTagSize;
+}
+
+uint64_t SegmentStream::ChunkPlaintextSize(uint64_t sealed_size, size_t segment_size, ChunkPosition at) {
+  if (at.final) return PlaintextSize(sealed_size, segment_size);
+  uint64_t full = segment_size + kSegmentTagSize;
+  if (sealed_size % full != 0)
+    throw Error(code::kInvalidArgument, "a sealed chunk that does not end the file must hold whole segments");
+  return sealed_size / full * segment_size;
+}
+
+void SegmentStream::SealRange(ByteView plaintext, size_t first, size_t count, MutableByteView sealed, ChunkPosition at) {
+  size_t total = ChunkSegmentCount(plaintext.size, segment_size_, at);
   if (first > total || count > total - first) throw Error(code::kInvalidArgument, "segment range out of bounds");
-  if (sealed.size < SealedSize(plaintext.size, segment_size_)) throw Error(code::kInvalidArgument, "output too small");
+  if (sealed.size < ChunkSealedSize(plaintext.size, segment_size_, at)) throw Error(code::kInvalidArgument, "output too small");
   for (size_t i = first; i < first + count; ++i) {
     size_t offset = i * segment_size_;
     size_t n = plaintext.size - offset < segment_size_ ? plaintext.size - offset : segment_size_;
-    Seal(i, i + 1 == total, plaintext.subview(offset, n), sealed.subview(offset + i * kSegmentTagSize, n + kSegmentTagSize));
+    Seal(at.first_index + i, at.final && i + 1 == total, plaintext.subview(offset, n),
+         sealed.subview(offset + i * kSegmentTagSize, n + kSegmentTagSize));
   }
 }
 
-bool SegmentStream::OpenRange(ByteView sealed, size_t first, size_t count, MutableByteView plaintext) {
-  uint64_t plain_size = PlaintextSize(sealed.size, segment_size_);
-  size_t total = SegmentCount(plain_size, segment_size_);
+bool SegmentStream::OpenRange(ByteView sealed, size_t first, size_t count, MutableByteView plaintext, ChunkPosition at) {
+  uint64_t plain_size = ChunkPlaintextSize(sealed.size, segment_size_, at);
+  size_t total = ChunkSegmentCount(plain_size, segment_size_, at);
   if (first > total || count > total - first) throw Error(code::kInvalidArgument, "segment range out of bounds");
   if (plaintext.size < plain_size) throw Error(code::kInvalidArgument, "output too small");
   for (size_t i = first; i < first + count; ++i) {
     size_t offset = i * segment_size_;
     size_t n = plain_size - offset < segment_size_ ? static_cast<size_t>(plain_size - offset) : segment_size_;
-    if (!Open(i, i + 1 == total, sealed.subview(offset + i * kSegmentTagSize, n + kSegmentTagSize), plaintext.subview(offset, n)))
+    if (!Open(at.first_index + i, at.final && i + 1 == total, sealed.subview(offset + i * kSegmentTagSize, n + kSegmentTagSize),
+              plaintext.subview(offset, n)))
       return false;
   }
   return true;

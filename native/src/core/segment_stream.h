@@ -22,6 +22,14 @@ inline constexpr size_t kHeaderDigestSize = 32;
 inline constexpr size_t kMinSegmentSize = 4096;
 inline constexpr size_t kMaxSegmentSize = 16 * 1024 * 1024;
 
+// Where a chunk of consecutive segments sits in its file: the index of its first segment and
+// whether the chunk ends the file. Streams and files are processed chunk by chunk, so memory
+// stays bounded by the chunk, not the content; a whole buffer is the chunk {0, true}.
+struct ChunkPosition {
+  uint64_t first_index = 0;
+  bool final = true;
+};
+
 class SegmentStream {
  public:
   // `file_key` is the derived 32-byte key; `header_digest` the SHA-256 described above.
@@ -42,11 +50,19 @@ class SegmentStream {
   // it does not authenticate as segment `index` of this file with this `last` flag.
   bool Open(uint64_t index, bool last, ByteView in, MutableByteView out);
 
-  // Segments [first, first + count) of a whole plaintext / sealed buffer: the ranges a
-  // thread pool splits a large buffer into. Open returns false at the first segment that
-  // fails (its output zeroed).
-  void SealRange(ByteView plaintext, size_t first, size_t count, MutableByteView sealed);
-  bool OpenRange(ByteView sealed, size_t first, size_t count, MutableByteView plaintext);
+  // Segments in a chunk of `plaintext_size` bytes at `at`. A chunk that does not end the file
+  // holds whole segments only (INVALID_ARGUMENT otherwise) and may be empty.
+  static size_t ChunkSegmentCount(uint64_t plaintext_size, size_t segment_size, ChunkPosition at);
+  static uint64_t ChunkSealedSize(uint64_t plaintext_size, size_t segment_size, ChunkPosition at);
+  // The plaintext size behind a sealed chunk; INVALID_FORMAT (final chunk: truncated or padded)
+  // or INVALID_ARGUMENT (other chunks: not whole segments) when no plaintext size fits.
+  static uint64_t ChunkPlaintextSize(uint64_t sealed_size, size_t segment_size, ChunkPosition at);
+
+  // Segments [first, first + count) of the chunk `plaintext` / `sealed` at `at` (by default
+  // the whole file): the ranges a thread pool splits a chunk into. Open returns false at the
+  // first segment that fails (its output zeroed).
+  void SealRange(ByteView plaintext, size_t first, size_t count, MutableByteView sealed, ChunkPosition at = {});
+  bool OpenRange(ByteView sealed, size_t first, size_t count, MutableByteView plaintext, ChunkPosition at = {});
 
  private:
   void Nonce(uint64_t index, uint8_t nonce[kGcmRecommendedIvSize]) const;

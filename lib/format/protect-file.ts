@@ -1,0 +1,284 @@
+/**
+ * The file API, like MSIPC's IpcfEncryptFile / IpcfDecryptFile / IpcfIsFileEncrypted /
+ * IpcfGetSerializedLicenseFromFile: protect a file to a new file (named by ./file-names.ts,
+ * next to the input unless told otherwise), unprotect it back to its original name, tell
+ * whether a file is protected, read its license without its content.
+ *
+ * Content moves in chunks of whole segments through a three-stage pipeline: while chunk k is
+ * sealed (spread over the thread pool), chunk k+1 is read and chunk k-1 written. Two input
+ * and two output buffers of one chunk each are all the memory it takes, whatever the file
+ * size. Output goes through an AtomicFile: a failure, a tampered segment or an abort leaves
+ * no output file, and the input is only ever opened for reading.
+ */
+import { FileHandle, open, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+import { fileSystemError, invalidArgument, RmsError } from '../errors';
+import { requireBytes } from '../crypto/arguments';
+import { SecretKey } from '../crypto/secret-key';
+import { AtomicFile } from './atomic-file';
+import { protectedFileName, unprotectedFileName } from './file-names';
+import { checkOriginalSize } from './gcm-stream';
+import { hasPfileMagic, PfileInfo, readExactly, readPfileHead } from './pfile-reader';
+import {
+  buildProtectedPrefix, hasStreamMagic, readStreamHeader, SegmentCipher, segmentsPerChunk, STREAM_HEADER_SIZE,
+} from './segment-cipher';
+
+export interface FileOutputOptions {
+  /** Folder for the output file (default: the input's folder). */
+  outputDir?: string;
+  /** Full path of the output file (overrides the name rules and `outputDir`). */
+  outputPath?: string;
+  /** Replace an existing output file (default false: FILE_EXISTS). */
+  overwrite?: boolean;
+  /** Aborting stops the run with ABORTED and removes the partial output. */
+  signal?: AbortSignal;
+}
+
+export interface ProtectFileOptions extends FileOutputOptions {
+  /** Segment size in bytes, 4 KiB to 16 MiB (default 64 KiB). */
+  segmentSize?: number;
+}
+
+export interface ProtectFileResult {
+  /** The protected file written. */
+  path: string;
+  originalSize: number;
+  protectedSize: number;
+}
+
+export interface UnprotectFileResult {
+  /** The plaintext file written. */
+  path: string;
+  info: PfileInfo;
+  size: number;
+}
+
+/** What IpcfIsFileEncrypted answers: not protected, protected by openrms, or by another issuer. */
+export type ProtectionStatus = 'not-protected' | 'protected' | 'protected-by-other-issuer';
+
+function outputPathFor(source: string, name: string, options: FileOutputOptions): string {
+  if (options.outputPath !== undefined) {
+    if (typeof options.outputPath !== 'string' || options.outputPath === '') throw invalidArgument('options.outputPath', 'a file path');
+    return path.resolve(options.outputPath);
+  }
+  if (options.outputDir !== undefined && (typeof options.outputDir !== 'string' || options.outputDir === '')) {
+    throw invalidArgument('options.outputDir', 'a folder path');
+  }
+  return path.resolve(options.outputDir ?? path.dirname(source), name);
+}
+
+function checkSignal(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new RmsError('ABORTED', 'the operation was aborted', { cause: signal.reason });
+}
+
+interface OpenInput {
+  handle: FileHandle;
+  size: number;
+  mode: number;
+  dev: number;
+  ino: number;
+}
+
+async function openInput(source: string): Promise<OpenInput> {
+  if (typeof source !== 'string' || source === '') throw invalidArgument('source', 'a file path');
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(source, 'r');
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw new RmsError('INVALID_ARGUMENT', `not a regular file: ${source}`, { argument: 'source' });
+    return { handle, size: stats.size, mode: stats.mode & 0o777, dev: stats.dev, ino: stats.ino };
+  } catch (error) {
+    await handle?.close();
+    throw fileSystemError(error, source);
+  }
+}
+
+/** One step of the pipeline: chunk k of the input region, and whether it ends the file. */
+interface Chunk {
+  index: number;
+  position: number;
+  length: number;
+  final: boolean;
+}
+
+interface ChunkPlan {
+  start: number;
+  end: number;
+  /** Input bytes per chunk (whole segments, sealed or not). */
+  chunkLength: number;
+  /** Output buffer size: the most one chunk can produce. */
+  outputCapacity: number;
+  /** Output bytes of a chunk. */
+  outputLength(chunk: Chunk): number;
+  process(chunk: Chunk, input: Buffer, output: Buffer): Promise<void>;
+}
+
+/**
+ * Runs a plan: reads ahead one chunk and writes behind one while the current chunk is
+ * processed. A failure waits for the I/O in flight before it surfaces, so nothing touches a
+ * file after the caller has discarded it.
+ */
+async function pipeChunks(input: FileHandle, output: AtomicFile, plan: ChunkPlan, signal: AbortSignal | undefined): Promise<void> {
+  const inputs = [Buffer.allocUnsafe(plan.chunkLength), Buffer.allocUnsafe(plan.chunkLength)];
+  const outputs = [Buffer.allocUnsafe(plan.outputCapacity), Buffer.allocUnsafe(plan.outputCapacity)];
+  const total = plan.end - plan.start;
+  const count = Math.max(1, Math.ceil(total / plan.chunkLength));
+  const read = async (index: number): Promise<Chunk> => {
+    const position = plan.start + index * plan.chunkLength;
+    const length = Math.min(plan.chunkLength, plan.end - position);
+    await readExactly(input, inputs[index % 2]!, length, position);
+    return { index, position, length, final: index === count - 1 };
+  };
+  let reading: Promise<Chunk> | null = read(0);
+  let writing: Promise<void> = Promise.resolve();
+  try {
+    for (let index = 0; index < count; index++) {
+      const chunk: Chunk = await reading!;
+      reading = chunk.final ? null : read(index + 1);
+      checkSignal(signal);
+      const out = outputs[index % 2]!.subarray(0, plan.outputLength(chunk));
+      await plan.process(chunk, inputs[index % 2]!.subarray(0, chunk.length), out);
+      await writing;
+      writing = output.write(out);
+    }
+    await writing;
+  } catch (error) {
+    await Promise.allSettled([reading, writing]);
+    throw error;
+  }
+  // A file that grew while it was read would lose its tail: refuse it.
+  const { bytesRead } = await input.read(Buffer.alloc(1), 0, 1, plan.end);
+  if (bytesRead !== 0) throw new RmsError('IO_ERROR', 'the file changed size while being read');
+}
+
+/** The input is never replaced, whatever name (or link) the output is given. */
+async function refuseSameFile(target: string, input: OpenInput): Promise<void> {
+  const existing = await stat(target).catch(() => null);
+  if (existing !== null && existing.dev === input.dev && existing.ino === input.ino) {
+    throw new RmsError('INVALID_ARGUMENT', `the output would replace the input: ${target}`, { argument: 'options.outputPath' });
+  }
+}
+
+async function withOutput<T>(target: string, input: OpenInput, options: FileOutputOptions, write: (out: AtomicFile) => Promise<T>): Promise<T> {
+  await refuseSameFile(target, input);
+  const out = await AtomicFile.create(target, { overwrite: options.overwrite === true, mode: input.mode });
+  try {
+    const result = await write(out);
+    checkSignal(options.signal);
+    await out.commit();
+    return result;
+  } catch (error) {
+    await out.discard();
+    throw fileSystemError(error, target);
+  }
+}
+
+/**
+ * Protects the file at `source` under `contentKey` with the serialized `license`, writing a
+ * PFILE 3.0 file named by the name rules (report.txt -> report.ptxt) next to it or where
+ * `options` say. Resolves with the path written.
+ */
+export async function protectFile(source: string, contentKey: SecretKey, license: Uint8Array,
+  options: ProtectFileOptions = {}): Promise<ProtectFileResult> {
+  requireBytes('license', license);
+  checkSignal(options.signal);
+  const target = outputPathFor(source, protectedFileName(path.basename(source)), options);
+  const input = await openInput(source);
+  try {
+    const prefix = buildProtectedPrefix(license, { originalExtension: path.extname(source), segmentSize: options.segmentSize }, input.size);
+    const cipher = SegmentCipher.create(contentKey, prefix.bytes, prefix.layout);
+    try {
+      const segmentSize = prefix.layout.segmentSize;
+      const chunkLength = segmentsPerChunk(segmentSize) * segmentSize;
+      return await withOutput(target, input, options, async (out) => {
+        await out.write(prefix.bytes);
+        await pipeChunks(input.handle, out, {
+          start: 0, end: input.size, chunkLength,
+          outputCapacity: cipher.sealedLength(chunkLength, true),
+          outputLength: (chunk) => cipher.sealedLength(chunk.length, chunk.final),
+          process: (chunk, plaintext, sealed) => cipher.sealAsync(plaintext, sealed, (chunk.position / segmentSize), chunk.final),
+        }, options.signal);
+        return { path: target, originalSize: input.size, protectedSize: out.size };
+      });
+    } finally {
+      cipher.close();
+    }
+  } finally {
+    await input.handle.close();
+  }
+}
+
+/**
+ * Authenticates and decrypts the protected file at `source` with `contentKey` into a file
+ * with its original name (report.ptxt -> report.txt). Tampering anywhere is DECRYPTION_FAILED
+ * and no output file is left.
+ */
+export async function unprotectFile(source: string, contentKey: SecretKey, options: FileOutputOptions = {}): Promise<UnprotectFileResult> {
+  checkSignal(options.signal);
+  const input = await openInput(source);
+  try {
+    const { info, head } = await readPfileHead(input.handle, input.size, STREAM_HEADER_SIZE);
+    const segmentsStart = info.content.offset + STREAM_HEADER_SIZE;
+    const layout = readStreamHeader(head.subarray(info.content.offset));
+    const target = outputPathFor(source, unprotectedFileName(path.basename(source), info.originalExtension), options);
+    const cipher = SegmentCipher.create(contentKey, head.subarray(0, segmentsStart), layout);
+    try {
+      const sealedSegment = layout.segmentSize + 16;
+      const segments = segmentsPerChunk(layout.segmentSize);
+      return await withOutput(target, input, options, async (out) => {
+        await pipeChunks(input.handle, out, {
+          start: segmentsStart, end: input.size, chunkLength: segments * sealedSegment,
+          outputCapacity: segments * layout.segmentSize,
+          outputLength: (chunk) => cipher.plaintextLength(chunk.length, chunk.final),
+          process: (chunk, sealed, plaintext) => cipher.openAsync(sealed, plaintext, (chunk.position - segmentsStart) / sealedSegment, chunk.final),
+        }, options.signal);
+        checkOriginalSize(info, out.size);
+        return { path: target, info, size: out.size };
+      });
+    } finally {
+      cipher.close();
+    }
+  } finally {
+    await input.handle.close();
+  }
+}
+
+async function startsLikePfile(input: OpenInput): Promise<boolean> {
+  const magic = Buffer.alloc(Math.min(input.size, 6));
+  await readExactly(input.handle, magic, magic.length, 0);
+  return hasPfileMagic(magic);
+}
+
+/** Whether the file at `file` is protected, and by whom (like IpcfIsFileEncrypted). */
+export async function fileProtectionStatus(file: string): Promise<ProtectionStatus> {
+  const input = await openInput(file);
+  try {
+    if (!(await startsLikePfile(input))) return 'not-protected';
+    const { info, head } = await readPfileHead(input.handle, input.size, STREAM_HEADER_SIZE);
+    // openrms writes AES256-GCM-STREAM content; anything else came from another issuer.
+    return hasStreamMagic(head.subarray(info.content.offset)) ? 'protected' : 'protected-by-other-issuer';
+  } catch (error) {
+    throw fileSystemError(error, file);
+  } finally {
+    await input.handle.close();
+  }
+}
+
+/** True when the file is protected, by openrms or another issuer. */
+export async function isProtected(file: string): Promise<boolean> {
+  return (await fileProtectionStatus(file)) !== 'not-protected';
+}
+
+/** The serialized publishing license of a protected file, read without its content (IpcfGetSerializedLicenseFromFile). */
+export async function readFileLicense(file: string): Promise<Buffer> {
+  const input = await openInput(file);
+  try {
+    if (!(await startsLikePfile(input))) throw new RmsError('FILE_IS_NOT_ENCRYPTED', `not a protected file: ${file}`);
+    return (await readPfileHead(input.handle, input.size)).info.license.bytes;
+  } catch (error) {
+    throw fileSystemError(error, file);
+  } finally {
+    await input.handle.close();
+  }
+}
