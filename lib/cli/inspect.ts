@@ -7,8 +7,9 @@
 import { open } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 
-import { RmsError } from '../errors';
-import { hasPfileMagic, readPfileInfo } from '../format/pfile-reader';
+import { fileSystemError, RmsError } from '../errors';
+import { hasPfileMagic, PfileInfo, readExactly, readPfileHead } from '../format/pfile-reader';
+import { CIPHER_MODE, hasStreamMagic, STREAM_HEADER_SIZE } from '../format/segment-cipher';
 import { isXrml, readXrmlLicense, XrmlLicenseInfo } from '../license/xrml';
 
 export interface InspectReport {
@@ -22,21 +23,20 @@ export interface InspectReport {
   };
 }
 
-function ioError(path: string, error: unknown): RmsError {
-  const code = (error as { code?: string }).code;
-  if (code === 'ENOENT') return new RmsError('FILE_NOT_FOUND', `no such file: ${path}`, { cause: error });
-  return new RmsError('IO_ERROR', `cannot read ${path}: ${(error as Error).message}`, { cause: error });
-}
-
-async function startsLikePfile(path: string): Promise<boolean> {
+/** The container and, for openrms's own content, its cipher mode (read from the stream header). */
+async function readContainer(path: string): Promise<{ info: PfileInfo; cipherMode: string | null } | null> {
   let handle;
   try {
     handle = await open(path, 'r');
-    const head = Buffer.alloc(6);
-    const { bytesRead } = await handle.read(head, 0, 6, 0);
-    return hasPfileMagic(head.subarray(0, bytesRead));
+    const { size } = await handle.stat();
+    const head = Buffer.alloc(Math.min(size, 6));
+    await readExactly(handle, head, head.length, 0);
+    if (!hasPfileMagic(head)) return null;
+    const { info, head: bytes } = await readPfileHead(handle, size, STREAM_HEADER_SIZE);
+    // An XrML license keeps the cipher mode in its encrypted part: unknown without a key.
+    return { info, cipherMode: hasStreamMagic(bytes.subarray(info.content.offset)) ? CIPHER_MODE : null };
   } catch (error) {
-    throw ioError(path, error);
+    throw fileSystemError(error, path);
   } finally {
     await handle?.close();
   }
@@ -48,17 +48,15 @@ const NO_LICENSE_FIELDS: XrmlLicenseInfo = {
 };
 
 export async function inspectFile(path: string): Promise<InspectReport> {
-  if (!(await startsLikePfile(path))) return { protected: false };
-  const info = await readPfileInfo(path).catch((error: unknown) => {
-    throw error instanceof RmsError ? error : ioError(path, error);
-  });
+  const container = await readContainer(path);
+  if (container === null) return { protected: false };
+  const { info, cipherMode } = container;
   // openrms's own licenses arrive with the licensing issue; until then only XrML is read.
   const xrml = isXrml(info.license.text);
   const fields = xrml ? readXrmlLicense(info.license.text) : NO_LICENSE_FIELDS;
   return {
     protected: true,
-    // An XrML license keeps the cipher mode in its encrypted part: unknown without a key.
-    container: { version: info.version, originalExtension: info.originalExtension, cipherMode: null },
+    container: { version: info.version, originalExtension: info.originalExtension, cipherMode },
     license: {
       format: xrml ? 'xrml' : null,
       contentId: fields.contentId,
@@ -92,6 +90,7 @@ export async function runInspect(args: readonly string[], out: Writable): Promis
   const row = (label: string, value: string | null) => `  ${label.padEnd(22)}${value ?? '-'}`;
   const lines = [
     `${files[0]}: protected (PFILE ${c.version}, original extension ${c.originalExtension || '(none)'})`,
+    row('cipher mode', c.cipherMode ?? 'unknown (in the encrypted license)'),
     row('license format', l.format ?? 'unknown'),
     row('content ID', l.contentId),
     row('owner', l.owner),

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
+import { gcmStream, SecretKey } from '../../lib';
 import { requireBuilt, ROOT } from '../support/built-package';
 import { TESTDATA_DIR } from '../support/testdata';
 
@@ -66,6 +67,17 @@ describe('openrms inspect, other files', () => {
     const result = inspect(path.join(ROOT, 'package.json'), '--json');
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ protected: false });
+  });
+
+  it('reports the cipher mode of a file openrms protected', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'openrms-inspect-')), 'notes.ptxt');
+    writeFileSync(file, gcmStream.protectBuffer(SecretKey.generate(), Buffer.from('opaque license'), Buffer.from('hello'),
+      { originalExtension: '.txt' }));
+    const result = inspect(file, '--json');
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      protected: true, container: { version: '3.0', originalExtension: '.txt', cipherMode: 'AES256-GCM-STREAM' },
+    });
   });
 
   it('prints a human summary without --json', () => {
