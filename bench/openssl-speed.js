@@ -94,10 +94,20 @@ class SpeedCeiling {
   }
 }
 
-/** AES-256-GCM bytes per second on 16 KiB blocks, one process. */
-function aes256GcmCeiling(seconds) {
-  return new SpeedCeiling(['speed', '-seconds', String(seconds), '-bytes', '16384', '-evp', 'aes-256-gcm'],
-    (output) => parseCipherSpeed(output, 16384), seconds * 10 + 30);
+/** `cipher` (an -evp name) bytes per second on `bytes`-byte blocks, one process. */
+function cipherCeiling(cipher, seconds, bytes) {
+  return new SpeedCeiling(['speed', '-seconds', String(seconds), '-bytes', String(bytes), '-evp', cipher],
+    (output) => parseCipherSpeed(output, bytes), seconds * 10 + 30);
+}
+
+/** AES-256-GCM bytes per second on 16 KiB blocks (or `bytes`), one process. */
+function aes256GcmCeiling(seconds, bytes = 16384) {
+  return cipherCeiling('aes-256-gcm', seconds, bytes);
+}
+
+/** AES-256-CBC bytes per second on `bytes`-byte blocks, one process. */
+function aes256CbcCeiling(seconds, bytes) {
+  return cipherCeiling('aes-256-cbc', seconds, bytes);
 }
 
 /** RSA-2048 verifications per second, one process, or the sum of `processes` run at once. */
@@ -106,4 +116,4 @@ function rsa2048VerifyCeiling(seconds, processes = 1) {
   return new SpeedCeiling(['speed', '-seconds', String(seconds), ...multi, 'rsa2048'], parseRsaVerifySpeed, seconds * 20 + 30);
 }
 
-module.exports = { aes256GcmCeiling, opensslCliVersion, parseCipherSpeed, parseRsaVerifySpeed, rsa2048VerifyCeiling };
+module.exports = { aes256CbcCeiling, aes256GcmCeiling, opensslCliVersion, parseCipherSpeed, parseRsaVerifySpeed, rsa2048VerifyCeiling };

@@ -1,7 +1,8 @@
 /**
  * An output file that appears complete or not at all: bytes go to a temporary file in the
- * target's folder (owner-only permissions), which is flushed to disk and renamed into place
- * by `commit`. `discard` (on any failure or abort) removes it. Without `overwrite`, the
+ * target's folder (owner-only permissions), renamed into place by `commit` (after flushing it
+ * to disk when `durable`, so a power cut cannot leave an empty file under the name).
+ * `discard` (on any failure or abort) removes it. Without `overwrite`, the
  * final step is a hard link, which fails if the target appeared meanwhile, so an existing
  * file is never replaced by accident.
  */
@@ -16,6 +17,8 @@ export interface AtomicFileOptions {
   overwrite?: boolean;
   /** Permissions of the finished file (default 0o644, less the umask). */
   mode?: number;
+  /** fsync the file before it takes its name (default false, like cp or gzip). */
+  durable?: boolean;
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -63,23 +66,39 @@ export class AtomicFile {
     return this.position;
   }
 
-  /** Makes the file durable and puts it in place under its name. */
+  /** Puts the finished file in place under its name. */
   async commit(): Promise<void> {
     try {
       await this.handle.chmod((this.options.mode ?? 0o644) & ~process.umask());
-      await this.handle.sync();
+      if (this.options.durable) await this.handle.sync();
       await this.handle.close();
       this.done = true;
       if (this.options.overwrite) {
         await rename(this.temporary, this.target);
       } else {
-        await link(this.temporary, this.target);
-        await unlink(this.temporary);
+        await this.linkIntoPlace();
       }
     } catch (error) {
       await this.discard();
       throw fileSystemError(error, this.target);
     }
+  }
+
+  /**
+   * Gives the file its name only if the name is free. A file system without hard links (FAT,
+   * some network shares) gets a check and a rename instead, with a small race.
+   */
+  private async linkIntoPlace(): Promise<void> {
+    try {
+      await link(this.temporary, this.target);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error;
+      if (await exists(this.target)) throw new RmsError('FILE_EXISTS', `already exists: ${this.target}`);
+      await rename(this.temporary, this.target);
+      return;
+    }
+    await unlink(this.temporary);
   }
 
   /** Removes the temporary file; safe to call more than once, never throws. */

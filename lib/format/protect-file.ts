@@ -33,6 +33,8 @@ export interface FileOutputOptions {
   overwrite?: boolean;
   /** Aborting stops the run with ABORTED and removes the partial output. */
   signal?: AbortSignal;
+  /** Flush the output to disk before it takes its name (default false). */
+  durable?: boolean;
 }
 
 export interface ProtectFileOptions extends FileOutputOptions {
@@ -162,7 +164,7 @@ async function refuseSameFile(target: string, input: OpenInput): Promise<void> {
 
 async function withOutput<T>(target: string, input: OpenInput, options: FileOutputOptions, write: (out: AtomicFile) => Promise<T>): Promise<T> {
   await refuseSameFile(target, input);
-  const out = await AtomicFile.create(target, { overwrite: options.overwrite === true, mode: input.mode });
+  const out = await AtomicFile.create(target, { overwrite: options.overwrite === true, mode: input.mode, durable: options.durable === true });
   try {
     const result = await write(out);
     checkSignal(options.signal);

@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+
 import { gcmStream, parsePfile, randomBytes, SecretKey } from '../../lib';
 
 const license = Buffer.from('{"typ":"test-license"}');
@@ -117,5 +119,42 @@ describe('AES256-GCM-STREAM buffers: tampering is detected and releases nothing'
       expect.objectContaining({ code: 'INVALID_ARGUMENT', argument: 'contentKey' }));
     expect(() => gcmStream.protectBuffer(key, license, Buffer.alloc(1), { segmentSize: 100 })).toThrow(
       expect.objectContaining({ code: 'INVALID_ARGUMENT', argument: 'options.segmentSize' }));
+  });
+});
+
+describe('AES256-GCM-STREAM: the documented construction', () => {
+  // docs/format.md, implemented with node:crypto alone: if openrms drifted from its own
+  // documentation, this reader would stop opening its files.
+  function openWithNodeCrypto(contentKey: Buffer, file: Buffer): Buffer {
+    const contentOffset = parsePfile(file).content.offset;
+    const streamHeader = file.subarray(contentOffset, contentOffset + 44);
+    expect(streamHeader.subarray(0, 8).equals(Buffer.from('ORGCMS\x01\x00', 'latin1'))).toBe(true);
+    const segmentSize = streamHeader.readUInt32LE(8);
+    const fileKey = Buffer.from(crypto.hkdfSync('sha256', contentKey, streamHeader.subarray(12, 44), 'openrms AES256-GCM-STREAM v1', 32));
+    const digest = crypto.createHash('sha256').update(file.subarray(0, contentOffset + 44)).digest();
+    const parts: Buffer[] = [];
+    const sealed = file.subarray(contentOffset + 44);
+    for (let at = 0, index = 0; at < sealed.length; at += segmentSize + TAG, index++) {
+      const segment = sealed.subarray(at, Math.min(sealed.length, at + segmentSize + TAG));
+      const last = at + segment.length === sealed.length;
+      const nonce = Buffer.alloc(12);
+      nonce.writeBigUInt64BE(BigInt(index), 4);
+      const aad = Buffer.alloc(41);
+      digest.copy(aad);
+      aad.writeBigUInt64BE(BigInt(index), 32);
+      aad[40] = last ? 1 : 0;
+      const decipher = crypto.createDecipheriv('aes-256-gcm', fileKey, nonce);
+      decipher.setAAD(aad);
+      decipher.setAuthTag(segment.subarray(segment.length - TAG));
+      parts.push(decipher.update(segment.subarray(0, segment.length - TAG)), decipher.final());
+    }
+    return Buffer.concat(parts);
+  }
+
+  it.each([0, 1, SEG, 3 * SEG + 5])('opens a %i-byte file openrms protected', (size) => {
+    const keyBytes = randomBytes(32);
+    const plaintext = randomBytes(size);
+    const file = protect(SecretKey.import(keyBytes), plaintext);
+    expect(openWithNodeCrypto(keyBytes, file).equals(plaintext)).toBe(true);
   });
 });

@@ -92,7 +92,7 @@ describe('protectFile / unprotectFile', () => {
     const existing = write('a.ptxt', Buffer.from('someone else\'s file'));
     await expect(protectFile(source, key, license)).rejects.toEqual(fails('FILE_EXISTS'));
     expect(readFileSync(existing, 'utf8')).toBe('someone else\'s file');
-    await protectFile(source, key, license, { overwrite: true });
+    await protectFile(source, key, license, { overwrite: true, durable: true });
     expect(gcmStream.unprotectBuffer(key, readFileSync(existing)).plaintext.toString()).toBe('new content');
 
     await expect(protectFile(source, key, license, { outputPath: source, overwrite: true })).rejects.toEqual(fails('INVALID_ARGUMENT'));
