@@ -4,13 +4,15 @@
  *
  *   node bench/file-worker.js <candidate> <input> <output> <content key hex>
  *
- * prints `{"seconds": s, "maxRssBytes": n}`. Candidates:
+ * prints `{"seconds": s, "maxRssBytes": n}` (VmHWM from /proc/self/status where there is one:
+ * ru_maxrss would carry over the parent's peak across fork and exec). Candidates:
  * - openrms-protect / openrms-unprotect: `protectFile` / `unprotectFile`;
  * - node-protect / node-unprotect: the node:crypto baseline, a stream pipeline
  *   (fs.createReadStream -> Transform -> fs.createWriteStream) doing the same construction as
  *   AES256-GCM-STREAM: HKDF-SHA256 file key from the content key and a salt, 64 KiB segments
  *   each sealed with AES-256-GCM (nonce from the index; AAD = SHA-256 of the header, index,
- *   last flag), one segment held back so the last one is known.
+ *   last flag), one segment held back so the last one is known;
+ * - copy: the I/O floor, a read/write loop of 2 MiB blocks through FileHandle, no crypto.
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -104,6 +106,33 @@ async function nodeUnprotect(input, output, contentKey) {
     new Segmenter(SEGMENT + TAG, open), fs.createWriteStream(output));
 }
 
+async function copy(input, output) {
+  const fsp = require('node:fs/promises');
+  const block = Buffer.allocUnsafe(2 * 1024 * 1024);
+  const from = await fsp.open(input, 'r');
+  const to = await fsp.open(output, 'w');
+  try {
+    for (let position = 0; ; position += block.length) {
+      const { bytesRead } = await from.read(block, 0, block.length, position);
+      if (bytesRead === 0) break;
+      await to.write(block, 0, bytesRead, position);
+    }
+  } finally {
+    await from.close();
+    await to.close();
+  }
+}
+
+function peakRss() {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]) * 1024;
+  } catch {
+    // not Linux: fall back to ru_maxrss
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
 async function main() {
   const [candidate, input, output, keyHex] = process.argv.slice(2);
   const contentKey = Buffer.from(keyHex, 'hex');
@@ -115,13 +144,15 @@ async function main() {
     run = candidate === 'openrms-protect'
       ? () => openrms.protectFile(input, key, license, { outputPath: output, overwrite: true })
       : () => openrms.unprotectFile(input, key, { outputPath: output, overwrite: true });
+  } else if (candidate === 'copy') {
+    run = () => copy(input, output);
   } else {
     run = candidate === 'node-protect' ? () => nodeProtect(input, output, contentKey) : () => nodeUnprotect(input, output, contentKey);
   }
   const started = process.hrtime.bigint();
   await run();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  process.stdout.write(`${JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
+  process.stdout.write(`${JSON.stringify({ seconds, maxRssBytes: peakRss() })}\n`);
 }
 
 main().catch((error) => {

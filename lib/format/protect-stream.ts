@@ -191,6 +191,8 @@ export class UnprotectStream extends ChunkedTransform {
   private readonly contentKey: SecretKey;
   private head: Buffer[] = [];
   private headLength = 0;
+  /** Bytes the header needs, once known: a large license is collected without re-parsing. */
+  private headNeeded: number = native.pfileMaxPrefix;
   private cipher: SegmentCipher | null = null;
   private chunk: ChunkBuffer | null = null;
   private info: StreamedPfileInfo | null = null;
@@ -213,13 +215,14 @@ export class UnprotectStream extends ChunkedTransform {
       this.head.push(Buffer.from(bytes));
       this.headLength += bytes.length;
     }
-    if (this.headLength < native.pfileMaxPrefix && !ended) return null;
+    if (this.headLength < this.headNeeded && !ended) return null;
     const head = Buffer.concat(this.head);
     this.head = [head];
     // Until the stream ends its size is unknown; the content's end is checked at the end.
     const header = native.parsePfileHeader(head.subarray(0, native.pfileMaxPrefix), ended ? head.length : Number.MAX_SAFE_INTEGER);
     const segmentsStart = header.content.offset + STREAM_HEADER_SIZE;
     if (head.length < segmentsStart) {
+      this.headNeeded = segmentsStart;
       if (ended) throw new RmsError('INVALID_FORMAT', 'not a valid PFILE: the file ends inside its header');
       return null;
     }

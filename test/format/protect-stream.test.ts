@@ -70,6 +70,16 @@ describe('AES256-GCM-STREAM streams: round trips', () => {
     await expect(protectThroughStream(key, plaintext, { originalSize: 4999 })).rejects.toEqual(fails('INVALID_ARGUMENT'));
   });
 
+  it('reads a header whose license is larger than the first 64 KiB', async () => {
+    const bigLicense = Buffer.from(`{"grants":"${'x'.repeat(300 * 1024)}"}`);
+    const plaintext = randomBytes(10000);
+    const out = collector();
+    await pipeline(pieces(plaintext), createProtectStream(key, bigLicense, { segmentSize: SEG }), out.sink);
+    const { plaintext: opened, info } = await unprotectThroughStream(key, out.result());
+    expect(opened.equals(plaintext)).toBe(true);
+    expect(info!.license.bytes.equals(bigLicense)).toBe(true);
+  });
+
   it('round-trips 8 MiB with the default segment size', async () => {
     const plaintext = randomBytes(8 * 1024 * 1024 + 3);
     const out = collector();
