@@ -12,7 +12,7 @@
  *   AES256-GCM-STREAM: HKDF-SHA256 file key from the content key and a salt, 64 KiB segments
  *   each sealed with AES-256-GCM (nonce from the index; AAD = SHA-256 of the header, index,
  *   last flag), one segment held back so the last one is known;
- * - copy: the I/O floor, a read/write loop of 2 MiB blocks through FileHandle, no crypto.
+ * - copy: the I/O floor, a read/write loop of 1 MiB blocks through FileHandle, no crypto.
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -108,7 +108,8 @@ async function nodeUnprotect(input, output, contentKey) {
 
 async function copy(input, output) {
   const fsp = require('node:fs/promises');
-  const block = Buffer.allocUnsafe(2 * 1024 * 1024);
+  // 1 MiB, like openrms's own writes (see MAX_WRITE in lib/format/atomic-file.ts).
+  const block = Buffer.allocUnsafe(1024 * 1024);
   const from = await fsp.open(input, 'r');
   const to = await fsp.open(output, 'w');
   try {

@@ -168,7 +168,7 @@ async function run(options) {
       }));
       rows.push(comparison({
         scenario, openrms,
-        baseline: { name: 'plain copy, read + write 2 MiB blocks (I/O floor)', value: mbps(m.copy.rate), unit },
+        baseline: { name: 'plain copy, read + write 1 MiB blocks (I/O floor)', value: mbps(m.copy.rate), unit },
         ratio: pairedRatio(m[label], m.copy),
         notes: 'no target: how close the engine gets to moving the bytes without any crypto',
       }));
@@ -208,7 +208,7 @@ function howMeasured(options) {
     '`unprotectFile` of its output. node:crypto baseline: `fs.createReadStream` (1 MiB reads) -> a Transform that cuts ' +
     '64 KiB segments and seals each with `createCipheriv(\'aes-256-gcm\')` under an HKDF file key, nonce from the index, ' +
     'AAD = header digest || index || last flag (the same construction) -> `fs.createWriteStream`; and the reverse with ' +
-    '`createDecipheriv`. I/O floor: a read/write loop of 2 MiB blocks, no crypto. One untimed run of each first; both ' +
+    '`createDecipheriv`. I/O floor: a read/write loop of 1 MiB blocks, no crypto. One untimed run of each first; both ' +
     'round trips are checked (SHA-256 of the output). Then ' +
     `${s.rounds} interleaved rounds; MB/s (10^6 bytes of plaintext per second) from the median round, ratios per round. ` +
     `Ceiling: \`openssl speed -seconds ${s.speedSeconds} -bytes 65536 -evp aes-256-gcm\` (one core) times the cores ` +
