@@ -28,6 +28,14 @@ function nodeGyp(args) {
   }
 }
 
+// binding.gyp lists the sources when it is configured: a source added or removed since then
+// (a pull, a new file) needs a new configure, or the build links without it.
+const sourcesFile = path.join(root, 'build', 'openrms-sources.txt');
+const sources = spawnSync(process.execPath, [path.join(__dirname, 'native-sources.js')], { encoding: 'utf8' }).stdout;
+const configuredWith = fs.existsSync(sourcesFile) ? fs.readFileSync(sourcesFile, 'utf8') : null;
 const clean = process.argv.includes('--clean');
-if (clean || !fs.existsSync(path.join(root, 'build', 'Makefile'))) nodeGyp(['configure']);
+if (clean || !fs.existsSync(path.join(root, 'build', 'Makefile')) || configuredWith !== sources) {
+  nodeGyp(['configure']);
+  fs.writeFileSync(sourcesFile, sources);
+}
 nodeGyp(['build', '--jobs', String(Math.max(1, require('node:os').availableParallelism()))]);

@@ -1,22 +1,38 @@
 /**
- * An output file that appears complete or not at all: bytes go to a temporary file in the
- * target's folder (owner-only permissions), renamed into place by `commit` (after flushing it
- * to disk when `durable`, so a power cut cannot leave an empty file under the name).
- * `discard` (on any failure or abort) removes it. Without `overwrite`, the
- * final step is a hard link, which fails if the target appeared meanwhile, so an existing
- * file is never replaced by accident.
+ * An output file that appears complete or not at all.
+ *
+ * On Linux the bytes go to an unnamed file in the target's folder (O_TMPFILE), which gets its
+ * name only in `commit`: a run that fails, is aborted, or whose process is killed outright
+ * (SIGKILL, power cut) leaves nothing behind. Where O_TMPFILE is missing (other platforms,
+ * some file systems) a hidden `.<name>.<random>.partial` file stands in, removed on failure
+ * (only a killed process can leave it). Either way the output name never holds a partial
+ * file, and the file is created with owner-only permissions until it is complete.
+ *
+ * Without `overwrite`, the name is given with a hard link, which fails if the target appeared
+ * meanwhile, so an existing file is never replaced by accident; with it, by a rename. With
+ * `durable`, the file is flushed to disk first.
  */
 import { randomBytes } from 'node:crypto';
-import { FileHandle, link, open, rename, stat, unlink } from 'node:fs/promises';
+import * as fs from 'node:fs';
+import { link, rename, stat, unlink } from 'node:fs/promises';
+import { constants } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 import { fileSystemError, RmsError } from '../errors';
+import { native } from '../native';
+
+const openFd = promisify(fs.open);
+const writeFd = promisify(fs.write);
+const fchmod = promisify(fs.fchmod);
+const fsync = promisify(fs.fsync);
+const closeFd = promisify(fs.close);
 
 /**
  * Largest single write. On Linux 6.18 ext4 (large folios), a 2 MiB write at a 2 MiB-aligned
  * offset gets a 2 MiB page-cache folio; on this VM a third of such 1 GiB runs stalled for 2-4 s
- * (versus 0.35 s), while 1 MiB writes never did (/tmp/io6-style runs recorded in
- * docs/benchmarks.md). Unprotected chunks are exactly such writes, so they go in halves.
+ * (versus 0.35 s), while 1 MiB writes never did (docs/benchmarks.md). Unprotected chunks are
+ * exactly such writes, so they go in halves.
  */
 const MAX_WRITE = 1024 * 1024;
 
@@ -39,21 +55,42 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
+const ERRNO_NAMES: Record<number, string> = Object.fromEntries(Object.entries(constants.errno).map(([name, value]) => [value, name]));
+
+/** A -errno from the native calls as the error Node would have thrown. */
+function errnoError(result: number, what: string): Error & { code: string } {
+  const code = ERRNO_NAMES[-result] ?? `E${-result}`;
+  return Object.assign(new Error(`${code}: ${what}`), { code });
+}
+
+function randomName(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.partial`);
+}
+
+/** Errors that mean "no O_TMPFILE here": use a named temporary file instead. */
+const NO_ANONYMOUS_FILES = new Set(['EOPNOTSUPP', 'ENOTSUP', 'EISDIR', 'EINVAL', 'ENOSYS']);
+
 export class AtomicFile {
   private position = 0;
-  private done = false;
+  private open = true;
 
-  private constructor(readonly target: string, readonly temporary: string, private readonly handle: FileHandle,
+  /** `temporary` is null for an unnamed (O_TMPFILE) file. */
+  private constructor(readonly target: string, private readonly temporary: string | null, private readonly fd: number,
     private readonly options: AtomicFileOptions) {}
 
   static async create(target: string, options: AtomicFileOptions = {}): Promise<AtomicFile> {
     // Refuse early, before any work; commit checks again without a race.
     if (!options.overwrite && (await exists(target))) throw new RmsError('FILE_EXISTS', `already exists: ${target}`);
-    const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.partial`);
+    const folder = path.dirname(target);
+    const fd = native.openAnonymousFile(folder, 0o600);
+    if (fd >= 0) return new AtomicFile(target, null, fd, options);
+    const error = errnoError(fd, `cannot create a file in ${folder}`);
+    if (!NO_ANONYMOUS_FILES.has(error.code)) throw fileSystemError(error, `cannot create a file in ${folder}`);
+    const temporary = randomName(target);
     try {
-      return new AtomicFile(target, temporary, await open(temporary, 'wx', 0o600), options);
-    } catch (error) {
-      throw fileSystemError(error, `cannot create a file in ${path.dirname(target)}`);
+      return new AtomicFile(target, temporary, await openFd(temporary, 'wx', 0o600), options);
+    } catch (cause) {
+      throw fileSystemError(cause, `cannot create a file in ${folder}`);
     }
   }
 
@@ -67,7 +104,7 @@ export class AtomicFile {
     this.position = Math.max(this.position, position + data.length);
     try {
       for (let at = 0; at < data.length;) {
-        const { bytesWritten } = await this.handle.write(data, at, Math.min(MAX_WRITE, data.length - at), position + at);
+        const { bytesWritten } = await writeFd(this.fd, data, at, Math.min(MAX_WRITE, data.length - at), position + at);
         at += bytesWritten;
       }
     } catch (error) {
@@ -83,14 +120,14 @@ export class AtomicFile {
   /** Puts the finished file in place under its name. */
   async commit(): Promise<void> {
     try {
-      await this.handle.chmod((this.options.mode ?? 0o644) & ~process.umask());
-      if (this.options.durable) await this.handle.sync();
-      await this.handle.close();
-      this.done = true;
-      if (this.options.overwrite) {
-        await rename(this.temporary, this.target);
+      await fchmod(this.fd, (this.options.mode ?? 0o644) & ~process.umask());
+      if (this.options.durable) await fsync(this.fd);
+      if (this.temporary === null) {
+        await this.nameAnonymous();
       } else {
-        await this.linkIntoPlace();
+        await this.close();
+        if (this.options.overwrite) await rename(this.temporary, this.target);
+        else await this.linkIntoPlace(this.temporary);
       }
     } catch (error) {
       await this.discard();
@@ -98,29 +135,52 @@ export class AtomicFile {
     }
   }
 
+  private async nameAnonymous(): Promise<void> {
+    if (!this.options.overwrite) {
+      const result = native.linkAnonymousFile(this.fd, this.target);
+      if (result !== 0) throw errnoError(result, this.target);
+      await this.close();
+      return;
+    }
+    // Replacing: a hidden name first (the file is complete by now), then an atomic rename.
+    const hidden = randomName(this.target);
+    const result = native.linkAnonymousFile(this.fd, hidden);
+    if (result !== 0) throw errnoError(result, this.target);
+    await this.close();
+    try {
+      await rename(hidden, this.target);
+    } catch (error) {
+      await unlink(hidden).catch(() => undefined);
+      throw error;
+    }
+  }
+
   /**
    * Gives the file its name only if the name is free. A file system without hard links (FAT,
    * some network shares) gets a check and a rename instead, with a small race.
    */
-  private async linkIntoPlace(): Promise<void> {
+  private async linkIntoPlace(temporary: string): Promise<void> {
     try {
-      await link(this.temporary, this.target);
+      await link(temporary, this.target);
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error;
       if (await exists(this.target)) throw new RmsError('FILE_EXISTS', `already exists: ${this.target}`);
-      await rename(this.temporary, this.target);
+      await rename(temporary, this.target);
       return;
     }
-    await unlink(this.temporary);
+    await unlink(temporary);
   }
 
-  /** Removes the temporary file; safe to call more than once, never throws. */
+  private async close(): Promise<void> {
+    if (!this.open) return;
+    this.open = false;
+    await closeFd(this.fd);
+  }
+
+  /** Drops the unfinished file; safe to call more than once, never throws. */
   async discard(): Promise<void> {
-    if (!this.done) {
-      this.done = true;
-      await this.handle.close().catch(() => undefined);
-    }
-    await unlink(this.temporary).catch(() => undefined);
+    await this.close().catch(() => undefined);
+    if (this.temporary !== null) await unlink(this.temporary).catch(() => undefined);
   }
 }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync, existsSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import path from 'node:path';
 
 import {
@@ -8,6 +8,7 @@ import {
   SecretKey, unprotectedFileName, unprotectFile,
 } from '../../lib';
 import { segmentsPerChunk } from '../../lib/format/segment-cipher';
+import { native } from '../../lib/native';
 import { requireBuilt, ROOT } from '../support/built-package';
 import { TESTDATA_DIR } from '../support/testdata';
 
@@ -150,8 +151,31 @@ describe('protectFile / unprotectFile', () => {
     await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
-    expect(existsSync(path.join(dir, 'huge.ptxt'))).toBe(false);
+    // The output was an unnamed O_TMPFILE file: nothing at all is left in the folder.
+    expect(readdirSync(dir)).toEqual(['huge.txt']);
     expect(statSync(source).size).toBe(256 * 1024 * 1024);
+  });
+});
+
+describe('protectFile / unprotectFile where O_TMPFILE is missing (other platforms, some file systems)', () => {
+  const key = SecretKey.generate();
+  beforeEach(() => jest.spyOn(native, 'openAnonymousFile').mockReturnValue(-osConstants.errno.EOPNOTSUPP));
+  afterEach(() => jest.restoreAllMocks());
+
+  it('writes through a hidden named file, and removes it on failure', async () => {
+    const plaintext = randomBytes(CHUNK + 5);
+    const source = write('a.txt', plaintext);
+    const { path: protectedPath } = await protectFile(source, key, license);
+    expect(readdirSync(dir).sort()).toEqual(['a.ptxt', 'a.txt']);
+    await expect(protectFile(source, key, license)).rejects.toEqual(fails('FILE_EXISTS'));
+    await protectFile(source, key, license, { overwrite: true });
+    rmSync(source);
+    const bad = readFileSync(protectedPath);
+    bad[bad.length - 1]! ^= 1;
+    writeFileSync(protectedPath, bad);
+    await expect(unprotectFile(protectedPath, key)).rejects.toEqual(fails('DECRYPTION_FAILED'));
+    expect(readdirSync(dir)).toEqual(['a.ptxt']);
+    expect(native.openAnonymousFile).toHaveBeenCalled();
   });
 });
 

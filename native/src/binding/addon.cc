@@ -6,10 +6,11 @@
 #include "../core/algorithms.h"
 #include "addon_data.h"
 #include "aes_functions.h"
-#include "container_functions.h"
 #include "asymmetric_key_handle.h"
+#include "container_functions.h"
 #include "digest_functions.h"
 #include "errors.h"
+#include "file_functions.h"
 #include "secret_key_handle.h"
 #include "sector_functions.h"
 #include "segment_functions.h"
@@ -45,6 +46,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterSectorFunctions(env, exports);
   RegisterContainerFunctions(env, exports);
   RegisterSegmentFunctions(env, exports);
+  RegisterFileFunctions(env, exports);
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   exports.Set("opensslVersion", Napi::String::New(env, OpenSSL_version(OPENSSL_VERSION_STRING)));
   return exports;
