@@ -9,6 +9,9 @@
  * with `options = { quick }` and rows made by bench/comparison.js; adding a file to
  * bench/scenarios/ adds it to the run.
  *
+ * OPENRMS_BENCH_VERBOSE=1 makes scenarios that run one process per sample (protected-files)
+ * print each sample.
+ *
  * OPENRMS_BENCH_QUICK=1 makes a smoke run (few iterations, no 64 MiB case) for CI. The report
  * is written to docs/benchmarks.md only by a full run of every scenario, so that a smoke or
  * filtered run never replaces the published figures; OPENRMS_BENCH_REPORT=<path> writes it

@@ -99,6 +99,7 @@ async function measureFiles(dir, { size, rounds, speedSeconds }) {
     const [input, output] = files[candidate];
     const result = runWorker(candidate, input, `${output}.timed`, keyHex);
     fs.rmSync(`${output}.timed`, { force: true });
+    if (process.env.OPENRMS_BENCH_VERBOSE) console.log(`  ${candidate}: ${result.seconds.toFixed(3)} s, peak RSS ${mib(result.maxRssBytes)}`);
     rss[candidate].push(result.maxRssBytes);
     return size / result.seconds;
   };
