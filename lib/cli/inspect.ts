@@ -4,10 +4,10 @@
  * `{"protected": false}` for a file that is not protected, otherwise container and license
  * fields, `null` where unknown, times in ISO 8601, content IDs lower case without braces.
  */
-import { open } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 
 import { fileSystemError, RmsError } from '../errors';
+import { openInput } from '../format/input-file';
 import { hasPfileMagic, PfileInfo, readExactly, readPfileHead } from '../format/pfile-reader';
 import { CIPHER_MODE, hasStreamMagic, STREAM_HEADER_SIZE } from '../format/segment-cipher';
 import { isXrml, readXrmlLicense, XrmlLicenseInfo } from '../license/xrml';
@@ -25,10 +25,8 @@ export interface InspectReport {
 
 /** The container and, for openrms's own content, its cipher mode (read from the stream header). */
 async function readContainer(path: string): Promise<{ info: PfileInfo; cipherMode: string | null } | null> {
-  let handle;
+  const { handle, size } = await openInput(path);
   try {
-    handle = await open(path, 'r');
-    const { size } = await handle.stat();
     const head = Buffer.alloc(Math.min(size, 6));
     await readExactly(handle, head, head.length, 0);
     if (!hasPfileMagic(head)) return null;
@@ -38,7 +36,7 @@ async function readContainer(path: string): Promise<{ info: PfileInfo; cipherMod
   } catch (error) {
     throw fileSystemError(error, path);
   } finally {
-    await handle?.close();
+    await handle.close();
   }
 }
 

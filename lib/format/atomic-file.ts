@@ -67,6 +67,22 @@ function randomName(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.partial`);
 }
 
+let procFd: boolean | undefined;
+function procFdAvailable(): boolean {
+  procFd ??= process.platform === 'linux' && fs.existsSync('/proc/self/fd');
+  return procFd;
+}
+
+/** fsyncs a folder, so a name just given in it survives a power cut. */
+async function syncFolder(folder: string): Promise<void> {
+  const fd = await openFd(folder, 'r');
+  try {
+    await fsync(fd);
+  } finally {
+    await closeFd(fd);
+  }
+}
+
 /** Errors that mean "no O_TMPFILE here": use a named temporary file instead. */
 const NO_ANONYMOUS_FILES = new Set(['EOPNOTSUPP', 'ENOTSUP', 'EISDIR', 'EINVAL', 'ENOSYS']);
 
@@ -82,10 +98,14 @@ export class AtomicFile {
     // Refuse early, before any work; commit checks again without a race.
     if (!options.overwrite && (await exists(target))) throw new RmsError('FILE_EXISTS', `already exists: ${target}`);
     const folder = path.dirname(target);
-    const fd = native.openAnonymousFile(folder, 0o600);
-    if (fd >= 0) return new AtomicFile(target, null, fd, options);
-    const error = errnoError(fd, `cannot create a file in ${folder}`);
-    if (!NO_ANONYMOUS_FILES.has(error.code)) throw fileSystemError(error, `cannot create a file in ${folder}`);
+    // Naming an unnamed file goes through /proc/self/fd: without /proc (a chroot, a minimal
+    // container) use a named temporary file from the start, not fail at the end.
+    if (procFdAvailable()) {
+      const fd = native.openAnonymousFile(folder, 0o600);
+      if (fd >= 0) return new AtomicFile(target, null, fd, options);
+      const error = errnoError(fd, `cannot create a file in ${folder}`);
+      if (!NO_ANONYMOUS_FILES.has(error.code)) throw fileSystemError(error, `cannot create a file in ${folder}`);
+    }
     const temporary = randomName(target);
     try {
       return new AtomicFile(target, temporary, await openFd(temporary, 'wx', 0o600), options);
@@ -132,6 +152,12 @@ export class AtomicFile {
     } catch (error) {
       await this.discard();
       throw fileSystemError(error, this.target);
+    }
+    // The file is in place; a durable one also needs its name on disk.
+    if (this.options.durable) {
+      await syncFolder(path.dirname(this.target)).catch((error: unknown) => {
+        throw fileSystemError(error, `cannot flush ${path.dirname(this.target)}`);
+      });
     }
   }
 

@@ -4,9 +4,10 @@
  * Reading a file touches only the header, the original extension and the publishing
  * license, never the content.
  */
-import { FileHandle, open } from 'node:fs/promises';
+import { FileHandle } from 'node:fs/promises';
 
-import { RmsError } from '../errors';
+import { fileSystemError, RmsError } from '../errors';
+import { openInput } from './input-file';
 import { native, NativeFileRegion, NativePfileHeader } from '../native';
 import { requireBytes } from '../crypto/arguments';
 
@@ -161,10 +162,12 @@ export async function readPfileHead(handle: FileHandle, size: number, extra = 0)
  * the header, the original extension and the publishing license.
  */
 export async function readPfileInfo(path: string): Promise<PfileInfo> {
-  const handle = await open(path, 'r');
+  const input = await openInput(path);
   try {
-    return (await readPfileHead(handle, (await handle.stat()).size)).info;
+    return (await readPfileHead(input.handle, input.size)).info;
+  } catch (error) {
+    throw fileSystemError(error, path);
   } finally {
-    await handle.close();
+    await input.handle.close();
   }
 }

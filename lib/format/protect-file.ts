@@ -10,13 +10,14 @@
  * the memory it takes, whatever the file size. Output goes through an AtomicFile: a failure, a tampered segment or an abort leaves
  * no output file, and the input is only ever opened for reading.
  */
-import { FileHandle, open, stat } from 'node:fs/promises';
+import { FileHandle, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import { fileSystemError, invalidArgument, RmsError } from '../errors';
 import { requireBytes } from '../crypto/arguments';
 import { SecretKey } from '../crypto/secret-key';
 import { AtomicFile } from './atomic-file';
+import { OpenInput, openInput } from './input-file';
 import { protectedFileName, unprotectedFileName } from './file-names';
 import { checkOriginalSize } from './gcm-stream';
 import { hasPfileMagic, PfileInfo, readExactly, readPfileHead } from './pfile-reader';
@@ -74,28 +75,6 @@ function checkSignal(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new RmsError('ABORTED', 'the operation was aborted', { cause: signal.reason });
 }
 
-interface OpenInput {
-  handle: FileHandle;
-  size: number;
-  mode: number;
-  dev: number;
-  ino: number;
-}
-
-async function openInput(source: string): Promise<OpenInput> {
-  if (typeof source !== 'string' || source === '') throw invalidArgument('source', 'a file path');
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(source, 'r');
-    const stats = await handle.stat();
-    if (!stats.isFile()) throw new RmsError('INVALID_ARGUMENT', `not a regular file: ${source}`, { argument: 'source' });
-    return { handle, size: stats.size, mode: stats.mode & 0o777, dev: stats.dev, ino: stats.ino };
-  } catch (error) {
-    await handle?.close();
-    throw fileSystemError(error, source);
-  }
-}
-
 /** One step of the pipeline: chunk k of the input region, and whether it ends the file. */
 interface Chunk {
   index: number;
@@ -114,6 +93,16 @@ interface ChunkPlan {
   /** Output bytes of a chunk. */
   outputLength(chunk: Chunk): number;
   process(chunk: Chunk, input: Buffer, output: Buffer): Promise<void>;
+}
+
+/**
+ * Marks a promise that the loop awaits later as handled now: a read ahead or a write behind
+ * that fails while the loop waits on something else must surface in the loop (and its
+ * cleanup), not as an unhandled rejection that ends the process.
+ */
+function settledLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 /**
@@ -143,7 +132,7 @@ async function pipeChunks(input: FileHandle, output: AtomicFile, plan: ChunkPlan
   };
   const reads: Array<Promise<Chunk>> = [];
   const writes: Array<Promise<void>> = [];
-  for (let index = 0; index < depth; index++) reads[index] = read(index);
+  for (let index = 0; index < depth; index++) reads[index] = settledLater(read(index));
   let written = output.size;
   try {
     for (let index = 0; index < count; index++) {
@@ -153,9 +142,9 @@ async function pipeChunks(input: FileHandle, output: AtomicFile, plan: ChunkPlan
       await writes[slot];
       const out = outputs[slot]!.subarray(0, plan.outputLength(chunk));
       await plan.process(chunk, inputs[slot]!.subarray(0, chunk.length), out);
-      writes[slot] = output.writeAt(out, written);
+      writes[slot] = settledLater(output.writeAt(out, written));
       written += out.length;
-      if (index + depth < count) reads[slot] = read(index + depth);
+      if (index + depth < count) reads[slot] = settledLater(read(index + depth));
     }
     await Promise.all(writes);
   } catch (error) {

@@ -107,10 +107,30 @@ function toBytes(chunk: unknown): Uint8Array {
  * write is acknowledged only once consumed, which is what gives the stream its backpressure.
  */
 abstract class ChunkedTransform extends Transform {
+  private resumeReading: (() => void) | null = null;
+
   protected abstract consume(bytes: Uint8Array): Promise<void>;
   protected abstract finish(): Promise<void>;
   /** Wipes the key; called once the stream finishes or is destroyed. */
   protected abstract release(): void;
+
+  /**
+   * Pushes a processed chunk, then waits until the reader wants more: one large write must not
+   * queue all of its output, so backpressure holds within a write as well as between writes.
+   */
+  protected async pushChunk(chunk: Buffer): Promise<void> {
+    if (this.destroyed || this.push(chunk)) return;
+    await new Promise<void>((resolve) => {
+      this.resumeReading = resolve;
+    });
+  }
+
+  override _read(size: number): void {
+    const resume = this.resumeReading;
+    this.resumeReading = null;
+    resume?.();
+    super._read(size);
+  }
 
   override _transform(data: unknown, _encoding: BufferEncoding, callback: TransformCallback): void {
     const run = async () => this.consume(toBytes(data));
@@ -126,6 +146,10 @@ abstract class ChunkedTransform extends Transform {
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.release();
+    // A chunk waiting for a reader that will never come: let its loop end.
+    const resume = this.resumeReading;
+    this.resumeReading = null;
+    resume?.();
     callback(error);
   }
 }
@@ -161,7 +185,7 @@ export class ProtectStream extends ChunkedTransform {
     const sealed = Buffer.allocUnsafe(this.cipher.sealedLength(plaintext.length, final));
     await this.cipher.sealAsync(plaintext, sealed, this.nextIndex, final);
     this.nextIndex += plaintext.length / this.cipher.segmentSize;
-    if (!this.destroyed) this.push(sealed);
+    await this.pushChunk(sealed);
   }
 
   protected async consume(bytes: Uint8Array): Promise<void> {
@@ -242,7 +266,7 @@ export class UnprotectStream extends ChunkedTransform {
     this.nextIndex += sealed.length / (cipher.segmentSize + 16);
     this.plaintextTotal += plaintext.length;
     if (final) checkOriginalSize(this.info!, this.plaintextTotal);
-    if (!this.destroyed) this.push(plaintext);
+    await this.pushChunk(plaintext);
   }
 
   protected async consume(bytes: Uint8Array): Promise<void> {

@@ -150,5 +150,17 @@ TEST(PfileHeader, RefusesALicenseOverTheCapWithoutAllocatingIt) {
   EXPECT_EQ(ParseCode(file), code::kInvalidFormat);
 }
 
+TEST(PfileHeader, RefusesAContentOffsetBeyondAnyValidHeader) {
+  // A file streamed in cannot be measured first: the parser is given a huge size, and the
+  // content offset alone must not be able to make the reader buffer gigabytes.
+  Layout l;
+  std::vector<uint8_t> file = Build(l);
+  EXPECT_EQ(ParseCode(file), "<no error>");
+  l.content_offset = 0xffffff00;
+  std::vector<uint8_t> lying = Build(l);
+  EXPECT_EQ(CoreErrorCode([&] { core::ParsePfileHeader(lying, uint64_t{1} << 52); }), code::kInvalidFormat);
+  EXPECT_NO_THROW(core::ParsePfileHeader(file, uint64_t{1} << 52));
+}
+
 }  // namespace
 }  // namespace openrms::test

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync, existsSync, chmodSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync, chmodSync, truncateSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -7,7 +7,7 @@ import {
   fileProtectionStatus, gcmStream, isProtected, parsePfile, protectedFileName, protectFile, randomBytes, readFileLicense,
   SecretKey, unprotectedFileName, unprotectFile,
 } from '../../lib';
-import { segmentsPerChunk } from '../../lib/format/segment-cipher';
+import { SegmentCipher, segmentsPerChunk } from '../../lib/format/segment-cipher';
 import { native } from '../../lib/native';
 import { requireBuilt, ROOT } from '../support/built-package';
 import { TESTDATA_DIR } from '../support/testdata';
@@ -126,6 +126,30 @@ describe('protectFile / unprotectFile', () => {
     writeFileSync(protectedPath, change(readFileSync(protectedPath)));
     await expect(unprotectFile(protectedPath, key)).rejects.toEqual(fails(code));
     expect(readdirSync(dir)).toEqual(['secret.ptxt']);
+  });
+
+  it('fails cleanly when the input shrinks under a read-ahead, instead of crashing the process', async () => {
+    const source = write('shrinking.txt', randomBytes(8 * CHUNK));
+    // Cut the file when the first chunk is sealed: reads ahead are in flight or yet to come.
+    const seal = SegmentCipher.prototype.sealAsync;
+    const spy = jest.spyOn(SegmentCipher.prototype, 'sealAsync').mockImplementation(function (this: SegmentCipher, ...args) {
+      if (spy.mock.calls.length === 1) truncateSync(source, CHUNK);
+      return seal.apply(this, args);
+    });
+    try {
+      await expect(protectFile(source, key, license)).rejects.toEqual(fails('IO_ERROR'));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(readdirSync(dir)).toEqual(['shrinking.txt']);
+  });
+
+  it('refuses FIFOs and devices without waiting for a writer', async () => {
+    const fifo = path.join(dir, 'pipe.txt');
+    execFileSync('mkfifo', [fifo]);
+    await expect(protectFile(fifo, key, license)).rejects.toEqual(fails('INVALID_ARGUMENT'));
+    await expect(fileProtectionStatus(fifo)).rejects.toEqual(fails('INVALID_ARGUMENT'));
+    await expect(readFileLicense('/dev/zero')).rejects.toEqual(fails('INVALID_ARGUMENT'));
   });
 
   it('leaves no output when aborted, before or during the run', async () => {

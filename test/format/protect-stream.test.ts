@@ -154,6 +154,29 @@ describe('AES256-GCM-STREAM streams: backpressure and cancellation', () => {
     stream.destroy();
   });
 
+  it('holds back within one large write too, not only between writes', async () => {
+    const stream = createProtectStream(key, license, { segmentSize: SEG });
+    stream.write(randomBytes(32 * CHUNK));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Sealing stopped once the reader's buffer was full: not 32 chunks queued.
+    expect(stream.readableLength).toBeLessThanOrEqual(3 * SEALED_CHUNK);
+    const out = collector();
+    stream.end();
+    await pipeline(stream, out.sink);
+    expect(out.result().length).toBeGreaterThan(32 * CHUNK);
+  });
+
+  it('refuses a header whose content offset would make it buffer gigabytes', async () => {
+    const file = gcmStream.protectBuffer(key, license, randomBytes(100), { segmentSize: SEG });
+    const table = 18 + file.readUInt32LE(14);
+    file.writeUInt32LE(0xffffff00, table + 20); // contentOffset
+    const endless = new Readable({ read() { this.push(Buffer.alloc(64 * 1024)); } });
+    const stream = createUnprotectStream(key);
+    await expect(pipeline(Readable.from([file]), stream, collector().sink)).rejects.toEqual(fails('INVALID_FORMAT'));
+    const second = createUnprotectStream(key);
+    await expect(pipeline(async function* () { yield file; yield* endless; }, second, collector().sink)).rejects.toEqual(fails('INVALID_FORMAT'));
+  });
+
   it('aborts a running pipeline with ABORTED and releases its key', async () => {
     const controller = new AbortController();
     const endless = new Readable({ read() { this.push(randomBytes(64 * 1024)); } });

@@ -95,6 +95,7 @@ PfileHeader ParsePfileHeader(ByteView prefix, uint64_t file_size) {
   CheckRegion(h.metadata, "the metadata", table_end, file_size, kPfileMaxMetadata);
   if (h.license.length == 0) Invalid("the publishing license is empty");
   if (content_offset < table_end || content_offset > file_size) Invalid("the content offset lies outside the file");
+  if (content_offset > kPfileMaxHeader) Invalid("the header is larger than any valid one (" + std::to_string(content_offset) + " bytes)");
   h.content = {content_offset, file_size - content_offset};
 
   // The regions must not overlap each other, and the content comes after all of them.

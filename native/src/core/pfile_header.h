@@ -45,6 +45,11 @@ inline constexpr uint64_t kPfileMaxLicense = 16 * 1024 * 1024;
 inline constexpr uint64_t kPfileMaxMetadata = 16 * 1024 * 1024;
 // Enough leading bytes to parse any header that passes the caps above.
 inline constexpr size_t kPfileMaxPrefix = 18 + kPfileMaxNotice + 40;
+// The content starts no later than this: every region fits under its cap, with at most
+// 64 KiB of slack between them. A reader that streams a file buffers its header, so the
+// content offset (a u32) must not be able to make it hold gigabytes.
+inline constexpr uint64_t kPfileMaxHeader =
+    kPfileMaxPrefix + kPfileMaxExtension + kPfileMaxLicense + kPfileMaxMetadata + 64 * 1024;
 
 // True when `prefix` starts with the PFILE magic.
 bool HasPfileMagic(ByteView prefix);
