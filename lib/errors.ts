@@ -20,7 +20,10 @@ export type FormatErrorCode = 'INVALID_FORMAT' | 'UNSUPPORTED_VERSION' | 'FILE_I
 /** Codes raised by streams and the file API. */
 export type FileErrorCode = 'FILE_NOT_FOUND' | 'FILE_EXISTS' | 'IO_ERROR' | 'ABORTED';
 
-export type RmsErrorCode = CryptoErrorCode | FormatErrorCode | FileErrorCode;
+/** Codes raised when verifying certificates and licenses. */
+export type LicenseErrorCode = 'INVALID_SIGNATURE';
+
+export type RmsErrorCode = CryptoErrorCode | FormatErrorCode | FileErrorCode | LicenseErrorCode;
 
 /**
  * HRESULTs for codes that have a well-known Windows value. MSIPC returns E_INVALIDARG for
