@@ -21,7 +21,7 @@ export type FormatErrorCode = 'INVALID_FORMAT' | 'UNSUPPORTED_VERSION' | 'FILE_I
 export type FileErrorCode = 'FILE_NOT_FOUND' | 'FILE_EXISTS' | 'IO_ERROR' | 'ABORTED';
 
 /** Codes raised when verifying certificates and licenses. */
-export type LicenseErrorCode = 'INVALID_SIGNATURE';
+export type LicenseErrorCode = 'INVALID_SIGNATURE' | 'BROKEN_CERT_CHAIN' | 'VALIDITY_TIME_VIOLATION';
 
 export type RmsErrorCode = CryptoErrorCode | FormatErrorCode | FileErrorCode | LicenseErrorCode;
 
