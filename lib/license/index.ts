@@ -1,3 +1,19 @@
-/** Licenses: reading Microsoft XrML publishing licenses (openrms's own JWS licenses follow). */
+/** Licenses: Microsoft XrML publishing licenses (read), and openrms's JWS certificates and licenses. */
 export { isXrml, readXrmlLicense } from './xrml';
 export type { XrmlLicenseInfo } from './xrml';
+export { decodeJws, signJws, verifyJws } from './jws';
+export type { DecodedJws, JwsHeader } from './jws';
+export { COMMON_RIGHTS, expandRights, hasRight, normalizeRight, ROLE_RIGHTS, ROLES } from './rights';
+export type { CommonRight, Role } from './rights';
+export {
+  issueClc, issueRac, issueSlc, normalizeEmail, verifyClc, verifyRac, verifySlc,
+} from './certificates';
+export type {
+  ClcClaims, IdentityKind, LicensingUrls, RacClaims, SlcClaims, SlcTrust, TimeOptions, VerifiedSlc,
+} from './certificates';
+export {
+  ANYONE, checkContentValidity, grantedRights, normalizePolicy, openAppData, publishOffline, publishOnline, unwrapPlContentKey, verifyPl,
+} from './publishing-license';
+export type { Descriptor, Grant, PlClaims, Policy, PublishOptions, VerifiedPl } from './publishing-license';
+export { issueUl, openUlContentKey, verifyUl } from './use-license';
+export type { UlClaims, VerifiedUl } from './use-license';

@@ -1,0 +1,99 @@
+/**
+ * The use license (UL, docs/licenses.md): what one user may do with one piece of content,
+ * issued by the service to that user's RAC, with the content key wrapped to the RAC key (so a
+ * UL cached on disk is useless without the user's private key). Valid for the PL's offline
+ * interval; the full policy only for the owner or a holder of VIEWRIGHTSDATA.
+ */
+import { AsymmetricKey } from '../crypto/asymmetric-key';
+import * as rsaOaep from '../crypto/rsa-oaep';
+import { SecretKey } from '../crypto/secret-key';
+import { invalidArgument, RmsError } from '../errors';
+import { CERTIFICATE_VERSION, checkValidity, TimeOptions, VerifiedSlc } from './certificates';
+import { decodeJws, signJws, verifyJws } from './jws';
+import { Policy, VerifiedPl } from './publishing-license';
+import { expandRights, hasRight } from './rights';
+
+export const UL_TYPE = 'openrms-ul+jws';
+const DAY = 24 * 3600;
+
+export interface UlClaims {
+  ver: number;
+  iss: string;
+  /** The user it was issued to. */
+  sub: string;
+  /** Thumbprint of the RAC key the content key is wrapped to. */
+  rac: string;
+  cid: string;
+  own: string;
+  iat: number;
+  /** License valid-until: iat + the offline interval (iat itself when 0: online every time). */
+  exp: number;
+  /** Content valid-until, or null. */
+  cvu: number | null;
+  rights: string[];
+  /** The content key wrapped to the RAC key (RSA-OAEP-256, label = content ID). */
+  ck: string;
+  /** The full policy, for the owner or a holder of VIEWRIGHTSDATA; null otherwise. */
+  pol: Policy | null;
+}
+
+export interface IssueUlOptions {
+  pl: VerifiedPl;
+  /** The user, as their RAC names them, and the RAC's public key. */
+  user: string;
+  racKey: AsymmetricKey;
+  rights: string[];
+  /** The PL's content key, unwrapped by the service. */
+  contentKey: SecretKey;
+  iat: number;
+}
+
+/** The service's side: signs a UL for one user. */
+export function issueUl(serviceKey: AsymmetricKey, o: IssueUlOptions): string {
+  const rights = expandRights(o.rights);
+  if (rights.length === 0) throw invalidArgument('rights', 'at least one right');
+  const pl = o.pl.claims;
+  const claims: UlClaims = {
+    ver: CERTIFICATE_VERSION, iss: serviceKey.thumbprint(), sub: o.user, rac: o.racKey.thumbprint(), cid: pl.cid, own: pl.own,
+    iat: o.iat, exp: o.iat + pl.pol.offlineDays * DAY, cvu: pl.pol.contentValidUntil, rights,
+    ck: rsaOaep.wrapKey(o.racKey, o.contentKey, { label: Buffer.from(pl.cid) }).toString('base64url'),
+    pol: hasRight(rights, 'VIEWRIGHTSDATA') ? pl.pol : null,
+  };
+  return signJws(claims, serviceKey, UL_TYPE);
+}
+
+export interface VerifiedUl {
+  claims: UlClaims;
+  token: string;
+}
+
+export interface UlCheckOptions extends TimeOptions {
+  /** Accept a UL past its license valid-until (a fresh one, just acquired online, is used once). */
+  ignoreLicenseExpiry?: boolean;
+}
+
+/**
+ * Verifies a UL: signed by the service, for this user, inside its validity. A UL past its
+ * license valid-until is VALIDITY_TIME_VIOLATION (the client then needs to go online), as is
+ * content past its valid-until.
+ */
+export function verifyUl(token: string, slc: VerifiedSlc, user: string, options: UlCheckOptions = {}): VerifiedUl {
+  const { header, payload } = decodeJws<UlClaims>(token);
+  if (header.kid !== slc.claims.sub) throw new RmsError('BROKEN_CERT_CHAIN', `the UL was not issued by service ${slc.claims.sub}`);
+  verifyJws(token, slc.signingKey, UL_TYPE);
+  if (payload.iss !== slc.claims.sub) throw new RmsError('BROKEN_CERT_CHAIN', 'the UL names another issuer than its signer');
+  if (payload.ver !== CERTIFICATE_VERSION) throw new RmsError('UNSUPPORTED_VERSION', `UL version ${String(payload.ver)} is not supported`);
+  if (payload.sub !== user) throw new RmsError('BROKEN_CERT_CHAIN', `the UL was issued to ${String(payload.sub)}, not ${user}`);
+  if (!Array.isArray(payload.rights) || typeof payload.ck !== 'string') throw new RmsError('INVALID_FORMAT', 'the UL has no rights or content key');
+  if (!options.ignoreLicenseExpiry) checkValidity('use license', { iat: payload.iat, exp: Math.max(payload.exp, payload.iat + 1) }, options);
+  if (payload.cvu !== null) checkValidity('content', { iat: 0, exp: payload.cvu }, options);
+  return { claims: payload, token };
+}
+
+/** The content key of a UL, unwrapped with the user's RAC private key into a native handle. */
+export function openUlContentKey(ul: VerifiedUl, racPrivateKey: AsymmetricKey): SecretKey {
+  if (racPrivateKey.thumbprint() !== ul.claims.rac) {
+    throw new RmsError('BROKEN_CERT_CHAIN', 'the UL was issued to another rights account key');
+  }
+  return rsaOaep.unwrapKey(racPrivateKey, Buffer.from(ul.claims.ck, 'base64url'), { label: Buffer.from(ul.claims.cid) });
+}
