@@ -85,6 +85,14 @@ uint32_t Uint32Arg(const Napi::CallbackInfo& info, size_t index, const char* nam
   return static_cast<uint32_t>(value);
 }
 
+uint64_t SafeIntegerArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  if (!info[index].IsNumber()) ThrowInvalidArgument(info.Env(), std::string(name) + " must be a number");
+  double value = info[index].As<Napi::Number>().DoubleValue();
+  if (!(value >= 0 && value <= 9007199254740991.0) || value != static_cast<double>(static_cast<uint64_t>(value)))
+    ThrowInvalidArgument(info.Env(), std::string(name) + " must be a non-negative integer");
+  return static_cast<uint64_t>(value);
+}
+
 bool BoolArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
   if (!info[index].IsBoolean()) ThrowInvalidArgument(info.Env(), std::string(name) + " must be a boolean");
   return info[index].As<Napi::Boolean>().Value();

@@ -20,6 +20,8 @@ core::ByteView BytesOf(Napi::Env env, Napi::Value value, const std::string& name
 // An element of an array argument; the name "list[index]" is only built for the error.
 core::ByteView BytesOfElement(Napi::Env env, Napi::Value value, const char* list, size_t index);
 uint32_t Uint32Arg(const Napi::CallbackInfo& info, size_t index, const char* name);
+// A JavaScript number that is an integer from 0 to 2^53-1 (sizes, offsets, indices).
+uint64_t SafeIntegerArg(const Napi::CallbackInfo& info, size_t index, const char* name);
 bool BoolArg(const Napi::CallbackInfo& info, size_t index, const char* name);
 
 }  // namespace openrms::binding

@@ -20,11 +20,7 @@ Napi::Value ParsePfileHeader(const Napi::CallbackInfo& info) {
   return Guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
     core::ByteView prefix = BytesArg(info, 0, "prefix");
-    if (!info[1].IsNumber()) ThrowInvalidArgument(env, "fileSize must be a number");
-    double size = info[1].As<Napi::Number>().DoubleValue();
-    if (!(size >= 0 && size <= 9007199254740991.0) || size != static_cast<double>(static_cast<uint64_t>(size)))
-      ThrowInvalidArgument(env, "fileSize must be a non-negative integer");
-    core::PfileHeader h = core::ParsePfileHeader(prefix, static_cast<uint64_t>(size));
+    core::PfileHeader h = core::ParsePfileHeader(prefix, SafeIntegerArg(info, 1, "fileSize"));
     Napi::Object o = Napi::Object::New(env);
     o.Set("major", Napi::Number::New(env, h.major));
     o.Set("minor", Napi::Number::New(env, h.minor));

@@ -69,16 +69,12 @@ Napi::Value Block(const Napi::CallbackInfo& info) {
   return Guarded(info, [&]() -> Napi::Value {
     SecretKeyHandle& handle = SecretKeyHandle::From(info, 0);
     SectorMode mode = ModeArg(info, 1);
-    if (!info[2].IsNumber()) ThrowInvalidArgument(info.Env(), "index must be a number");
-    double index = info[2].As<Napi::Number>().DoubleValue();
-    if (!(index >= 0 && index <= 9007199254740991.0) || index != static_cast<double>(static_cast<uint64_t>(index)))
-      ThrowInvalidArgument(info.Env(), "index must be a non-negative integer");
+    uint64_t index = SafeIntegerArg(info, 2, "index");
     bool final = BoolArg(info, 3, "final");
     core::ByteView input = BytesArg(info, 4, "input");
     core::MutableByteView output = OutputArg(info, 5, "output");
     SectorCipher& cipher = handle.sector(mode);
-    size_t written = Encrypt ? cipher.EncryptBlock(static_cast<uint64_t>(index), final, input, output)
-                             : cipher.DecryptBlock(static_cast<uint64_t>(index), final, input, output);
+    size_t written = Encrypt ? cipher.EncryptBlock(index, final, input, output) : cipher.DecryptBlock(index, final, input, output);
     return Napi::Number::New(info.Env(), static_cast<double>(written));
   });
 }

@@ -25,8 +25,13 @@ struct SegmentCall {
   core::ChunkPosition at;
 };
 
-uint64_t SizeArg(const Napi::CallbackInfo& info, size_t index, const char* name);
-core::ChunkPosition ChunkArg(const Napi::CallbackInfo& info, size_t index);
+// An optional `final` argument at `index`: true (the default, a whole file) or false.
+core::ChunkPosition ChunkArg(const Napi::CallbackInfo& info, size_t index) {
+  core::ChunkPosition at;
+  if (info.Length() <= index || info[index].IsUndefined()) return at;
+  at.final = BoolArg(info, index, "final");
+  return at;
+}
 
 // (fileKey, headerDigest, segmentSize, input, output[, firstIndex, final]): the whole file,
 // or a chunk of it starting at segment `firstIndex` and ending the file when `final`.
@@ -39,7 +44,7 @@ SegmentCall Parse(const Napi::CallbackInfo& info, bool sealing) {
   c.output = OutputArg(info, 4, "output");
   if (info.Length() > 5 && !info[5].IsUndefined()) {
     c.at = ChunkArg(info, 6);
-    c.at.first_index = SizeArg(info, 5, "firstIndex");
+    c.at.first_index = SafeIntegerArg(info, 5, "firstIndex");
   }
   uint64_t plaintext = sealing ? c.input.size : SegmentStream::ChunkPlaintextSize(c.input.size, c.segment_size, c.at);
   c.segments = SegmentStream::ChunkSegmentCount(plaintext, c.segment_size, c.at);
@@ -85,33 +90,16 @@ Napi::Value Async(const Napi::CallbackInfo& info, bool sealing) {
 // final]) -> plaintext length (INVALID_FORMAT when no plaintext gives that many bytes), of a
 // whole file or of a chunk that does (not) end it: the layout arithmetic lives in
 // core/segment_stream.cc only.
-uint64_t SizeArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  if (!info[index].IsNumber()) ThrowInvalidArgument(info.Env(), std::string(name) + " must be a number");
-  double v = info[index].As<Napi::Number>().DoubleValue();
-  if (!(v >= 0 && v <= 9007199254740991.0) || v != static_cast<double>(static_cast<uint64_t>(v)))
-    ThrowInvalidArgument(info.Env(), std::string(name) + " must be a non-negative integer");
-  return static_cast<uint64_t>(v);
-}
-
-// An optional `final` argument at `index`: true (the default, a whole file) or false.
-core::ChunkPosition ChunkArg(const Napi::CallbackInfo& info, size_t index) {
-  core::ChunkPosition at;
-  if (info.Length() <= index || info[index].IsUndefined()) return at;
-  if (!info[index].IsBoolean()) ThrowInvalidArgument(info.Env(), "final must be a boolean");
-  at.final = info[index].As<Napi::Boolean>().Value();
-  return at;
-}
-
 Napi::Value SealedSize(const Napi::CallbackInfo& info) {
   return Guarded(info, [&]() -> Napi::Value {
-    uint64_t n = SegmentStream::ChunkSealedSize(SizeArg(info, 0, "plaintextLength"), Uint32Arg(info, 1, "segmentSize"), ChunkArg(info, 2));
+    uint64_t n = SegmentStream::ChunkSealedSize(SafeIntegerArg(info, 0, "plaintextLength"), Uint32Arg(info, 1, "segmentSize"), ChunkArg(info, 2));
     return Napi::Number::New(info.Env(), static_cast<double>(n));
   });
 }
 
 Napi::Value PlaintextSize(const Napi::CallbackInfo& info) {
   return Guarded(info, [&]() -> Napi::Value {
-    uint64_t n = SegmentStream::ChunkPlaintextSize(SizeArg(info, 0, "sealedLength"), Uint32Arg(info, 1, "segmentSize"), ChunkArg(info, 2));
+    uint64_t n = SegmentStream::ChunkPlaintextSize(SafeIntegerArg(info, 0, "sealedLength"), Uint32Arg(info, 1, "segmentSize"), ChunkArg(info, 2));
     return Napi::Number::New(info.Env(), static_cast<double>(n));
   });
 }
