@@ -57,11 +57,24 @@ function fromBase64url(name: string, value: unknown): Buffer {
   return Buffer.from(value, 'base64url');
 }
 
+/**
+ * RFC 7638 thumbprint of a public JWK (SHA-256, base64url) from its members alone, without
+ * parsing the key: the required members only, in lexicographic order, no whitespace (3.2).
+ */
+export function jwkThumbprint(jwk: Record<string, unknown> | Jwk): string {
+  const members = jwk.kty === 'RSA' ? ['e', 'kty', 'n'] : jwk.kty === 'EC' ? ['crv', 'kty', 'x', 'y'] : null;
+  const fields = jwk as Record<string, unknown>;
+  if (members === null || members.some((m) => typeof fields[m] !== 'string')) throw invalidArgument('jwk', 'an RSA or EC public JWK');
+  return sha256(Buffer.from(JSON.stringify(Object.fromEntries(members.map((m) => [m, fields[m]]))), 'utf8')).toString('base64url');
+}
+
 export class AsymmetricKey {
   /** @internal The native handle; lib/ passes it to native calls. */
   readonly handle: NativeAsymmetricKey;
   /** @internal The key type, read once: batch calls check it per item. */
   readonly keyType: KeyType;
+  /** The thumbprint, computed once: it names the key in every JWS it signs or verifies. */
+  private kid: string | undefined;
 
   private constructor(handle: NativeAsymmetricKey) {
     this.handle = handle;
@@ -167,12 +180,9 @@ export class AsymmetricKey {
 
   /** RFC 7638 JWK thumbprint (SHA-256, base64url): a stable key ID for caches and `kid`. */
   thumbprint(): string {
-    const jwk = this.exportJwk();
-    // RFC 7638 3.2: the required members only, in lexicographic order, no whitespace.
-    const canonical = jwk.kty === 'RSA'
-      ? JSON.stringify({ e: jwk.e, kty: jwk.kty, n: jwk.n })
-      : JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y });
-    return sha256(Buffer.from(canonical, 'utf8')).toString('base64url');
+    this.open();
+    this.kid ??= jwkThumbprint(this.exportJwk());
+    return this.kid;
   }
 
   private open(): NativeAsymmetricKey {

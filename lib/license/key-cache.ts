@@ -4,20 +4,11 @@
  * license. The thumbprint is computed from the JWK's members before any parsing, so a cache
  * hit costs one SHA-256. Bounded, oldest entries evicted first.
  */
-import { AsymmetricKey, Jwk } from '../crypto/asymmetric-key';
-import { sha256 } from '../crypto/digest';
+import { AsymmetricKey, Jwk, jwkThumbprint } from '../crypto/asymmetric-key';
 import { invalidArgument } from '../errors';
 
 const MAX_ENTRIES = 4096;
 const cache = new Map<string, AsymmetricKey>();
-
-/** RFC 7638: SHA-256 of the required members, in lexicographic order, without whitespace. */
-export function jwkThumbprint(jwk: Record<string, unknown>): string {
-  const members = jwk.kty === 'RSA' ? ['e', 'kty', 'n'] : jwk.kty === 'EC' ? ['crv', 'kty', 'x', 'y'] : null;
-  if (members === null || members.some((m) => typeof jwk[m] !== 'string')) throw invalidArgument('jwk', 'an RSA or EC public JWK');
-  const canonical = `{${members.map((m) => `${JSON.stringify(m)}:${JSON.stringify(jwk[m])}`).join(',')}}`;
-  return sha256(Buffer.from(canonical, 'utf8')).toString('base64url');
-}
 
 /** The public key `jwk` describes (parsed once per process; private members are refused). */
 export function publicKeyFromJwk(jwk: unknown, name: string): AsymmetricKey {
