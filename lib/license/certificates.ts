@@ -169,16 +169,30 @@ export function verifySlc(token: string, trust: SlcTrust): VerifiedSlc {
   return { claims: payload, token, signingKey, wrappingKey };
 }
 
-/** Verifies a certificate the SLC's service signed and returns its claims. */
-function verifyIssuedBy<T extends { iss: string; iat: number; exp: number; ver: number }>(
-  what: string, typ: string, token: string, slc: VerifiedSlc, options: TimeOptions): T {
+/**
+ * Verifies a token the SLC's service signed (its `kid` and `iss` the service, its signature
+ * good, its version known) and returns its claims; validity times are the caller's to check.
+ */
+export function verifyServiceSigned<T extends { iss: string; ver: number }>(what: string, typ: string, token: string, slc: VerifiedSlc): T {
   const { header, payload } = decodeJws<T>(token);
   if (header.kid !== slc.claims.sub) throw brokenChain(`the ${what} was not issued by service ${slc.claims.sub}`);
   verifyJws(token, slc.signingKey, typ);
   if (payload.iss !== slc.claims.sub) throw brokenChain(`the ${what} names another issuer than its signer`);
   checkVersion(what, payload);
+  return payload;
+}
+
+/** A certificate the service signed, valid now. */
+function verifyIssuedBy<T extends { iss: string; iat: number; exp: number; ver: number }>(
+  what: string, typ: string, token: string, slc: VerifiedSlc, options: TimeOptions): T {
+  const payload = verifyServiceSigned<T>(what, typ, token, slc);
   checkValidity(what, payload, options);
   return payload;
+}
+
+/** Content valid-until (seconds, or null for none): VALIDITY_TIME_VIOLATION once passed. */
+export function checkContentValidUntil(until: number | null, options: TimeOptions = {}): void {
+  if (until !== null) checkValidity('content', { iat: 0, exp: until }, options);
 }
 
 export interface IssueRacOptions {

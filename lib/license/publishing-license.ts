@@ -14,10 +14,10 @@ import * as rsaOaep from '../crypto/rsa-oaep';
 import { SecretKey } from '../crypto/secret-key';
 import { invalidArgument, RmsError } from '../errors';
 import {
-  CERTIFICATE_VERSION, checkValidity, LicensingUrls, normalizeEmail, TimeOptions, verifyClc, VerifiedSlc,
+  CERTIFICATE_VERSION, checkContentValidUntil, LicensingUrls, normalizeEmail, TimeOptions, verifyClc, VerifiedSlc,
 } from './certificates';
 import { decodeJws, signJws, verifyJws } from './jws';
-import { expandRights, hasRight } from './rights';
+import { expandRights } from './rights';
 
 export const PL_TYPE = 'openrms-pl+jws';
 export const ANYONE = 'ANYONE';
@@ -209,8 +209,5 @@ export function grantedRights(claims: Pick<PlClaims, 'pol'>, identity: string): 
 
 /** Content valid-until check: VALIDITY_TIME_VIOLATION once the content has expired. */
 export function checkContentValidity(policy: Policy, options: TimeOptions = {}): void {
-  if (policy.contentValidUntil === null) return;
-  checkValidity('content', { iat: 0, exp: policy.contentValidUntil }, options);
+  checkContentValidUntil(policy.contentValidUntil, options);
 }
-
-export { hasRight };

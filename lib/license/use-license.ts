@@ -8,8 +8,10 @@ import { AsymmetricKey } from '../crypto/asymmetric-key';
 import * as rsaOaep from '../crypto/rsa-oaep';
 import { SecretKey } from '../crypto/secret-key';
 import { invalidArgument, RmsError } from '../errors';
-import { CERTIFICATE_VERSION, checkValidity, TimeOptions, VerifiedSlc } from './certificates';
-import { decodeJws, signJws, verifyJws } from './jws';
+import {
+  CERTIFICATE_VERSION, checkContentValidUntil, checkValidity, TimeOptions, VerifiedSlc, verifyServiceSigned,
+} from './certificates';
+import { signJws } from './jws';
 import { Policy, VerifiedPl } from './publishing-license';
 import { expandRights, hasRight } from './rights';
 
@@ -78,15 +80,11 @@ export interface UlCheckOptions extends TimeOptions {
  * content past its valid-until.
  */
 export function verifyUl(token: string, slc: VerifiedSlc, user: string, options: UlCheckOptions = {}): VerifiedUl {
-  const { header, payload } = decodeJws<UlClaims>(token);
-  if (header.kid !== slc.claims.sub) throw new RmsError('BROKEN_CERT_CHAIN', `the UL was not issued by service ${slc.claims.sub}`);
-  verifyJws(token, slc.signingKey, UL_TYPE);
-  if (payload.iss !== slc.claims.sub) throw new RmsError('BROKEN_CERT_CHAIN', 'the UL names another issuer than its signer');
-  if (payload.ver !== CERTIFICATE_VERSION) throw new RmsError('UNSUPPORTED_VERSION', `UL version ${String(payload.ver)} is not supported`);
+  const payload = verifyServiceSigned<UlClaims>('UL', UL_TYPE, token, slc);
   if (payload.sub !== user) throw new RmsError('BROKEN_CERT_CHAIN', `the UL was issued to ${String(payload.sub)}, not ${user}`);
   if (!Array.isArray(payload.rights) || typeof payload.ck !== 'string') throw new RmsError('INVALID_FORMAT', 'the UL has no rights or content key');
   if (!options.ignoreLicenseExpiry) checkValidity('use license', { iat: payload.iat, exp: Math.max(payload.exp, payload.iat + 1) }, options);
-  if (payload.cvu !== null) checkValidity('content', { iat: 0, exp: payload.cvu }, options);
+  checkContentValidUntil(payload.cvu, options);
   return { claims: payload, token };
 }
 
