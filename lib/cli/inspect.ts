@@ -6,10 +6,8 @@
  */
 import { Writable } from 'node:stream';
 
-import { fileSystemError, RmsError } from '../errors';
-import { openInput } from '../format/input-file';
-import { hasPfileMagic, PfileInfo, readExactly, readPfileHead } from '../format/pfile-reader';
-import { CIPHER_MODE, hasStreamMagic, STREAM_HEADER_SIZE } from '../format/segment-cipher';
+import { RmsError } from '../errors';
+import { readContainer } from '../format/protect-file';
 import { isXrml, readXrmlLicense, XrmlLicenseInfo } from '../license/xrml';
 
 export interface InspectReport {
@@ -21,23 +19,6 @@ export interface InspectReport {
     issuedTime: string | null;
     validUntil: string | null;
   };
-}
-
-/** The container and, for openrms's own content, its cipher mode (read from the stream header). */
-async function readContainer(path: string): Promise<{ info: PfileInfo; cipherMode: string | null } | null> {
-  const { handle, size } = await openInput(path);
-  try {
-    const head = Buffer.alloc(Math.min(size, 6));
-    await readExactly(handle, head, head.length, 0);
-    if (!hasPfileMagic(head)) return null;
-    const { info, head: bytes } = await readPfileHead(handle, size, STREAM_HEADER_SIZE);
-    // An XrML license keeps the cipher mode in its encrypted part: unknown without a key.
-    return { info, cipherMode: hasStreamMagic(bytes.subarray(info.content.offset)) ? CIPHER_MODE : null };
-  } catch (error) {
-    throw fileSystemError(error, path);
-  } finally {
-    await handle.close();
-  }
 }
 
 const NO_LICENSE_FIELDS: XrmlLicenseInfo = {

@@ -7,7 +7,7 @@ import { RmsError } from '../errors';
 import { requireBytes, THREAD_POOL_THRESHOLD } from '../crypto/arguments';
 import { SecretKey } from '../crypto/secret-key';
 import { parsePfile, PfileInfo } from './pfile-reader';
-import { buildProtectedPrefix, ProtectOptions, readStreamHeader, SegmentCipher, STREAM_HEADER_SIZE } from './segment-cipher';
+import { buildProtectedPrefix, ProtectOptions, SegmentCipher } from './segment-cipher';
 
 export {
   CIPHER_MODE, DEFAULT_SEGMENT_SIZE, MAX_SEGMENT_SIZE, MIN_SEGMENT_SIZE, sealedLength, STREAM_HEADER_SIZE,
@@ -66,9 +66,7 @@ interface PreparedOpen {
 
 function prepareUnprotect(contentKey: SecretKey, file: Uint8Array): PreparedOpen {
   const info = parsePfile(requireBytes('file', file));
-  const segmentsStart = info.content.offset + STREAM_HEADER_SIZE;
-  const layout = readStreamHeader(file.subarray(info.content.offset));
-  const cipher = SegmentCipher.create(contentKey, file.subarray(0, segmentsStart), layout);
+  const { cipher, segmentsStart } = SegmentCipher.forFile(contentKey, file, info.content.offset);
   try {
     const sealed = file.subarray(segmentsStart);
     const length = cipher.plaintextLength(sealed.length, true);

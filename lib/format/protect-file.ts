@@ -22,7 +22,7 @@ import { protectedFileName, unprotectedFileName } from './file-names';
 import { checkOriginalSize } from './gcm-stream';
 import { hasPfileMagic, PfileInfo, readExactly, readPfileHead } from './pfile-reader';
 import {
-  buildProtectedPrefix, hasStreamMagic, readStreamHeader, SegmentCipher, segmentsPerChunk, STREAM_HEADER_SIZE,
+  buildProtectedPrefix, CIPHER_MODE, hasStreamMagic, SegmentCipher, segmentsPerChunk, STREAM_HEADER_SIZE,
 } from './segment-cipher';
 
 export interface FileOutputOptions {
@@ -223,17 +223,16 @@ export async function unprotectFile(source: string, contentKey: SecretKey, optio
   const input = await openInput(source);
   try {
     const { info, head } = await readPfileHead(input.handle, input.size, STREAM_HEADER_SIZE);
-    const segmentsStart = info.content.offset + STREAM_HEADER_SIZE;
-    const layout = readStreamHeader(head.subarray(info.content.offset));
     const target = outputPathFor(source, unprotectedFileName(path.basename(source), info.originalExtension), options);
-    const cipher = SegmentCipher.create(contentKey, head.subarray(0, segmentsStart), layout);
+    const { cipher, segmentsStart } = SegmentCipher.forFile(contentKey, head, info.content.offset);
     try {
-      const sealedSegment = layout.segmentSize + 16;
-      const segments = segmentsPerChunk(layout.segmentSize);
+      const segmentSize = cipher.segmentSize;
+      const sealedSegment = segmentSize + 16;
+      const segments = segmentsPerChunk(segmentSize);
       return await withOutput(target, input, options, async (out) => {
         await pipeChunks(input.handle, out, {
           start: segmentsStart, end: input.size, chunkLength: segments * sealedSegment,
-          outputCapacity: segments * layout.segmentSize,
+          outputCapacity: segments * segmentSize,
           outputLength: (chunk) => cipher.plaintextLength(chunk.length, chunk.final),
           process: (chunk, sealed, plaintext) => cipher.openAsync(sealed, plaintext, (chunk.position - segmentsStart) / sealedSegment, chunk.final),
         }, options.signal);
@@ -248,25 +247,37 @@ export async function unprotectFile(source: string, contentKey: SecretKey, optio
   }
 }
 
-async function startsLikePfile(input: OpenInput): Promise<boolean> {
-  const magic = Buffer.alloc(Math.min(input.size, 6));
-  await readExactly(input.handle, magic, magic.length, 0);
-  return hasPfileMagic(magic);
+/** A protected file's container, and its cipher mode when openrms wrote it (null otherwise). */
+export interface ContainerHead {
+  info: PfileInfo;
+  cipherMode: string | null;
 }
 
-/** Whether the file at `file` is protected, and by whom (like IpcfIsFileEncrypted). */
-export async function fileProtectionStatus(file: string): Promise<ProtectionStatus> {
+/**
+ * Reads a file's container without its content: null when the file is not a PFILE. The
+ * cipher mode of another issuer's file lives in its (encrypted) license: null here.
+ */
+export async function readContainer(file: string): Promise<ContainerHead | null> {
   const input = await openInput(file);
   try {
-    if (!(await startsLikePfile(input))) return 'not-protected';
+    const magic = Buffer.alloc(Math.min(input.size, 6));
+    await readExactly(input.handle, magic, magic.length, 0);
+    if (!hasPfileMagic(magic)) return null;
     const { info, head } = await readPfileHead(input.handle, input.size, STREAM_HEADER_SIZE);
-    // openrms writes AES256-GCM-STREAM content; anything else came from another issuer.
-    return hasStreamMagic(head.subarray(info.content.offset)) ? 'protected' : 'protected-by-other-issuer';
+    return { info, cipherMode: hasStreamMagic(head.subarray(info.content.offset)) ? CIPHER_MODE : null };
   } catch (error) {
     throw fileSystemError(error, file);
   } finally {
     await input.handle.close();
   }
+}
+
+/** Whether the file at `file` is protected, and by whom (like IpcfIsFileEncrypted). */
+export async function fileProtectionStatus(file: string): Promise<ProtectionStatus> {
+  const container = await readContainer(file);
+  if (container === null) return 'not-protected';
+  // openrms writes AES256-GCM-STREAM content; anything else came from another issuer.
+  return container.cipherMode === CIPHER_MODE ? 'protected' : 'protected-by-other-issuer';
 }
 
 /** True when the file is protected, by openrms or another issuer. */
@@ -276,13 +287,7 @@ export async function isProtected(file: string): Promise<boolean> {
 
 /** The serialized publishing license of a protected file, read without its content (IpcfGetSerializedLicenseFromFile). */
 export async function readFileLicense(file: string): Promise<Buffer> {
-  const input = await openInput(file);
-  try {
-    if (!(await startsLikePfile(input))) throw new RmsError('FILE_IS_NOT_ENCRYPTED', `not a protected file: ${file}`);
-    return (await readPfileHead(input.handle, input.size)).info.license.bytes;
-  } catch (error) {
-    throw fileSystemError(error, file);
-  } finally {
-    await input.handle.close();
-  }
+  const container = await readContainer(file);
+  if (container === null) throw new RmsError('FILE_IS_NOT_ENCRYPTED', `not a protected file: ${file}`);
+  return container.info.license.bytes;
 }

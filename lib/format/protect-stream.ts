@@ -19,7 +19,7 @@ import { SecretKey } from '../crypto/secret-key';
 import { checkOriginalSize } from './gcm-stream';
 import { pfileInfoFromHeader, StreamedPfileInfo } from './pfile-reader';
 import {
-  buildProtectedPrefix, ProtectOptions, readStreamHeader, SegmentCipher, segmentsPerChunk, STREAM_HEADER_SIZE,
+  buildProtectedPrefix, ProtectOptions, SegmentCipher, segmentsPerChunk, STREAM_HEADER_SIZE,
 } from './segment-cipher';
 
 export interface StreamOptions {
@@ -251,9 +251,9 @@ export class UnprotectStream extends ChunkedTransform {
       return null;
     }
     this.info = pfileInfoFromHeader(header, head);
-    const layout = readStreamHeader(head.subarray(header.content.offset));
-    this.cipher = SegmentCipher.create(this.contentKey, head.subarray(0, segmentsStart), layout);
-    this.chunk = new ChunkBuffer(segmentsPerChunk(layout.segmentSize) * (layout.segmentSize + 16));
+    this.cipher = SegmentCipher.forFile(this.contentKey, head, header.content.offset).cipher;
+    const segmentSize = this.cipher.segmentSize;
+    this.chunk = new ChunkBuffer(segmentsPerChunk(segmentSize) * (segmentSize + 16));
     this.head = [];
     this.emit('info', this.info);
     return head.subarray(segmentsStart);

@@ -136,6 +136,16 @@ export class SegmentCipher {
     return new SegmentCipher(fileKey, sha256(prefix), layout.segmentSize);
   }
 
+  /**
+   * The cipher of an existing protected file, from its bytes through the stream header
+   * (`head`) and the offset of its content region; also where its first segment starts.
+   */
+  static forFile(contentKey: SecretKey, head: Uint8Array, contentOffset: number): { cipher: SegmentCipher; segmentsStart: number } {
+    const layout = readStreamHeader(head.subarray(contentOffset));
+    const segmentsStart = contentOffset + STREAM_HEADER_SIZE;
+    return { cipher: SegmentCipher.create(contentKey, head.subarray(0, segmentsStart), layout), segmentsStart };
+  }
+
   /** Sealed bytes of a chunk of `plaintextLength` bytes. */
   sealedLength(plaintextLength: number, final: boolean): number {
     return native.segmentSealedSize(plaintextLength, this.segmentSize, final);
