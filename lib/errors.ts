@@ -23,7 +23,46 @@ export type FileErrorCode = 'FILE_NOT_FOUND' | 'FILE_EXISTS' | 'IO_ERROR' | 'ABO
 /** Codes raised when verifying certificates and licenses. */
 export type LicenseErrorCode = 'INVALID_SIGNATURE' | 'BROKEN_CERT_CHAIN' | 'VALIDITY_TIME_VIOLATION';
 
-export type RmsErrorCode = CryptoErrorCode | FormatErrorCode | FileErrorCode | LicenseErrorCode;
+/** Codes raised when licensing content: the service's refusals and the client's own checks. */
+export type LicensingErrorCode =
+  /** The license grants the user no right, or not the right asked for. */
+  | 'RIGHT_NOT_GRANTED'
+  /** The content's ID was revoked: no new use license is issued for it. */
+  | 'CONTENT_REVOKED'
+  /** No usable cached license, and the client may not (or cannot) go online. */
+  | 'NEEDS_ONLINE'
+  /** The clock is earlier than the issue time of a license the client holds. */
+  | 'CLOCK_ROLL_BACK_DETECTED'
+  | 'TEMPLATE_NOT_FOUND'
+  /** The store holds no sign-in for this service (run login). */
+  | 'NOT_SIGNED_IN'
+  /** The license was published by a service this client has not signed in to. */
+  | 'SERVICE_NOT_TRUSTED';
+
+/** Codes raised by the transport and the service's authentication. */
+export type ServiceErrorCode =
+  /** The service could not be reached (refused, reset, timed out). */
+  | 'SERVICE_UNAVAILABLE'
+  /** The service answered with something that is not its protocol, or failed internally. */
+  | 'SERVICE_ERROR'
+  /** Sign-in failed or the token was refused. */
+  | 'AUTHENTICATION_FAILED'
+  /** Signed in, but not allowed to do this (not an administrator, not the owner). */
+  | 'ACCESS_DENIED'
+  | 'NOT_FOUND'
+  | 'CONFLICT';
+
+export type RmsErrorCode = CryptoErrorCode | FormatErrorCode | FileErrorCode | LicenseErrorCode | LicensingErrorCode | ServiceErrorCode;
+
+/** Every code, for checking a code that arrives over the wire. */
+export const RMS_ERROR_CODES: readonly RmsErrorCode[] = [
+  'INVALID_ARGUMENT', 'INVALID_KEY', 'KEY_CLOSED', 'DECRYPTION_FAILED', 'NOT_BLOCK_ALIGNED', 'UNSUPPORTED_ALGORITHM',
+  'CRYPTO_FAILURE', 'NATIVE_ADDON_UNAVAILABLE', 'INVALID_FORMAT', 'UNSUPPORTED_VERSION', 'FILE_IS_NOT_ENCRYPTED',
+  'FILE_NOT_FOUND', 'FILE_EXISTS', 'IO_ERROR', 'ABORTED', 'INVALID_SIGNATURE', 'BROKEN_CERT_CHAIN',
+  'VALIDITY_TIME_VIOLATION', 'RIGHT_NOT_GRANTED', 'CONTENT_REVOKED', 'NEEDS_ONLINE', 'CLOCK_ROLL_BACK_DETECTED',
+  'TEMPLATE_NOT_FOUND', 'NOT_SIGNED_IN', 'SERVICE_NOT_TRUSTED', 'SERVICE_UNAVAILABLE', 'SERVICE_ERROR',
+  'AUTHENTICATION_FAILED', 'ACCESS_DENIED', 'NOT_FOUND', 'CONFLICT',
+];
 
 /**
  * HRESULTs for codes that have a well-known Windows value. MSIPC returns E_INVALIDARG for

@@ -1,7 +1,7 @@
 /** Licenses: Microsoft XrML publishing licenses (read), and openrms's JWS certificates and licenses. */
 export { isXrml, readXrmlLicense } from './xrml';
 export type { XrmlLicenseInfo } from './xrml';
-export { decodeJws, signJws, verifyJws } from './jws';
+export { decodeJws, signJws, signJwsAsync, verifyJws } from './jws';
 export type { DecodedJws, JwsHeader } from './jws';
 export { COMMON_RIGHTS, expandRights, hasRight, normalizeRight, ROLE_RIGHTS, ROLES } from './rights';
 export type { CommonRight, Role } from './rights';
@@ -15,5 +15,7 @@ export {
   ANYONE, checkContentValidity, grantedRights, normalizePolicy, openAppData, publishOffline, publishOnline, unwrapPlContentKey, verifyPl,
 } from './publishing-license';
 export type { Descriptor, Grant, PlClaims, Policy, PublishOptions, VerifiedPl } from './publishing-license';
-export { issueUl, openUlContentKey, verifyUl } from './use-license';
+export { issueUl, issueUlAsync, openUlContentKey, verifyUl } from './use-license';
 export type { UlClaims, VerifiedUl } from './use-license';
+export { policyFromTemplate, signTemplate, verifyTemplate } from './templates';
+export type { TemplateClaims } from './templates';

@@ -8,7 +8,7 @@
  */
 import { invalidArgument, RmsError } from '../errors';
 import { AsymmetricKey } from '../crypto/asymmetric-key';
-import { sign, SignatureAlgorithm, SIGNATURE_ALGORITHMS, verify } from '../crypto/signature';
+import { sign, signAsync, SignatureAlgorithm, SIGNATURE_ALGORITHMS, verify } from '../crypto/signature';
 
 /** No openrms license or certificate comes near this; a token over it is refused unread. */
 export const MAX_JWS_LENGTH = 1024 * 1024;
@@ -62,15 +62,30 @@ function algorithmFor(key: AsymmetricKey): SignatureAlgorithm {
   return key.type === 'ec' ? 'ES256' : 'RS256';
 }
 
-/** Signs `payload` with `key` (RS256 for RSA keys, ES256 for EC, or `alg`). */
-export function signJws(payload: object, key: AsymmetricKey, typ: string, alg: SignatureAlgorithm = algorithmFor(key)): string {
+function signingInputFor(payload: object, key: AsymmetricKey, typ: string, alg: SignatureAlgorithm): string {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw invalidArgument('payload', 'a JSON object');
   if (!SIGNATURE_ALGORITHMS.includes(alg)) throw invalidArgument('alg', SIGNATURE_ALGORITHMS.join(', '));
   const header: JwsHeader = { alg, kid: key.thumbprint(), typ };
-  const signingInput = `${encode(Buffer.from(JSON.stringify(header)))}.${encode(Buffer.from(JSON.stringify(payload)))}`;
-  const token = `${signingInput}.${encode(sign(alg, key, Buffer.from(signingInput, 'ascii')))}`;
+  return `${encode(Buffer.from(JSON.stringify(header)))}.${encode(Buffer.from(JSON.stringify(payload)))}`;
+}
+
+function joinToken(signingInput: string, signature: Uint8Array): string {
+  const token = `${signingInput}.${encode(signature)}`;
   if (token.length > MAX_JWS_LENGTH) throw invalidArgument('payload', `small enough for a ${MAX_JWS_LENGTH}-byte token`);
   return token;
+}
+
+/** Signs `payload` with `key` (RS256 for RSA keys, ES256 for EC, or `alg`). */
+export function signJws(payload: object, key: AsymmetricKey, typ: string, alg: SignatureAlgorithm = algorithmFor(key)): string {
+  const signingInput = signingInputFor(payload, key, typ, alg);
+  return joinToken(signingInput, sign(alg, key, Buffer.from(signingInput, 'ascii')));
+}
+
+/** signJws with the signature made on the thread pool: what a busy service uses, so that signing spreads over the cores. */
+export async function signJwsAsync(payload: object, key: AsymmetricKey, typ: string,
+  alg: SignatureAlgorithm = algorithmFor(key)): Promise<string> {
+  const signingInput = signingInputFor(payload, key, typ, alg);
+  return joinToken(signingInput, await signAsync(alg, key, Buffer.from(signingInput, 'ascii')));
 }
 
 /** Splits and parses a token without verifying it (to find the key it names). */

@@ -11,7 +11,7 @@ import { invalidArgument, RmsError } from '../errors';
 import {
   CERTIFICATE_VERSION, checkContentValidUntil, checkValidity, TimeOptions, VerifiedSlc, verifyServiceSigned,
 } from './certificates';
-import { signJws } from './jws';
+import { signJws, signJwsAsync } from './jws';
 import { Policy, VerifiedPl } from './publishing-license';
 import { expandRights, hasRight } from './rights';
 
@@ -50,18 +50,26 @@ export interface IssueUlOptions {
   iat: number;
 }
 
-/** The service's side: signs a UL for one user. */
-export function issueUl(serviceKey: AsymmetricKey, o: IssueUlOptions): string {
+function buildUlClaims(serviceKey: AsymmetricKey, o: IssueUlOptions): UlClaims {
   const rights = expandRights(o.rights);
   if (rights.length === 0) throw invalidArgument('rights', 'at least one right');
   const pl = o.pl.claims;
-  const claims: UlClaims = {
+  return {
     ver: CERTIFICATE_VERSION, iss: serviceKey.thumbprint(), sub: o.user, rac: o.racKey.thumbprint(), cid: pl.cid, own: pl.own,
     iat: o.iat, exp: o.iat + pl.pol.offlineDays * DAY, cvu: pl.pol.contentValidUntil, rights,
     ck: rsaOaep.wrapKey(o.racKey, o.contentKey, { label: Buffer.from(pl.cid) }).toString('base64url'),
     pol: hasRight(rights, 'VIEWRIGHTSDATA') ? pl.pol : null,
   };
-  return signJws(claims, serviceKey, UL_TYPE);
+}
+
+/** The service's side: signs a UL for one user. */
+export function issueUl(serviceKey: AsymmetricKey, o: IssueUlOptions): string {
+  return signJws(buildUlClaims(serviceKey, o), serviceKey, UL_TYPE);
+}
+
+/** issueUl with the signature on the thread pool (what the service uses under load). */
+export async function issueUlAsync(serviceKey: AsymmetricKey, o: IssueUlOptions): Promise<string> {
+  return signJwsAsync(buildUlClaims(serviceKey, o), serviceKey, UL_TYPE);
 }
 
 export interface VerifiedUl {

@@ -1,0 +1,119 @@
+/**
+ * Bearer tokens (DESIGN decision 8). The service issues its own for its local users and
+ * service principals: JWS signed with its signing key, `typ` `at+jwt` (RFC 9068), naming the
+ * service as issuer and audience. It can also accept tokens from one external OpenID Connect
+ * issuer, verified with the keys that issuer publishes (JWKS), the identity taken from the
+ * `email` claim (or `upn`, `preferred_username`).
+ */
+import { AsymmetricKey, Jwk } from '../crypto/asymmetric-key';
+import { RmsError } from '../errors';
+import { normalizeEmail } from '../license/certificates';
+import { verify } from '../crypto/signature';
+import { decodeJws, signJwsAsync } from '../license/jws';
+import { OidcSettings } from './data-folder';
+import { fetchJson } from './fetch-json';
+
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+const JWKS_REFRESH_MS = 60_000;
+
+export interface TokenIdentity {
+  email: string;
+  /** Who issued the token: the service itself, or the external issuer. */
+  issuer: 'local' | 'external';
+}
+
+function refused(message: string, cause?: unknown): RmsError {
+  return new RmsError('AUTHENTICATION_FAILED', message, { cause });
+}
+
+function checkTimes(claims: Record<string, unknown>, now: number): void {
+  if (typeof claims.exp !== 'number' || claims.exp <= now) throw refused('the token has expired');
+  if (typeof claims.nbf === 'number' && claims.nbf > now + 300) throw refused('the token is not valid yet');
+}
+
+function audienceIncludes(aud: unknown, expected: string): boolean {
+  return aud === expected || (Array.isArray(aud) && aud.includes(expected));
+}
+
+/** Keys of the external issuer, fetched from its JWKS and refreshed when an unknown key ID appears. */
+class ExternalKeys {
+  private keys = new Map<string, AsymmetricKey>();
+  private fetchedAt = 0;
+
+  constructor(private readonly settings: OidcSettings) {}
+
+  async key(kid: string): Promise<AsymmetricKey> {
+    let key = this.keys.get(kid);
+    if (key === undefined && Date.now() - this.fetchedAt > JWKS_REFRESH_MS) {
+      await this.refresh();
+      key = this.keys.get(kid);
+    }
+    if (key === undefined) throw refused(`the token is signed with key ${kid}, which ${this.settings.issuer} does not publish`);
+    return key;
+  }
+
+  private async refresh(): Promise<void> {
+    this.fetchedAt = Date.now();
+    const body = await fetchJson(this.settings.jwksUri);
+    const keys = new Map<string, AsymmetricKey>();
+    for (const jwk of Array.isArray((body as { keys?: unknown }).keys) ? (body as { keys: Jwk[] }).keys : []) {
+      try {
+        const key = AsymmetricKey.importJwk(jwk);
+        // Keyed by our own thumbprint (what verifyJws checks) and by the issuer's kid (what its tokens name).
+        keys.set(key.thumbprint(), key);
+        if (typeof (jwk as { kid?: unknown }).kid === 'string') keys.set((jwk as unknown as { kid: string }).kid, key);
+      } catch {
+        // A key type openrms cannot use is skipped, as RFC 7517 section 5 asks.
+      }
+    }
+    this.keys = keys;
+  }
+}
+
+export class AccessTokens {
+  private readonly external: ExternalKeys | null;
+
+  constructor(private readonly signingKey: AsymmetricKey, private readonly serviceUrl: () => string,
+    private readonly oidc: OidcSettings | null) {
+    this.external = oidc === null ? null : new ExternalKeys(oidc);
+  }
+
+  async issue(email: string, lifetimeSeconds: number, now: number): Promise<string> {
+    const url = this.serviceUrl();
+    return signJwsAsync({ iss: url, aud: url, sub: email, iat: now, exp: now + lifetimeSeconds }, this.signingKey, ACCESS_TOKEN_TYPE);
+  }
+
+  /** The identity a bearer token proves; AUTHENTICATION_FAILED for anything else. */
+  async verify(token: string, now: number): Promise<TokenIdentity> {
+    let header;
+    try {
+      header = decodeJws(token).header;
+    } catch (cause) {
+      throw refused('the token is not a signed token', cause);
+    }
+    if (header.kid === this.signingKey.thumbprint()) {
+      const claims = this.verifyWith(token, this.signingKey, ACCESS_TOKEN_TYPE);
+      checkTimes(claims, now);
+      if (claims.iss !== this.serviceUrl() || !audienceIncludes(claims.aud, this.serviceUrl())) throw refused('the token was issued for another service');
+      return { email: normalizeEmail(claims.sub), issuer: 'local' };
+    }
+    if (this.external === null || this.oidc === null) throw refused('the token was not issued by this service');
+    const claims = this.verifyWith(token, await this.external.key(header.kid), header.typ);
+    checkTimes(claims, now);
+    if (claims.iss !== this.oidc.issuer) throw refused(`the token was issued by ${String(claims.iss)}, not ${this.oidc.issuer}`);
+    if (!audienceIncludes(claims.aud, this.oidc.audience ?? this.serviceUrl())) throw refused('the token was issued for another audience');
+    const email = claims.email ?? claims.upn ?? claims.preferred_username;
+    try {
+      return { email: normalizeEmail(email), issuer: 'external' };
+    } catch (cause) {
+      throw refused('the token names no email identity', cause);
+    }
+  }
+
+  private verifyWith(token: string, key: AsymmetricKey, typ: string): Record<string, unknown> {
+    const { signingInput, signature, header, payload } = decodeJws(token);
+    const fits = key.type === 'ec' ? header.alg === 'ES256' : header.alg === 'RS256' || header.alg === 'PS256';
+    if (header.typ !== typ || !fits || !verify(header.alg, key, signingInput, signature)) throw refused('the token signature does not verify');
+    return payload;
+  }
+}

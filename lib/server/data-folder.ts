@@ -1,0 +1,120 @@
+/**
+ * The service's data folder: its database, its keys (PEM files, owner-only, generated on first
+ * start), its settings file, and the outbox where sign-up codes are written for want of a
+ * mail server. Everything the service knows lives here; back up the folder and you have it all.
+ */
+import { chmodSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import path from 'node:path';
+
+import { AsymmetricKey } from '../crypto/asymmetric-key';
+import { fileSystemError, invalidArgument, RmsError } from '../errors';
+import { Db, openDatabase } from './database';
+
+export interface OidcSettings {
+  /** The external issuer (`iss` of its tokens). */
+  issuer: string;
+  /** Where its signing keys are published (JWKS). */
+  jwksUri: string;
+  /** The audience its tokens must name (default: the service's URL). */
+  audience?: string;
+}
+
+export interface ServiceSettings {
+  /** Shown in the SLC and the discovery document. */
+  name: string;
+  /** Whether individuals (self-service sign-up) may protect content, not only open it. */
+  individualsMayProtect: boolean;
+  /** Whether self-service sign-up ("RMS for individuals") is open. */
+  individualSignUp: boolean;
+  /** Lifetime of the access tokens the service issues. */
+  accessTokenSeconds: number;
+  /** Accept tokens from this OpenID Connect issuer too. */
+  oidc: OidcSettings | null;
+}
+
+export const DEFAULT_SETTINGS: ServiceSettings = {
+  name: 'openrms',
+  individualsMayProtect: false,
+  individualSignUp: true,
+  accessTokenSeconds: 3600,
+  oidc: null,
+};
+
+export interface DataFolder {
+  dir: string;
+  db: Db;
+  signingKey: AsymmetricKey;
+  wrappingKey: AsymmetricKey;
+  settings: ServiceSettings;
+  outbox: string;
+}
+
+/** Writes `file` whole or not at all, readable by its owner only. */
+export function writePrivateFile(file: string, contents: string): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, contents, { mode: 0o600 });
+  renameSync(temp, file);
+}
+
+function loadOrCreateKey(file: string): AsymmetricKey {
+  try {
+    return AsymmetricKey.importPem(readFileSync(file));
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ENOENT') throw fileSystemError(error, file);
+  }
+  const key = AsymmetricKey.generate({ type: 'rsa', modulusLength: 2048 });
+  writePrivateFile(file, key.exportPem({ includePrivate: true }));
+  return key;
+}
+
+function checkSettings(value: unknown): ServiceSettings {
+  if (typeof value !== 'object' || value === null) throw new RmsError('INVALID_FORMAT', 'service.json is not a JSON object');
+  const s = { ...DEFAULT_SETTINGS, ...(value as Partial<ServiceSettings>) };
+  if (typeof s.name !== 'string' || s.name === '') throw invalidArgument('service.json name', 'a non-empty string');
+  for (const flag of ['individualsMayProtect', 'individualSignUp'] as const) {
+    if (typeof s[flag] !== 'boolean') throw invalidArgument(`service.json ${flag}`, 'true or false');
+  }
+  if (!Number.isInteger(s.accessTokenSeconds) || s.accessTokenSeconds < 60) throw invalidArgument('service.json accessTokenSeconds', 'an integer of at least 60');
+  if (s.oidc !== null && (typeof s.oidc?.issuer !== 'string' || typeof s.oidc?.jwksUri !== 'string')) {
+    throw invalidArgument('service.json oidc', 'null or { issuer, jwksUri }');
+  }
+  return s;
+}
+
+function loadSettings(file: string): ServiceSettings {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ENOENT') throw fileSystemError(error, file);
+    writePrivateFile(file, `${JSON.stringify(DEFAULT_SETTINGS, null, 2)}\n`);
+    return { ...DEFAULT_SETTINGS };
+  }
+  try {
+    return checkSettings(JSON.parse(text));
+  } catch (cause) {
+    if (cause instanceof RmsError) throw cause;
+    throw new RmsError('INVALID_FORMAT', `${file} is not valid JSON`, { cause });
+  }
+}
+
+/** Opens the data folder, creating what is missing (folder, keys, settings, database). */
+export function openDataFolder(dir: string): DataFolder {
+  const root = path.resolve(dir);
+  try {
+    mkdirSync(path.join(root, 'keys'), { recursive: true, mode: 0o700 });
+    mkdirSync(path.join(root, 'outbox'), { recursive: true, mode: 0o700 });
+    chmodSync(root, 0o700);
+    chmodSync(path.join(root, 'keys'), 0o700);
+  } catch (error) {
+    throw fileSystemError(error, root);
+  }
+  const settings = loadSettings(path.join(root, 'service.json'));
+  const signingKey = loadOrCreateKey(path.join(root, 'keys', 'signing.pem'));
+  const wrappingKey = loadOrCreateKey(path.join(root, 'keys', 'wrapping.pem'));
+  const dbFile = path.join(root, 'service.db');
+  const db = openDatabase(dbFile);
+  // It holds password hashes; SQLite's -wal and -shm files take the database file's mode.
+  chmodSync(dbFile, 0o600);
+  return { dir: root, db, signingKey, wrappingKey, settings, outbox: path.join(root, 'outbox') };
+}

@@ -1,0 +1,105 @@
+/**
+ * The service's storage: one SQLite database (better-sqlite3) in the data folder, created on
+ * first start. The schema is a list of numbered migrations applied in order inside one
+ * transaction each; `PRAGMA user_version` records how far a database has come, so an older
+ * database is brought up to date at start and a newer one (from a later openrms) is refused
+ * rather than misread.
+ */
+import Database from 'better-sqlite3';
+
+import { RmsError } from '../errors';
+
+export type Db = Database.Database;
+
+/** Each entry moves the schema from version i to i + 1. Never edit one that has shipped: add another. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE users (
+     email TEXT PRIMARY KEY,
+     kind TEXT NOT NULL CHECK (kind IN ('organization', 'individual')),
+     password_hash TEXT,
+     admin INTEGER NOT NULL DEFAULT 0,
+     super_user INTEGER NOT NULL DEFAULT 0,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE service_principals (
+     client_id TEXT PRIMARY KEY,
+     identity TEXT NOT NULL UNIQUE,
+     secret_hash TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE signups (
+     email TEXT PRIMARY KEY,
+     code_hash TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE TABLE refresh_tokens (
+     id TEXT PRIMARY KEY,
+     identity TEXT NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE TABLE templates (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     description TEXT NOT NULL,
+     policy TEXT NOT NULL,
+     archived INTEGER NOT NULL DEFAULT 0,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE TABLE content (
+     cid TEXT PRIMARY KEY,
+     owner TEXT NOT NULL,
+     registered_at INTEGER NOT NULL,
+     revoked_at INTEGER,
+     revoked_by TEXT
+   );
+   CREATE TABLE audit (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     actor TEXT NOT NULL,
+     action TEXT NOT NULL,
+     cid TEXT,
+     rights TEXT,
+     outcome TEXT NOT NULL,
+     reason TEXT
+   );
+   CREATE INDEX audit_cid ON audit (cid);`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Opens (creating when absent) and migrates the database at `file`. */
+export function openDatabase(file: string): Db {
+  let db: Db;
+  try {
+    db = new Database(file);
+  } catch (cause) {
+    throw new RmsError('IO_ERROR', `cannot open the service database ${file}: ${(cause as Error).message}`, { cause });
+  }
+  try {
+    // WAL lets `openrms users add` write beside a running service; NORMAL is durable across
+    // process crashes, and loses at most the last transactions on power loss.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new RmsError('UNSUPPORTED_VERSION', `the service database is at schema ${current}; this openrms knows up to ${SCHEMA_VERSION}`);
+  }
+  for (let version = current; version < SCHEMA_VERSION; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * The licensing service's decisions, independent of HTTP: certify a user's key (RAC), let a
+ * user publish offline (CLC), publish online (PL), evaluate a PL for a caller and issue a use
+ * license or refuse with a reason, revoke content. Every license issued or refused is audited.
+ *
+ * What is expensive is cached: verified PLs by their token, and the content key each PL wraps
+ * to the service (an RSA private-key operation to unwrap), so a busy content ID costs one RSA
+ * signature per use license and nothing else of note.
+ */
+import { createHash } from 'node:crypto';
+
+import { AsymmetricKey, Jwk } from '../crypto/asymmetric-key';
+import * as rsaOaep from '../crypto/rsa-oaep';
+import { SecretKey } from '../crypto/secret-key';
+import { invalidArgument, RmsError } from '../errors';
+import {
+  issueClc, issueRac, issueSlc, LicensingUrls, RAC_LIFETIME_SECONDS, RacClaims, verifyRac, VerifiedSlc, verifySlc,
+} from '../license/certificates';
+import {
+  buildPlClaims, checkContentValidity, Descriptor, grantedRights, Policy, PL_TYPE, unwrapPlContentKey, VerifiedPl, verifyPl,
+} from '../license/publishing-license';
+import { signJwsAsync } from '../license/jws';
+import { policyFromTemplate } from '../license/templates';
+import { issueUlAsync } from '../license/use-license';
+import { Account } from './accounts';
+import { AuditLog } from './audit-log';
+import { ContentRegistry } from './content-registry';
+import { ServiceSettings } from './data-folder';
+import { LruCache } from './lru-cache';
+import { Templates } from './templates';
+
+/** The SLC is re-issued at every start with the service's current URLs; it lives ten years. */
+const SLC_LIFETIME_SECONDS = 10 * 365 * 24 * 3600;
+const CACHE_ENTRIES = 10_000;
+
+export interface PublishRequest {
+  rac: string;
+  contentId: string;
+  /** The content key, wrapped by the client to the SLC's wrapping key (RSA-OAEP-256, label = content ID), base64url. */
+  wrappedKey: string;
+  template?: string;
+  policy?: Policy;
+  autoGrantOwner?: boolean;
+  descriptors?: Descriptor[];
+  signedData?: Record<string, string>;
+  encryptedData?: Record<string, string>;
+  referralUrl?: string | null;
+}
+
+export interface LicensingDeps {
+  signingKey: AsymmetricKey;
+  wrappingKey: AsymmetricKey;
+  settings: ServiceSettings;
+  templates: Templates;
+  content: ContentRegistry;
+  audit: AuditLog;
+  now: () => number;
+}
+
+function tokenKey(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+export class Licensing {
+  readonly slc: VerifiedSlc;
+  private readonly verifiedPls = new LruCache<string, VerifiedPl>(CACHE_ENTRIES);
+  private readonly contentKeys = new LruCache<string, SecretKey>(CACHE_ENTRIES, (key) => key.close());
+
+  constructor(private readonly d: LicensingDeps, urls: { base: string }) {
+    const licensing = `${urls.base}/_wmcs/licensing`;
+    const now = d.now();
+    const token = issueSlc({
+      name: d.settings.name, signingKey: d.signingKey, wrappingKey: d.wrappingKey,
+      urls: { intranet: licensing, extranet: licensing, certification: `${urls.base}/_wmcs/certification` },
+      iat: now, exp: now + SLC_LIFETIME_SECONDS,
+    });
+    this.slc = verifySlc(token, { pinned: [d.signingKey.thumbprint()] });
+  }
+
+  get urls(): LicensingUrls {
+    return { intranet: this.slc.claims.urls.intranet, extranet: this.slc.claims.urls.extranet };
+  }
+
+  close(): void {
+    this.contentKeys.clear();
+    this.verifiedPls.clear();
+  }
+
+  /** Issues a RAC for the caller's public key (made on the caller's device; a private key is refused). */
+  certify(account: Account, jwk: Jwk): string {
+    let key: AsymmetricKey;
+    try {
+      key = AsymmetricKey.importJwk(jwk);
+    } catch (cause) {
+      throw new RmsError('INVALID_ARGUMENT', 'key must be a public RSA JWK', { argument: 'key', cause });
+    }
+    if (key.hasPrivate) throw invalidArgument('key', 'a public key only: private keys never leave the device');
+    if (key.type !== 'rsa' || key.bits < 2048) throw invalidArgument('key', 'an RSA public key of 2048 bits or more');
+    const now = this.d.now();
+    const rac = issueRac(this.d.signingKey, { email: account.email, kind: account.kind, userKey: key, iat: now, exp: now + RAC_LIFETIME_SECONDS });
+    this.d.audit.record({ actor: account.email, action: 'certify', outcome: 'issued' });
+    return rac;
+  }
+
+  /** The caller's RAC, verified and matching the caller. */
+  private callerRac(account: Account, rac: unknown): { claims: RacClaims; userKey: AsymmetricKey } {
+    if (typeof rac !== 'string') throw invalidArgument('rac', "the caller's rights account certificate");
+    const verified = verifyRac(rac, this.slc, { now: this.d.now() });
+    if (verified.claims.sub !== account.email) throw new RmsError('ACCESS_DENIED', `the RAC is ${verified.claims.sub}'s, not ${account.email}'s`);
+    return verified;
+  }
+
+  private checkMayProtect(account: Account): void {
+    if (account.kind === 'individual' && !this.d.settings.individualsMayProtect) {
+      throw new RmsError('ACCESS_DENIED', 'individual accounts may open protected content here, not protect it');
+    }
+  }
+
+  /** A CLC for offline publishing, valid as long as the caller's RAC. */
+  issueClc(account: Account, rac: unknown): string {
+    const { claims, userKey } = this.callerRac(account, rac);
+    this.checkMayProtect(account);
+    const clc = issueClc(this.d.signingKey, {
+      email: account.email, userKey, wrappingKey: this.d.wrappingKey, urls: this.urls, iat: this.d.now(), exp: claims.exp,
+    });
+    this.d.audit.record({ actor: account.email, action: 'clc', outcome: 'issued' });
+    return clc;
+  }
+
+  /** Online publishing: the service signs the PL for the caller, from a template or an explicit policy. */
+  async publish(account: Account, r: PublishRequest): Promise<string> {
+    this.callerRac(account, r.rac);
+    this.checkMayProtect(account);
+    if (typeof r.contentId !== 'string') throw invalidArgument('contentId', 'a UUID');
+    if (typeof r.wrappedKey !== 'string') throw invalidArgument('wrappedKey', 'the content key wrapped to the SLC key');
+    const now = this.d.now();
+    let policy: Policy;
+    if (r.template !== undefined) {
+      const t = this.d.templates.find(String(r.template));
+      if (t.archived) throw new RmsError('TEMPLATE_NOT_FOUND', `template ${t.name} is archived`);
+      policy = policyFromTemplate(t, now);
+    } else if (r.policy !== undefined) {
+      policy = r.policy;
+    } else {
+      throw invalidArgument('policy', 'a policy or a template');
+    }
+    let contentKey: SecretKey;
+    try {
+      contentKey = rsaOaep.unwrapKey(this.d.wrappingKey, Buffer.from(r.wrappedKey, 'base64url'), { label: Buffer.from(r.contentId) });
+    } catch (cause) {
+      throw new RmsError('INVALID_ARGUMENT', 'wrappedKey does not unwrap with this service\'s key and content ID', { argument: 'wrappedKey', cause });
+    }
+    try {
+      const claims = buildPlClaims({
+        owner: account.email, policy, contentKey, wrappingKey: this.d.wrappingKey, urls: this.urls, iat: now, contentId: r.contentId,
+        descriptors: r.descriptors, referralUrl: r.referralUrl, signedData: r.signedData, encryptedData: r.encryptedData,
+        autoGrantOwner: r.autoGrantOwner,
+      }, this.d.signingKey, null);
+      const pl = await signJwsAsync(claims, this.d.signingKey, PL_TYPE);
+      this.d.content.register(claims.cid, account.email);
+      this.d.audit.record({ actor: account.email, action: 'publish', cid: claims.cid, outcome: 'issued' });
+      return pl;
+    } finally {
+      contentKey.close();
+    }
+  }
+
+  private plFor(token: unknown): VerifiedPl {
+    if (typeof token !== 'string') throw invalidArgument('pl', 'a publishing license');
+    const key = tokenKey(token);
+    let pl = this.verifiedPls.get(key);
+    if (pl === undefined) {
+      pl = verifyPl(token, this.slc, { now: this.d.now() });
+      this.verifiedPls.set(key, pl);
+    }
+    return pl;
+  }
+
+  private contentKeyFor(pl: VerifiedPl): SecretKey {
+    const key = `${pl.claims.cid}.${pl.claims.ck}`;
+    let contentKey = this.contentKeys.get(key);
+    if (contentKey === undefined) {
+      contentKey = unwrapPlContentKey(pl, this.d.wrappingKey);
+      this.contentKeys.set(key, contentKey);
+    }
+    return contentKey;
+  }
+
+  /** The rights the caller holds under `pl` (super users hold OWNER), refusing when there are none. */
+  evaluate(account: Account, pl: VerifiedPl): string[] {
+    const record = this.d.content.register(pl.claims.cid, pl.claims.own);
+    if (record.revokedAt !== null) throw new RmsError('CONTENT_REVOKED', `content ${pl.claims.cid} was revoked`);
+    checkContentValidity(pl.claims.pol, { now: this.d.now() });
+    const rights = account.superUser ? ['OWNER'] : grantedRights(pl.claims, account.email);
+    if (rights.length === 0) throw new RmsError('RIGHT_NOT_GRANTED', `${account.email} holds no right on content ${pl.claims.cid}`);
+    return rights;
+  }
+
+  /** Issues the caller a use license for `pl`, or refuses with the reason; either way audited. */
+  async issueUseLicense(account: Account, request: { pl: unknown; rac: unknown }): Promise<string> {
+    let cid: string | null = null;
+    let rights: string[] | null = null;
+    try {
+      const rac = this.callerRac(account, request.rac);
+      const pl = this.plFor(request.pl);
+      cid = pl.claims.cid;
+      rights = this.evaluate(account, pl);
+      const ul = await issueUlAsync(this.d.signingKey, {
+        pl, user: account.email, racKey: rac.userKey, rights, contentKey: this.contentKeyFor(pl), iat: this.d.now(),
+      });
+      this.d.audit.record({ actor: account.email, action: 'use-license', cid, rights, outcome: 'issued' });
+      return ul;
+    } catch (error) {
+      const reason = error instanceof RmsError ? error.code : 'SERVICE_ERROR';
+      this.d.audit.record({ actor: account.email, action: 'use-license', cid, rights, outcome: 'refused', reason });
+      throw error;
+    }
+  }
+
+  /** Records content the caller published offline, so it can be revoked by ID later. */
+  register(account: Account, plToken: unknown): { cid: string; owner: string } {
+    const pl = this.plFor(plToken);
+    const record = this.d.content.register(pl.claims.cid, pl.claims.own);
+    this.d.audit.record({ actor: account.email, action: 'register', cid: pl.claims.cid, outcome: 'done' });
+    return { cid: record.cid, owner: record.owner };
+  }
+
+  /** Revokes a content ID: its owner or an administrator may. */
+  revoke(account: Account, cid: string, plToken?: unknown): { cid: string; revokedAt: number } {
+    if (plToken !== undefined) this.register(account, plToken);
+    const record = this.d.content.find(cid);
+    if (record === null) throw new RmsError('NOT_FOUND', `content ${cid} is not known to this service; send its PL`);
+    if (!account.admin && record.owner !== account.email) {
+      this.d.audit.record({ actor: account.email, action: 'revoke', cid, outcome: 'refused', reason: 'ACCESS_DENIED' });
+      throw new RmsError('ACCESS_DENIED', `only the owner (${record.owner}) or an administrator may revoke content ${cid}`);
+    }
+    const revoked = this.d.content.revoke(cid, account.email);
+    this.d.audit.record({ actor: account.email, action: 'revoke', cid, outcome: 'done' });
+    return { cid, revokedAt: revoked.revokedAt! };
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * The service's REST/JSON protocol under `/_wmcs` (docs/protocol.md). Paths are matched without
+ * regard to case, so the registry values administrators already write
+ * (`https://host/_wmcs/Certification`, `.../_wmcs/Licensing`) reach the same routes.
+ */
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { Jwk } from '../crypto/asymmetric-key';
+import { invalidArgument, RmsError } from '../errors';
+import { Account, Accounts } from './accounts';
+import { AccessTokens } from './access-tokens';
+import { AuditLog } from './audit-log';
+import { DataFolder } from './data-folder';
+import { readBody, sendJson } from './http-exchange';
+import { Licensing, PublishRequest } from './licensing';
+import { TemplateDefinition, Templates } from './templates';
+
+export const PROTOCOL_VERSION = 1;
+
+export interface RouteContext {
+  folder: DataFolder;
+  accounts: Accounts;
+  tokens: AccessTokens;
+  licensing: Licensing;
+  templates: Templates;
+  audit: AuditLog;
+  baseUrl: string;
+  now: () => number;
+}
+
+interface Request {
+  req: IncomingMessage;
+  res: ServerResponse;
+  params: string[];
+  body: () => Promise<Record<string, unknown>>;
+  /** The signed-in caller; AUTHENTICATION_FAILED (401 with the challenge) without a valid token. */
+  caller: () => Promise<Account>;
+}
+
+type Handler = (c: RouteContext, r: Request) => Promise<unknown>;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  handler: Handler;
+}
+
+const UUID = '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})';
+
+function requireAdmin(account: Account): Account {
+  if (!account.admin) throw new RmsError('ACCESS_DENIED', `${account.email} is not an administrator of this service`);
+  return account;
+}
+
+function stringField(body: Record<string, unknown>, name: string): string {
+  const value = body[name];
+  if (typeof value !== 'string' || value === '') throw invalidArgument(name, 'a non-empty string');
+  return value;
+}
+
+/** The discovery document: what a client needs to trust and use this service. */
+function discovery(c: RouteContext): unknown {
+  const base = c.baseUrl;
+  return {
+    protocol: PROTOCOL_VERSION,
+    name: c.folder.settings.name,
+    slc: c.licensing.slc.token,
+    certification: `${base}/_wmcs/certification`,
+    licensing: c.licensing.urls,
+    authorization: { authority: `${base}/_wmcs/oauth2`, token: `${base}/_wmcs/oauth2/token`, resource: base },
+    individualSignUp: c.folder.settings.individualSignUp,
+  };
+}
+
+async function token(c: RouteContext, r: Request): Promise<unknown> {
+  const body = await r.body();
+  let account: Account;
+  const grant = body.grant_type;
+  if (grant === 'password') {
+    account = await c.accounts.signIn(stringField(body, 'username'), stringField(body, 'password'));
+  } else if (grant === 'client_credentials') {
+    account = c.accounts.signInServicePrincipal(stringField(body, 'client_id'), stringField(body, 'client_secret'));
+  } else if (grant === 'refresh_token') {
+    account = c.accounts.redeemRefreshToken(stringField(body, 'refresh_token'));
+  } else {
+    throw invalidArgument('grant_type', "'password', 'client_credentials' or 'refresh_token'");
+  }
+  const lifetime = c.folder.settings.accessTokenSeconds;
+  const answer: Record<string, unknown> = {
+    access_token: await c.tokens.issue(account.email, lifetime, c.now()), token_type: 'Bearer', expires_in: lifetime,
+    identity: account.email, identity_kind: account.kind,
+  };
+  // Service principals hold their secret; people get a refresh token instead of keeping a password.
+  if (grant !== 'client_credentials') answer.refresh_token = c.accounts.issueRefreshToken(account.email);
+  return answer;
+}
+
+async function signUp(c: RouteContext, r: Request): Promise<unknown> {
+  if (!c.folder.settings.individualSignUp) throw new RmsError('ACCESS_DENIED', 'self-service sign-up is closed on this service');
+  const email = stringField(await r.body(), 'email');
+  const code = c.accounts.startSignUp(email);
+  // No mail server: the message goes to the outbox, one file per address, for the operator to deliver.
+  const file = path.join(c.folder.outbox, `${email.trim().toLowerCase().replace(/[^a-z0-9@._-]/g, '_')}.txt`);
+  writeFileSync(file, `To: ${email}\nSubject: your openrms sign-up code\n\nYour code is ${code}. It is valid for 15 minutes.\n`, { mode: 0o600 });
+  return { sent: true };
+}
+
+async function completeSignUp(c: RouteContext, r: Request): Promise<unknown> {
+  if (!c.folder.settings.individualSignUp) throw new RmsError('ACCESS_DENIED', 'self-service sign-up is closed on this service');
+  const body = await r.body();
+  const account = await c.accounts.completeSignUp(stringField(body, 'email'), stringField(body, 'code'), stringField(body, 'password'));
+  return { identity: account.email, identity_kind: account.kind };
+}
+
+function templateDefinition(body: Record<string, unknown>): TemplateDefinition {
+  return body as unknown as TemplateDefinition;
+}
+
+const ROUTES: Route[] = [
+  { method: 'GET', pattern: /^\/_wmcs\/discovery$/, handler: async (c) => discovery(c) },
+  { method: 'POST', pattern: /^\/_wmcs\/oauth2\/token$/, handler: token },
+  { method: 'POST', pattern: /^\/_wmcs\/individuals\/signup$/, handler: signUp },
+  { method: 'POST', pattern: /^\/_wmcs\/individuals\/verify$/, handler: completeSignUp },
+  {
+    method: 'POST', pattern: /^\/_wmcs\/certification$/,
+    handler: async (c, r) => ({ rac: c.licensing.certify(await r.caller(), (await r.body()).key as Jwk) }),
+  },
+  {
+    method: 'POST', pattern: /^\/_wmcs\/licensing\/clc$/,
+    handler: async (c, r) => ({ clc: c.licensing.issueClc(await r.caller(), (await r.body()).rac) }),
+  },
+  {
+    method: 'POST', pattern: /^\/_wmcs\/licensing\/publish$/,
+    handler: async (c, r) => ({ pl: await c.licensing.publish(await r.caller(), (await r.body()) as unknown as PublishRequest) }),
+  },
+  {
+    method: 'POST', pattern: /^\/_wmcs\/licensing\/eul$/,
+    handler: async (c, r) => {
+      const caller = await r.caller();
+      const body = await r.body();
+      return { ul: await c.licensing.issueUseLicense(caller, { pl: body.pl, rac: body.rac }) };
+    },
+  },
+  {
+    method: 'GET', pattern: /^\/_wmcs\/licensing\/templates$/,
+    handler: async (c, r) => {
+      await r.caller();
+      return { templates: c.templates.list().map((t) => c.templates.sign(t, c.folder.signingKey)) };
+    },
+  },
+  {
+    method: 'POST', pattern: /^\/_wmcs\/licensing\/templates$/,
+    handler: async (c, r) => {
+      const admin = requireAdmin(await r.caller());
+      const t = c.templates.create(templateDefinition(await r.body()));
+      c.audit.record({ actor: admin.email, action: 'template-create', outcome: 'done', reason: t.id });
+      return { template: t };
+    },
+  },
+  {
+    method: 'PUT', pattern: new RegExp(`^/_wmcs/licensing/templates/${UUID}$`),
+    handler: async (c, r) => {
+      const admin = requireAdmin(await r.caller());
+      const t = c.templates.update(r.params[0]!, templateDefinition(await r.body()));
+      c.audit.record({ actor: admin.email, action: 'template-update', outcome: 'done', reason: t.id });
+      return { template: t };
+    },
+  },
+  {
+    method: 'DELETE', pattern: new RegExp(`^/_wmcs/licensing/templates/${UUID}$`),
+    handler: async (c, r) => {
+      const admin = requireAdmin(await r.caller());
+      const t = c.templates.archive(r.params[0]!);
+      c.audit.record({ actor: admin.email, action: 'template-archive', outcome: 'done', reason: t.id });
+      return { template: t };
+    },
+  },
+  {
+    method: 'POST', pattern: /^\/_wmcs\/licensing\/content$/,
+    handler: async (c, r) => c.licensing.register(await r.caller(), (await r.body()).pl),
+  },
+  {
+    method: 'POST', pattern: new RegExp(`^/_wmcs/licensing/content/${UUID}/revoke$`),
+    handler: async (c, r) => {
+      const caller = await r.caller();
+      return c.licensing.revoke(caller, r.params[0]!, (await r.body()).pl);
+    },
+  },
+  {
+    method: 'GET', pattern: new RegExp(`^/_wmcs/licensing/content/${UUID}/audit$`),
+    handler: async (c, r) => {
+      requireAdmin(await r.caller());
+      return { entries: c.audit.recent(1000, r.params[0]!) };
+    },
+  },
+];
+
+/** The route for a request, or a NOT_FOUND error (405 is not worth telling apart here). */
+export function findRoute(method: string, pathname: string): { handler: Handler; params: string[] } {
+  const lower = pathname.toLowerCase().replace(/\/+$/, '');
+  for (const route of ROUTES) {
+    if (route.method !== method) continue;
+    const match = route.pattern.exec(lower);
+    if (match !== null) return { handler: route.handler, params: match.slice(1) };
+  }
+  throw new RmsError('NOT_FOUND', `no ${method} ${pathname} here`);
+}
+
+export type { Request as RouteRequest, Handler as RouteHandler };

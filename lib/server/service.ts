@@ -1,0 +1,184 @@
+/**
+ * `openrms serve`: the licensing service on a data folder. Plain HTTP only on loopback (the
+ * default, 127.0.0.1); any other address needs a TLS certificate. Each request is logged as one
+ * JSON line; `close()` stops accepting, lets requests in flight finish (for up to
+ * `shutdownGraceMs`), then closes the database.
+ */
+import { readFileSync } from 'node:fs';
+import http, { IncomingMessage, Server, ServerResponse } from 'node:http';
+import https from 'node:https';
+import { AddressInfo } from 'node:net';
+
+import { fileSystemError, invalidArgument, RmsError } from '../errors';
+import { Account, Accounts } from './accounts';
+import { AccessTokens } from './access-tokens';
+import { AuditLog } from './audit-log';
+import { ContentRegistry } from './content-registry';
+import { DataFolder, openDataFolder } from './data-folder';
+import { readBody, sendError, sendJson } from './http-exchange';
+import { Licensing } from './licensing';
+import { findRoute, RouteContext } from './routes';
+import { Templates } from './templates';
+
+export interface LogEntry {
+  time: string;
+  level: 'info' | 'warn' | 'error';
+  event: string;
+  [field: string]: unknown;
+}
+
+export interface ServiceOptions {
+  /** The data folder (created on first start). */
+  dataDir: string;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Port (default 8080; 0 picks a free one). */
+  port?: number;
+  /** PEM certificate and key files: required to listen anywhere but loopback. */
+  tls?: { certFile: string; keyFile: string };
+  /** The URL clients reach the service at, when not the listening address (behind a proxy). */
+  publicUrl?: string;
+  /** Where structured logs go (default: one JSON line per entry on stderr). */
+  log?: (entry: LogEntry) => void;
+  /** Grace period for requests in flight at shutdown (default 10 s). */
+  shutdownGraceMs?: number;
+  /** Seconds since the epoch (tests move time). */
+  now?: () => number;
+}
+
+export interface RunningService {
+  /** The base URL, e.g. http://127.0.0.1:8080. */
+  url: string;
+  folder: DataFolder;
+  accounts: Accounts;
+  templates: Templates;
+  audit: AuditLog;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function defaultLog(entry: LogEntry): void {
+  process.stderr.write(`${JSON.stringify(entry)}\n`);
+}
+
+function readPem(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw fileSystemError(error, file);
+  }
+}
+
+async function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (cause: NodeJS.ErrnoException) => reject(new RmsError('IO_ERROR', `cannot listen on ${host}:${port}: ${cause.code ?? cause.message}`, { cause })));
+    server.listen(port, host, () => resolve());
+  });
+  return server.address() as AddressInfo;
+}
+
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 8080;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalidArgument('port', 'an integer from 0 to 65535');
+  if (options.tls === undefined && !isLoopback(host)) {
+    throw invalidArgument('host', 'a loopback address unless a TLS certificate is given (plain HTTP only on loopback)');
+  }
+  const log = options.log ?? defaultLog;
+  const now = options.now ?? ((): number => Math.floor(Date.now() / 1000));
+  const emit = (level: LogEntry['level'], event: string, fields: Record<string, unknown> = {}): void =>
+    log({ time: new Date().toISOString(), level, event, ...fields });
+
+  const folder = openDataFolder(options.dataDir);
+  let context: RouteContext | null = null;
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    void serve(req, res);
+  };
+  let server: Server;
+  try {
+    server = options.tls === undefined
+      ? http.createServer(handle)
+      : https.createServer({ cert: readPem(options.tls.certFile), key: readPem(options.tls.keyFile) }, handle);
+  } catch (error) {
+    folder.db.close();
+    throw error instanceof RmsError ? error : new RmsError('INVALID_ARGUMENT', `the TLS certificate or key is not usable: ${(error as Error).message}`, { cause: error });
+  }
+  server.keepAliveTimeout = 30_000;
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const url = new URL(req.url ?? '/', 'http://service');
+    let caller: string | undefined;
+    const challenge = context === null ? '' : `Bearer authorization_uri="${context.baseUrl}/_wmcs/oauth2", resource="${context.baseUrl}"`;
+    try {
+      if (context === null) throw new RmsError('SERVICE_UNAVAILABLE', 'the service is starting');
+      const c = context;
+      const { handler, params } = findRoute(req.method ?? 'GET', url.pathname);
+      let body: Promise<Record<string, unknown>> | undefined;
+      const result = await handler(c, {
+        req, res, params,
+        body: () => (body ??= readBody(req)),
+        caller: async (): Promise<Account> => {
+          const header = req.headers.authorization ?? '';
+          const match = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/i.exec(header);
+          if (match === null) throw new RmsError('AUTHENTICATION_FAILED', 'this call needs a bearer token');
+          const identity = await c.tokens.verify(match[1]!, now());
+          const account = c.accounts.resolve(identity.email)
+            ?? (identity.issuer === 'external' ? { email: identity.email, kind: 'organization' as const, admin: false, superUser: false } : null);
+          if (account === null) throw new RmsError('AUTHENTICATION_FAILED', `${identity.email} is no longer an account here`);
+          caller = account.email;
+          return account;
+        },
+      });
+      sendJson(res, 200, result);
+      emit('info', 'request', { method: req.method, path: url.pathname, status: 200, ms: Number(process.hrtime.bigint() - started) / 1e6, caller });
+    } catch (thrown) {
+      const error = thrown instanceof RmsError ? thrown : new RmsError('SERVICE_ERROR', 'the service failed to answer', { cause: thrown });
+      const headers: Record<string, string> = error.code === 'AUTHENTICATION_FAILED' ? { 'www-authenticate': challenge } : {};
+      if (!res.headersSent) sendError(res, error, headers);
+      else res.destroy();
+      const internal = !(thrown instanceof RmsError);
+      emit(internal ? 'error' : 'info', 'request', {
+        method: req.method, path: url.pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, caller, code: error.code,
+        ...(internal ? { detail: thrown instanceof Error ? thrown.stack : String(thrown) } : {}),
+      });
+    }
+  }
+
+  let address: AddressInfo;
+  try {
+    address = await listen(server, host, port);
+  } catch (error) {
+    folder.db.close();
+    throw error;
+  }
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const baseUrl = (options.publicUrl ?? `${options.tls === undefined ? 'http' : 'https'}://${shownHost}:${address.port}`).replace(/\/+$/, '');
+  const accounts = new Accounts(folder.db, now);
+  const templates = new Templates(folder.db, now);
+  const audit = new AuditLog(folder.db, now);
+  const licensing = new Licensing({
+    signingKey: folder.signingKey, wrappingKey: folder.wrappingKey, settings: folder.settings, templates,
+    content: new ContentRegistry(folder.db, now), audit, now,
+  }, { base: baseUrl });
+  context = { folder, accounts, tokens: new AccessTokens(folder.signingKey, () => baseUrl, folder.settings.oidc), licensing, templates, audit, baseUrl, now };
+  emit('info', 'started', { url: baseUrl, dataDir: folder.dir, service: licensing.slc.claims.sub });
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => (closing ??= (async () => {
+    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
+    await drained;
+    clearTimeout(grace);
+    licensing.close();
+    folder.db.close();
+    emit('info', 'stopped', { url: baseUrl });
+  })());
+  return { url: baseUrl, folder, accounts, templates, audit, close };
+}
