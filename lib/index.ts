@@ -5,6 +5,9 @@
 export * from './crypto';
 export * from './format';
 export * from './license';
+export * from './client';
+export * from './transport';
+export * from './store';
 export { RmsError, isRmsError } from './errors';
 export type { RmsErrorCode, RmsErrorOptions } from './errors';
 export { VERSION } from './version';

@@ -1,0 +1,150 @@
+/**
+ * The client's store (DESIGN decision 10): plain files under one root, owner-only (folders 0700,
+ * files 0600), every write to a temporary file then renamed over the old one, so a crash never
+ * leaves half a file. An entry that cannot be read is dropped and fetched again, never fatal.
+ *
+ *   <root>/current.json                        which service `openrms` commands use
+ *   <root>/keys/<key ID>.pem                   the user's private keys (made here, never sent)
+ *   <root>/services/<service ID>/account.json  service URL, pinned SLC, identity, RAC, CLC, tokens
+ *   <root>/services/<service ID>/templates.json  the signed templates last listed
+ *   <root>/services/<service ID>/licenses/<content ID>.jws  cached use licenses
+ *
+ * The service ID is the thumbprint of the service's signing key, pinned at sign-in.
+ */
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { AsymmetricKey } from '../crypto/asymmetric-key';
+import { randomBytes } from '../crypto/random';
+import { fileSystemError, RmsError } from '../errors';
+import { IdentityKind } from '../license/certificates';
+
+export interface StoredToken {
+  accessToken: string;
+  expiresAt?: number;
+  refreshToken?: string;
+}
+
+export interface ServiceAccount {
+  /** Base URL of the service. */
+  url: string;
+  /** The service's SLC, as pinned at sign-in. */
+  slc: string;
+  identity: string;
+  kind: IdentityKind;
+  /** Key ID of the user's RAC key in keys/. */
+  keyId: string;
+  rac: string;
+  clc: string | null;
+  token: StoredToken | null;
+}
+
+const ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+function checkId(what: string, id: string): string {
+  if (!ID.test(id)) throw new RmsError('INVALID_ARGUMENT', `${what} ${id} is not a valid store name`, { argument: what });
+  return id;
+}
+
+export class ClientStore {
+  constructor(readonly root: string) {}
+
+  private ensureDir(dir: string): void {
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw fileSystemError(error, dir);
+    }
+  }
+
+  /** Writes a file atomically, owner-only. */
+  private write(file: string, contents: string): void {
+    this.ensureDir(path.dirname(file));
+    const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      writeFileSync(temp, contents, { mode: 0o600 });
+      renameSync(temp, file);
+    } catch (error) {
+      rmSync(temp, { force: true });
+      throw fileSystemError(error, file);
+    }
+  }
+
+  /** A file's text, or null when it is missing. */
+  private read(file: string): string | null {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ENOENT') return null;
+      throw fileSystemError(error, file);
+    }
+  }
+
+  /** A JSON file, or null when it is missing or unreadable (then it is dropped). */
+  private readJson<T>(file: string): T | null {
+    const text = this.read(file);
+    if (text === null) return null;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      rmSync(file, { force: true });
+      return null;
+    }
+  }
+
+  private serviceDir(serviceId: string): string {
+    return path.join(this.root, 'services', checkId('service ID', serviceId));
+  }
+
+  saveKey(key: AsymmetricKey): string {
+    const id = key.thumbprint();
+    this.ensureDir(path.join(this.root, 'keys'));
+    chmodSync(path.join(this.root, 'keys'), 0o700);
+    this.write(path.join(this.root, 'keys', `${checkId('key ID', id)}.pem`), key.exportPem({ includePrivate: true }));
+    return id;
+  }
+
+  loadKey(keyId: string): AsymmetricKey {
+    const pem = this.read(path.join(this.root, 'keys', `${checkId('key ID', keyId)}.pem`));
+    if (pem === null) throw new RmsError('NOT_SIGNED_IN', `the store has no key ${keyId}; sign in again`);
+    return AsymmetricKey.importPem(pem);
+  }
+
+  saveAccount(serviceId: string, account: ServiceAccount): void {
+    this.write(path.join(this.serviceDir(serviceId), 'account.json'), `${JSON.stringify(account, null, 2)}\n`);
+  }
+
+  loadAccount(serviceId: string): ServiceAccount | null {
+    return this.readJson<ServiceAccount>(path.join(this.serviceDir(serviceId), 'account.json'));
+  }
+
+  setCurrent(serviceId: string): void {
+    this.write(path.join(this.root, 'current.json'), `${JSON.stringify({ service: checkId('service ID', serviceId) })}\n`);
+  }
+
+  current(): string | null {
+    const value = this.readJson<{ service?: unknown }>(path.join(this.root, 'current.json'));
+    return typeof value?.service === 'string' && ID.test(value.service) ? value.service : null;
+  }
+
+  saveTemplates(serviceId: string, templates: string[]): void {
+    this.write(path.join(this.serviceDir(serviceId), 'templates.json'), `${JSON.stringify(templates)}\n`);
+  }
+
+  loadTemplates(serviceId: string): string[] | null {
+    const value = this.readJson<unknown>(path.join(this.serviceDir(serviceId), 'templates.json'));
+    return Array.isArray(value) && value.every((t) => typeof t === 'string') ? value : null;
+  }
+
+  saveUseLicense(serviceId: string, contentId: string, ul: string): void {
+    this.write(path.join(this.serviceDir(serviceId), 'licenses', `${checkId('content ID', contentId)}.jws`), ul);
+  }
+
+  loadUseLicense(serviceId: string, contentId: string): string | null {
+    return this.read(path.join(this.serviceDir(serviceId), 'licenses', `${checkId('content ID', contentId)}.jws`));
+  }
+
+  dropUseLicense(serviceId: string, contentId: string): void {
+    rmSync(path.join(this.serviceDir(serviceId), 'licenses', `${checkId('content ID', contentId)}.jws`), { force: true });
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * JSON over HTTP(S) to a licensing service, with node:http and keep-alive connections. A
+ * connection failure or timeout is SERVICE_UNAVAILABLE; an answer that is not the protocol's is
+ * SERVICE_ERROR; the service's own errors come back as RmsErrors with the code it sent.
+ */
+import http from 'node:http';
+import https from 'node:https';
+
+import { RMS_ERROR_CODES, RmsError, RmsErrorCode } from '../errors';
+
+const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+export interface HttpOptions {
+  /** Extra trusted CA certificates (PEM) for HTTPS services. */
+  ca?: string | Buffer;
+  /** Per-request deadline (default 30 s). */
+  timeoutMs?: number;
+}
+
+export interface JsonResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Record<string, unknown>;
+}
+
+const agents = {
+  http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+  https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+};
+
+export function requestJson(method: string, url: URL, body: unknown, headers: Record<string, string>, options: HttpOptions = {}): Promise<JsonResponse> {
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  const secure = url.protocol === 'https:';
+  if (!secure && url.protocol !== 'http:') return Promise.reject(new RmsError('INVALID_ARGUMENT', `${url.href} is not an http(s) URL`, { argument: 'url' }));
+  const transport = secure ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = transport.request(url, {
+      method,
+      agent: options.ca === undefined ? (secure ? agents.https : agents.http) : undefined,
+      ...(secure && options.ca !== undefined ? { ca: options.ca } : {}),
+      headers: {
+        accept: 'application/json', ...headers,
+        ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(payload.length) }),
+      },
+      timeout: options.timeoutMs ?? 30_000,
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_RESPONSE_BYTES) req.destroy(new RmsError('SERVICE_ERROR', `${url.origin} sent an answer over ${MAX_RESPONSE_BYTES} bytes`));
+        else chunks.push(chunk);
+      });
+      res.on('error', reject);
+      res.on('end', () => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch (cause) {
+          reject(new RmsError('SERVICE_ERROR', `${url.origin} answered ${res.statusCode} with something that is not JSON`, { cause }));
+          return;
+        }
+        if (typeof parsed !== 'object' || parsed === null) {
+          reject(new RmsError('SERVICE_ERROR', `${url.origin} answered ${res.statusCode} with something that is not a JSON object`));
+          return;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed as Record<string, unknown> });
+      });
+    });
+    req.on('timeout', () => req.destroy(new RmsError('SERVICE_UNAVAILABLE', `${url.origin} did not answer in time`)));
+    req.on('error', (cause) => reject(cause instanceof RmsError ? cause : new RmsError('SERVICE_UNAVAILABLE', `cannot reach ${url.origin}: ${(cause as NodeJS.ErrnoException).code ?? cause.message}`, { cause })));
+    req.end(payload);
+  });
+}
+
+/** The RmsError a service's error answer stands for. */
+export function serviceError(response: JsonResponse, url: URL): RmsError {
+  const error = response.body.error as { code?: unknown; message?: unknown } | undefined;
+  const code = error?.code;
+  const message = typeof error?.message === 'string' ? error.message : `${url.origin} answered ${response.status}`;
+  if (typeof code === 'string' && (RMS_ERROR_CODES as readonly string[]).includes(code)) return new RmsError(code as RmsErrorCode, message);
+  return new RmsError('SERVICE_ERROR', `${url.pathname}: ${message}`);
+}

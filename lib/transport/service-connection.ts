@@ -1,0 +1,105 @@
+/**
+ * Calls to one licensing service with its authentication (DESIGN decision 8): a call without a
+ * token gets the 401 challenge, the token provider is asked with the challenge's authority and
+ * resource, and the token is kept (per service) so later calls go straight through. A token the
+ * service refuses is asked for again once; a second refusal is AUTHENTICATION_FAILED.
+ */
+import { RmsError } from '../errors';
+import { AuthChallenge, parseChallenge, ProvidedToken, TokenProvider } from './auth-challenge';
+import { HttpOptions, requestJson, serviceError } from './http-json';
+
+export interface ConnectionOptions extends HttpOptions {
+  tokenProvider?: TokenProvider;
+  /** A token already held (from the store), tried before any challenge. */
+  token?: ProvidedToken & { expiresAt?: number };
+  /** Told of every new token, so the store can keep it. */
+  onToken?: (token: ProvidedToken & { expiresAt?: number }) => void;
+}
+
+export class ServiceConnection {
+  readonly baseUrl: string;
+  private token: (ProvidedToken & { expiresAt?: number }) | undefined;
+
+  constructor(baseUrl: string, private readonly options: ConnectionOptions = {}) {
+    let url: URL;
+    try {
+      url = new URL(baseUrl);
+    } catch (cause) {
+      throw new RmsError('INVALID_ARGUMENT', `${baseUrl} is not a URL`, { argument: 'serviceUrl', cause });
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RmsError('INVALID_ARGUMENT', `${baseUrl} is not an http(s) URL`, { argument: 'serviceUrl' });
+    this.baseUrl = url.origin + url.pathname.replace(/\/+$/, '');
+    this.token = options.token;
+  }
+
+  /** An unauthenticated call (discovery, sign-up). */
+  async call(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+    const url = new URL(this.baseUrl + path);
+    const response = await requestJson(method, url, body, {}, this.options);
+    if (response.status !== 200) throw serviceError(response, url);
+    return response.body;
+  }
+
+  /** A call as the signed-in user. */
+  async callAuthenticated(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+    const url = new URL(this.baseUrl + path);
+    const usable = this.token !== undefined && (this.token.expiresAt === undefined || this.token.expiresAt > Date.now() / 1000 + 30);
+    let response = await requestJson(method, url, body, usable ? { authorization: `Bearer ${this.token!.accessToken}` } : {}, this.options);
+    if (response.status === 401) {
+      const challenge = parseChallenge(response.headers['www-authenticate'] as string | undefined);
+      if (challenge === null) throw serviceError(response, url);
+      const token = await this.acquire(challenge);
+      response = await requestJson(method, url, body, { authorization: `Bearer ${token}` }, this.options);
+    }
+    if (response.status !== 200) throw serviceError(response, url);
+    return response.body;
+  }
+
+  private async acquire(challenge: AuthChallenge): Promise<string> {
+    const refresh = this.token?.refreshToken;
+    let provided: ProvidedToken | undefined;
+    if (refresh !== undefined) {
+      try {
+        provided = await redeemRefreshToken(challenge, refresh, this.options);
+      } catch (error) {
+        if (!(error instanceof RmsError) || error.code !== 'AUTHENTICATION_FAILED' || this.options.tokenProvider === undefined) throw error;
+      }
+    }
+    if (provided === undefined) {
+      if (this.options.tokenProvider === undefined) throw new RmsError('NOT_SIGNED_IN', `${this.baseUrl} asks to sign in, and no token provider was given (run openrms login)`);
+      const answer = await this.options.tokenProvider(challenge);
+      provided = typeof answer === 'string' ? { accessToken: answer } : answer;
+    }
+    if (typeof provided.accessToken !== 'string' || provided.accessToken === '') throw new RmsError('AUTHENTICATION_FAILED', 'the token provider returned no token');
+    this.token = { ...provided, expiresAt: provided.expiresIn === undefined ? undefined : Math.floor(Date.now() / 1000) + provided.expiresIn };
+    this.options.onToken?.(this.token);
+    return provided.accessToken;
+  }
+}
+
+async function tokenRequest(challenge: AuthChallenge, form: Record<string, string>, options: HttpOptions): Promise<ProvidedToken> {
+  const url = new URL(`${challenge.authority.replace(/\/+$/, '')}/token`);
+  const response = await requestJson('POST', url, form, {}, options);
+  if (response.status !== 200) throw serviceError(response, url);
+  const b = response.body;
+  if (typeof b.access_token !== 'string') throw new RmsError('SERVICE_ERROR', `${url.origin} returned no access token`);
+  return {
+    accessToken: b.access_token,
+    ...(typeof b.expires_in === 'number' ? { expiresIn: b.expires_in } : {}),
+    ...(typeof b.refresh_token === 'string' ? { refreshToken: b.refresh_token } : {}),
+  };
+}
+
+function redeemRefreshToken(challenge: AuthChallenge, refreshToken: string, options: HttpOptions): Promise<ProvidedToken> {
+  return tokenRequest(challenge, { grant_type: 'refresh_token', refresh_token: refreshToken }, options);
+}
+
+/** A token provider that signs in to an openrms service with an email and password. */
+export function passwordTokenProvider(email: string, password: string, options: HttpOptions = {}): TokenProvider {
+  return (challenge) => tokenRequest(challenge, { grant_type: 'password', username: email, password }, options);
+}
+
+/** A token provider for a service principal (server-mode applications): client ID and secret. */
+export function clientCredentialsTokenProvider(clientId: string, clientSecret: string, options: HttpOptions = {}): TokenProvider {
+  return (challenge) => tokenRequest(challenge, { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }, options);
+}
