@@ -1,26 +1,28 @@
 /**
- * `openrms demo`: the main job on the embedded default, until the licensing service lands.
- * It does for real what protection will do: a content key is made, a document is sealed
- * under it in authenticated records, the key is wrapped to a recipient's RSA key, the
- * package is signed by the publisher; then the recipient verifies the signature, unwraps
- * the key and opens the document, and a tampered copy is refused.
+ * `openrms demo`: the main job on the embedded default, for real. It starts the licensing
+ * service on SQLite in a temporary folder, adds two users, and then: alice signs in and
+ * protects a document for bob with VIEW only (offline publishing, no request); bob signs in,
+ * gets a use license from the service and opens the document; his access check for EDIT is
+ * false and a plaintext copy is refused; a copy with one flipped bit is refused; with the
+ * service stopped, bob opens the document again from his cached license. Everything is
+ * removed at the end.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 
-import { AsymmetricKey } from '../crypto/asymmetric-key';
-import * as aesGcm from '../crypto/aes-gcm';
+import { RmsClient } from '../client/rms-client';
 import { randomBytes } from '../crypto/random';
-import * as rsaOaep from '../crypto/rsa-oaep';
-import { SecretKey } from '../crypto/secret-key';
-import { sign, verify } from '../crypto/signature';
-import { RmsError } from '../errors';
+import { isRmsError, RmsError } from '../errors';
 import { native } from '../native';
+import { startService } from '../server/service';
+import { passwordTokenProvider } from '../transport/service-connection';
 
 const SAMPLE = Buffer.from(
   'Quarterly results (draft)\n\nRevenue grew 12% on the quarter. Do not forward outside the finance team.\n'.repeat(64),
   'utf8',
 );
-const RECORD_SIZE = 1024;
 
 export interface DemoOptions {
   json: boolean;
@@ -33,6 +35,16 @@ interface Step {
   detail: string;
 }
 
+async function refusal(fn: () => Promise<unknown>): Promise<string> {
+  try {
+    await fn();
+  } catch (error) {
+    if (isRmsError(error)) return error.code;
+    throw error;
+  }
+  throw new RmsError('CRYPTO_FAILURE', 'the demo expected a refusal and got none');
+}
+
 export async function runDemo(options: DemoOptions): Promise<void> {
   const steps: Step[] = [];
   const time = async <T>(step: string, detail: (value: T) => string, fn: () => T | Promise<T>): Promise<T> => {
@@ -41,57 +53,64 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     steps.push({ step, ms: Number(process.hrtime.bigint() - start) / 1e6, detail: detail(value) });
     return value;
   };
-
-  const publisher = await time('publisher key', (k) => `EC P-256 (ES256), key ID ${k.thumbprint()}`,
-    () => AsymmetricKey.generateAsync({ type: 'ec' }));
-  const recipient = await time('recipient key', (k) => `RSA-${k.bits} (RSA-OAEP-256), key ID ${k.thumbprint()}`,
-    () => AsymmetricKey.generateAsync({ type: 'rsa', modulusLength: 2048 }));
-  const contentKey = await time('content key', (k) => `AES-${k.length * 8}, random, held in native memory`, () => SecretKey.generate(32));
-
-  const records: Buffer[] = [];
-  for (let i = 0; i < SAMPLE.length; i += RECORD_SIZE) records.push(SAMPLE.subarray(i, i + RECORD_SIZE));
-  const sealed = await time('protect', (b) => `${SAMPLE.length} bytes in ${records.length} AES-256-GCM records -> ${b.output.length} bytes`,
-    () => aesGcm.encryptBatch(contentKey, records));
-  const wrappedKey = await time('wrap content key', (w) => `${w.length}-byte RSA-OAEP-256 blob for the recipient`,
-    () => rsaOaep.wrapKey(recipient.publicKey(), contentKey));
-  contentKey.close();
-  const manifest = Buffer.concat([wrappedKey, sealed.ivs, Buffer.from(sealed.offsets.buffer)]);
-  const signature = await time('sign', (s) => `ES256 over the wrapped key and record layout (${s.length}-byte signature)`,
-    () => sign('ES256', publisher, manifest));
-
-  const opened = await time('open', (p) => `signature verified, key unwrapped, ${p.length} bytes authenticated and decrypted`, () => {
-    if (!verify('ES256', publisher.publicKey(), manifest, signature)) throw new RmsError('DECRYPTION_FAILED', 'signature does not verify');
-    const key = rsaOaep.unwrapKey(recipient, wrappedKey);
+  const root = mkdtempSync(path.join(os.tmpdir(), 'openrms-demo-'));
+  try {
+    const service = await time('start service', (s) => `${s.url}, SQLite and keys in ${path.join(root, 'service')}`,
+      () => startService({ dataDir: path.join(root, 'service'), port: 0, log: () => {} }));
+    let serviceStopped = false;
     try {
-      const result = aesGcm.decryptBatch(key, { data: sealed.output, offsets: sealed.offsets }, { ivs: sealed.ivs });
-      if (!result.authentic.every(Boolean)) throw new RmsError('DECRYPTION_FAILED', 'a record failed authentication');
-      return Buffer.from(result.output);
+      const passwords = { alice: randomBytes(12).toString('base64url'), bob: randomBytes(12).toString('base64url') };
+      await time('add users', () => 'alice@contoso.com and bob@contoso.com, passwords hashed with scrypt', async () => {
+        await service.accounts.addUser('alice@contoso.com', { password: passwords.alice });
+        await service.accounts.addUser('bob@contoso.com', { password: passwords.bob });
+      });
+      const signIn = (who: 'alice' | 'bob'): Promise<RmsClient> => RmsClient.signIn({
+        store: path.join(root, who), serviceUrl: service.url, tokenProvider: passwordTokenProvider(`${who}@contoso.com`, passwords[who]),
+      });
+      const alice = await time('alice signs in', (c) => `token, RSA-2048 key made on the device, RAC and CLC for ${c.identity}`, () => signIn('alice'));
+      const document = path.join(root, 'results.txt');
+      writeFileSync(document, SAMPLE);
+      const protectedFile = await time('alice protects', (r) => `${path.basename(r.path)}: ${SAMPLE.length} bytes -> ${r.protectedSize}, bob may VIEW, signed offline with her CLC`,
+        () => alice.protectFile(document, alice.createLicense({ grants: [{ who: 'bob@contoso.com', rights: ['VIEW'] }], autoGrantOwner: true, offlineDays: 7 })));
+      const bob = await time('bob signs in', (c) => `RAC for ${c.identity}`, () => signIn('bob'));
+      const opened = await time('bob opens', (o) => `use license from the service: rights ${o.license.rights.join(', ')}; ${o.plaintext.length} bytes authenticated and decrypted`,
+        () => bob.unprotectBuffer(readFileSync(protectedFile.path)));
+      if (!opened.plaintext.equals(SAMPLE)) throw new RmsError('CRYPTO_FAILURE', 'the opened document differs from the original');
+      await time('bob checks EDIT', (v) => `accessCheck('EDIT') = ${v}`, () => {
+        const edit = opened.license.accessCheck('EDIT');
+        if (edit) throw new RmsError('CRYPTO_FAILURE', 'bob was granted EDIT');
+        return edit;
+      });
+      opened.license.close();
+      await time('bob exports', (code) => `a plaintext copy is refused: ${code}`, () => refusal(() => bob.unprotectFile(protectedFile.path, { outputDir: root })));
+      await time('tamper check', (code) => `one flipped bit in the content: ${code}, no plaintext released`, () => {
+        const tampered = readFileSync(protectedFile.path);
+        const at = tampered.length - 1 - (randomBytes(2).readUInt16LE(0) % 1024);
+        tampered[at] = tampered[at]! ^ 0x01;
+        return refusal(() => bob.unprotectBuffer(tampered));
+      });
+      await service.close();
+      serviceStopped = true;
+      await time('offline reopen', (o) => `service stopped; ${o.license.fromCache ? 'cached use license' : 'service'} used, valid until ${o.license.licenseValidUntil.toISOString()}`,
+        async () => {
+          const again = await bob.unprotectBuffer(readFileSync(protectedFile.path));
+          again.license.close();
+          return again;
+        });
+      alice.close();
+      bob.close();
     } finally {
-      key.close();
+      if (!serviceStopped) await service.close();
     }
-  });
-  if (!opened.equals(SAMPLE)) throw new RmsError('CRYPTO_FAILURE', 'the opened document differs from the original');
-
-  const tampered = Buffer.from(sealed.output);
-  const flipAt = randomBytes(4).readUInt32LE(0) % tampered.length;
-  tampered[flipAt] = tampered[flipAt]! ^ 0x01;
-  const refused = await time('tamper check', (n) => `one flipped bit: ${n} record(s) refused, no plaintext released for them`, () => {
-    const key = rsaOaep.unwrapKey(recipient, wrappedKey);
-    try {
-      return aesGcm.decryptBatch(key, { data: tampered, offsets: sealed.offsets }, { ivs: sealed.ivs }).authentic.filter((a) => !a).length;
-    } finally {
-      key.close();
-    }
-  });
-  if (refused !== 1) throw new RmsError('CRYPTO_FAILURE', `expected exactly one refused record, got ${refused}`);
-  publisher.close();
-  recipient.close();
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 
   if (options.json) {
     options.out.write(`${JSON.stringify({ ok: true, openssl: native.opensslVersion, documentBytes: SAMPLE.length, steps })}\n`);
     return;
   }
-  options.out.write(`openrms demo (OpenSSL ${native.opensslVersion}): protected a ${SAMPLE.length}-byte document for a recipient and opened it again.\n\n`);
-  for (const s of steps) options.out.write(`  ${s.step.padEnd(18)} ${s.ms.toFixed(2).padStart(9)} ms  ${s.detail}\n`);
-  options.out.write('\nThe round trip matched the original byte for byte; the tampered copy was refused.\n');
+  options.out.write(`openrms demo (OpenSSL ${native.opensslVersion}): a licensing service on this machine, alice protecting a document for bob, bob opening it.\n\n`);
+  for (const s of steps) options.out.write(`  ${s.step.padEnd(16)} ${s.ms.toFixed(1).padStart(8)} ms  ${s.detail}\n`);
+  options.out.write('\nbob read the document with VIEW only; EDIT, a plaintext copy and a tampered copy were refused; he reopened it offline.\nThe service, users and files lived in a temporary folder, now removed. See README.md to run it yourself.\n');
 }

@@ -5,47 +5,82 @@
  */
 import { RmsError } from '../errors';
 import { VERSION } from '../version';
+import { CommandIo } from './command-line';
 import { runDemo } from './demo';
 import { runInspect } from './inspect';
+import { runLogin, runSignUp } from './login';
+import { runProtect, runUnprotect } from './protect';
+import { runRevoke, runRights } from './rights';
+import { runServe } from './serve';
+import { runTemplates } from './templates';
+import { runPrincipals, runUsers } from './users';
 
 const HELP = `openrms ${VERSION}: rights management for Node.js and Electron (MSIPC lineage)
 
-Usage: openrms <command> [options]
+Usage: openrms <command> [options]       (every command also takes --json)
 
-Commands:
-  demo [--json]     protect a sample document for a recipient and open it again, with
-                    real keys and real cryptography, and report what was done
-  inspect FILE [--json]
-                    say whether FILE is protected, and show its container and what its
-                    publishing license says (no key or service needed)
-  --version         print the version
-  --help            print this help
+The licensing service:
+  serve [--data DIR] [--listen HOST:PORT] [--tls-cert F --tls-key F] [--public-url URL]
+                    run the service (default ./openrms-data, 127.0.0.1:8080; HTTP only on loopback)
+  users add EMAIL [--password-stdin] [--admin] [--super-user] [--data DIR]
+                    add or update a user of the service (run beside it)
+  principals add IDENTITY [--data DIR]
+                    a client ID and secret for a server application
 
-More commands (serve, login, protect, unprotect, rights, revoke) arrive with the licensing
-service; see README.md.
+A user (the store is --store DIR or OPENRMS_HOME):
+  login EMAIL --service URL --password-stdin [--ca FILE]
+                    sign in; gets the rights account and publishing certificates
+  signup EMAIL --service URL [--code CODE --password-stdin]
+                    self-service sign-up for individuals (the code arrives by mail)
+  protect PATH... (--template ID|NAME | --grant EMAIL:RIGHT[,RIGHT]...)
+          [--expires ISO-DATE|Nd] [--offline-days N] [--online] [--out DIR]
+  unprotect PATH... [--out DIR]   write a plaintext copy (needs EXPORT or OWNER)
+  rights PATH [--offline]         what you may do with a protected file
+  revoke PATH|CONTENT-ID          stop the service issuing licenses for content
+  templates [list | add NAME --grant ... | archive ID]
+
+Without a service:
+  demo              start a service in a temporary folder, protect a document for a
+                    recipient and open it, and report what was done
+  inspect FILE      whether FILE is protected, its container and license (no key needed)
+  --version, --help
 `;
 
-export async function main(argv: readonly string[]): Promise<number> {
+type Command = (args: readonly string[], io: CommandIo) => Promise<void>;
+
+const COMMANDS: Record<string, Command> = {
+  serve: (args, io) => runServe(args, io),
+  users: runUsers,
+  principals: runPrincipals,
+  login: runLogin,
+  signup: runSignUp,
+  protect: runProtect,
+  unprotect: runUnprotect,
+  rights: runRights,
+  revoke: runRevoke,
+  templates: runTemplates,
+  inspect: (args, io) => runInspect(args, io.out),
+  demo: async (args, io) => {
+    const unknown = args.filter((a) => a !== '--json');
+    if (unknown.length > 0) throw new RmsError('INVALID_ARGUMENT', `unknown option ${unknown[0]} for demo`);
+    await runDemo({ json: args.includes('--json'), out: io.out });
+  },
+};
+
+export async function main(argv: readonly string[], io: CommandIo = { out: process.stdout, stdin: process.stdin, env: process.env }): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(HELP);
+    io.out.write(HELP);
     return 0;
   }
   if (command === '--version' || command === '-v' || command === 'version') {
-    process.stdout.write(`${VERSION}\n`);
+    io.out.write(`${VERSION}\n`);
     return 0;
   }
-  if (command === 'demo') {
-    const unknown = rest.filter((a) => a !== '--json');
-    if (unknown.length > 0) throw new RmsError('INVALID_ARGUMENT', `unknown option ${unknown[0]} for demo`);
-    await runDemo({ json: rest.includes('--json'), out: process.stdout });
-    return 0;
-  }
-  if (command === 'inspect') {
-    await runInspect(rest, process.stdout);
-    return 0;
-  }
-  throw new RmsError('INVALID_ARGUMENT', `unknown command "${command}"; run openrms --help`);
+  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (run === undefined) throw new RmsError('INVALID_ARGUMENT', `unknown command "${command}"; run openrms --help`);
+  await run(rest, io);
+  return 0;
 }
 
 function report(error: unknown): number {

@@ -81,6 +81,15 @@ export interface Template {
   claims: TemplateClaims;
 }
 
+/** A template as an administrator defines it (see docs/protocol.md). */
+export interface TemplateDefinition {
+  name: string;
+  description?: string;
+  grants: { who: string; rights: string[] }[];
+  contentValidDays?: number | null;
+  offlineDays?: number;
+}
+
 export interface GetContentKeyOptions {
   offlineOnly?: boolean;
 }
@@ -234,6 +243,17 @@ export class RmsClient {
       const claims = verifyTemplate(token, this.slc);
       return { id: claims.id, name: claims.name, description: claims.description, claims };
     });
+  }
+
+  /** Administrators: adds a template to the service. */
+  async createTemplate(definition: TemplateDefinition): Promise<{ id: string; name: string }> {
+    const answer = await this.connection.callAuthenticated('POST', '/_wmcs/licensing/templates', definition);
+    return answer.template as { id: string; name: string };
+  }
+
+  /** Administrators: archives a template (no longer offered; content protected with it still opens). */
+  async archiveTemplate(id: string): Promise<void> {
+    await this.connection.callAuthenticated('DELETE', `/_wmcs/licensing/templates/${encodeURIComponent(id)}`);
   }
 
   /** A license from a template, by ID or name (IpcCreateLicenseFromTemplateId). */

@@ -1,0 +1,61 @@
+/**
+ * `openrms login EMAIL --service URL [--password-stdin] [--ca FILE]`: signs in, gets a RAC and
+ * a CLC, and stores them (with a refresh token, never the password). `openrms signup EMAIL
+ * --service URL [--code CODE --password-stdin]`: self-service sign-up for individuals.
+ */
+import { readFileSync } from 'node:fs';
+
+import { RmsClient } from '../client/rms-client';
+import { fileSystemError, RmsError } from '../errors';
+import { passwordTokenProvider } from '../transport/service-connection';
+import { CommandIo, Parsed, parseCommand, readPasswordFromStdin, report, requireOne, storeRoot, stringOption } from './command-line';
+
+function caOption(p: Parsed): Buffer | undefined {
+  const file = stringOption(p, 'ca');
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw fileSystemError(error, file);
+  }
+}
+
+function serviceOption(command: string, p: Parsed): string {
+  const url = stringOption(p, 'service');
+  if (url === undefined) throw new RmsError('INVALID_ARGUMENT', `${command} needs --service URL (the service's base URL, e.g. http://127.0.0.1:8080)`);
+  return url;
+}
+
+export async function runLogin(args: readonly string[], io: CommandIo): Promise<void> {
+  const p = parseCommand('login', args, {
+    service: { type: 'string' }, 'password-stdin': { type: 'boolean' }, store: { type: 'string' }, ca: { type: 'string' },
+  });
+  const email = requireOne('login', p, 'EMAIL');
+  if (!p.values['password-stdin']) throw new RmsError('INVALID_ARGUMENT', 'login reads the password from stdin: pass --password-stdin');
+  const password = await readPasswordFromStdin(io.stdin);
+  const ca = caOption(p);
+  const client = await RmsClient.signIn({
+    store: storeRoot(p, io), serviceUrl: serviceOption('login', p), tokenProvider: passwordTokenProvider(email, password, { ca }), ca,
+  });
+  report(p, io, { identity: client.identity, kind: client.identityKind, service: client.serviceUrl, serviceId: client.serviceId }, [
+    `signed in to ${client.serviceUrl} as ${client.identity} (${client.identityKind}); rights account certificate stored in ${storeRoot(p, io)}`,
+  ]);
+  client.close();
+}
+
+export async function runSignUp(args: readonly string[], io: CommandIo): Promise<void> {
+  const p = parseCommand('signup', args, {
+    service: { type: 'string' }, code: { type: 'string' }, 'password-stdin': { type: 'boolean' }, ca: { type: 'string' },
+  });
+  const email = requireOne('signup', p, 'EMAIL');
+  const service = serviceOption('signup', p);
+  const code = stringOption(p, 'code');
+  if (code === undefined) {
+    await RmsClient.requestSignUp(service, email, { ca: caOption(p) });
+    report(p, io, { sent: true }, [`a sign-up code was sent to ${email}; then run: openrms signup ${email} --service ${service} --code CODE --password-stdin`]);
+    return;
+  }
+  if (!p.values['password-stdin']) throw new RmsError('INVALID_ARGUMENT', 'signup --code reads the new password from stdin: pass --password-stdin');
+  await RmsClient.completeSignUp(service, email, code, await readPasswordFromStdin(io.stdin), { ca: caOption(p) });
+  report(p, io, { identity: email.toLowerCase(), kind: 'individual' }, [`${email} signed up; now run: openrms login ${email} --service ${service} --password-stdin`]);
+}
