@@ -28,13 +28,18 @@ describe('openrms CLI', () => {
     expect(result.stderr).toMatch(/^error: INVALID_ARGUMENT: unknown command "frobnicate"/);
   });
 
-  it('runs the demo round trip and reports it as JSON', () => {
+  it('runs the demo round trip through a real service and reports it as JSON', () => {
     const result = openrms('demo', '--json');
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.ok).toBe(true);
     expect(report.steps.map((s: { step: string }) => s.step)).toEqual(
-      ['publisher key', 'recipient key', 'content key', 'protect', 'wrap content key', 'sign', 'open', 'tamper check']);
+      ['start service', 'add users', 'alice signs in', 'alice protects', 'bob signs in', 'bob opens', 'bob checks EDIT',
+        'bob exports', 'tamper check', 'offline reopen']);
+    const detail = (step: string) => report.steps.find((s: { step: string }) => s.step === step).detail;
+    expect(detail('bob opens')).toContain('rights VIEW;');
+    expect(detail('bob exports')).toContain('RIGHT_NOT_GRANTED');
+    expect(detail('offline reopen')).toContain('cached use license');
   });
 });
