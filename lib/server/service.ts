@@ -135,11 +135,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           return account;
         },
       });
+      if (closing !== null) res.shouldKeepAlive = false;
       sendJson(res, 200, result);
       emit('info', 'request', { method: req.method, path: url.pathname, status: 200, ms: Number(process.hrtime.bigint() - started) / 1e6, caller });
     } catch (thrown) {
       const error = thrown instanceof RmsError ? thrown : new RmsError('SERVICE_ERROR', 'the service failed to answer', { cause: thrown });
       const headers: Record<string, string> = error.code === 'AUTHENTICATION_FAILED' ? { 'www-authenticate': challenge } : {};
+      if (closing !== null) res.shouldKeepAlive = false;
       if (!res.headersSent) sendError(res, error, headers);
       else res.destroy();
       const internal = !(thrown instanceof RmsError);
@@ -150,6 +152,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     }
   }
 
+  let closing: Promise<void> | null = null;
   let address: AddressInfo;
   try {
     address = await listen(server, host, port);
@@ -169,7 +172,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   context = { folder, accounts, tokens: new AccessTokens(folder.signingKey, () => baseUrl, folder.settings.oidc), licensing, templates, audit, baseUrl, now };
   emit('info', 'started', { url: baseUrl, dataDir: folder.dir, service: licensing.slc.claims.sub });
 
-  let closing: Promise<void> | null = null;
   const close = (): Promise<void> => (closing ??= (async () => {
     const drained = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();

@@ -40,7 +40,7 @@ export async function startTestService(options: Partial<ServiceOptions> = {}, ro
     service, root, logs, stop,
     addUser: async (email, o = {}) => { await service.accounts.addUser(email, { password: passwordOf(email), ...o }); },
     signIn: (email, o = {}) => RmsClient.signIn({
-      store: storeOf(email), serviceUrl: service.url, tokenProvider: passwordTokenProvider(email, passwordOf(email)), ...o,
+      store: storeOf(email), serviceUrl: service.url, tokenProvider: passwordTokenProvider(email, passwordOf(email), { ca: o.ca }), ...o,
     }),
     reopen: (email, o = {}) => RmsClient.open({ store: storeOf(email), ...o }),
     cleanup: async () => {
