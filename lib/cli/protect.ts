@@ -4,9 +4,11 @@
  * DIR]`. Each file gets its own license and content key; licenses from --grant make the
  * signed-in user their owner (OWNER), as Office does for the author.
  */
+import { mkdirSync } from 'node:fs';
+
 import { RmsClient } from '../client/rms-client';
 import { LicenseDescriptor } from '../client/license-descriptor';
-import { invalidArgument, RmsError } from '../errors';
+import { fileSystemError, invalidArgument, RmsError } from '../errors';
 import { Grant } from '../license/publishing-license';
 import { CommandIo, Parsed, parseCommand, report, storeRoot, stringOption } from './command-line';
 
@@ -28,6 +30,18 @@ export function parseExpires(value: string, nowMs: number): Date {
 
 function openClient(p: Parsed, io: CommandIo): RmsClient {
   return RmsClient.open({ store: storeRoot(p, io) });
+}
+
+/** The --out folder, created when missing (the library's file API, like MSIPC's, wants it to exist). */
+function outputDir(p: Parsed): string | undefined {
+  const dir = stringOption(p, 'out');
+  if (dir === undefined) return undefined;
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw fileSystemError(error, dir);
+  }
+  return dir;
 }
 
 function files(command: string, p: Parsed): string[] {
@@ -59,13 +73,14 @@ export async function runProtect(args: readonly string[], io: CommandIo): Promis
   });
   const inputs = files('protect', p);
   const client = openClient(p, io);
+  const out = outputDir(p);
   try {
     const license = await licenseFor(client, p);
     const done: { source: string; path: string; contentId: string }[] = [];
     for (const source of inputs) {
       const serialized = await client.serializeLicense(license, { online: p.values.online === true });
       try {
-        const result = await client.protectFile(source, serialized, { outputDir: stringOption(p, 'out') });
+        const result = await client.protectFile(source, serialized, { outputDir: out });
         done.push({ source, path: result.path, contentId: serialized.contentId });
       } finally {
         serialized.contentKey.close();
@@ -81,10 +96,11 @@ export async function runUnprotect(args: readonly string[], io: CommandIo): Prom
   const p = parseCommand('unprotect', args, { out: { type: 'string' }, store: { type: 'string' } });
   const inputs = files('unprotect', p);
   const client = openClient(p, io);
+  const out = outputDir(p);
   try {
     const done: { source: string; path: string; contentId: string }[] = [];
     for (const source of inputs) {
-      const result = await client.unprotectFile(source, { outputDir: stringOption(p, 'out') });
+      const result = await client.unprotectFile(source, { outputDir: out });
       done.push({ source, path: result.path, contentId: result.license.contentId });
     }
     report(p, io, { files: done }, done.map((d) => `unprotected ${d.source} -> ${d.path}`));

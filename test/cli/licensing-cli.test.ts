@@ -105,8 +105,8 @@ describe('openrms licensing commands', () => {
     expect(failure(['templates', 'add', 'Mine', '--grant', 'bob@contoso.com:VIEW'], { store: 'alice' })).toMatch(/^error: ACCESS_DENIED: /);
     expect(ok(['templates'], { store: 'alice' })).toContain('Team read-only');
     writeFileSync(path.join(root, 'notes.md'), '# notes');
-    ok(['protect', 'notes.md', '--template', 'Team read-only', '--online', '--out', 'out-alice'], { store: 'alice' });
-    expect(JSON.parse(ok(['rights', path.join('out-alice', 'notes.md.pfile'), '--json'], { store: 'bob' })).rights).toEqual(['VIEW']);
+    ok(['protect', 'notes.md', '--template', 'Team read-only', '--online', '--out', 'out-templated'], { store: 'alice' });
+    expect(JSON.parse(ok(['rights', path.join('out-templated', 'notes.md.pfile'), '--json'], { store: 'bob' })).rights).toEqual(['VIEW']);
   });
 
   it('reports usage mistakes as INVALID_ARGUMENT', () => {
