@@ -54,6 +54,24 @@ function parseRsaVerifySpeed(output) {
   return Number(figures[column]);
 }
 
+/**
+ * Parses `openssl speed rsa2048` (as parseRsaVerifySpeed) into signatures per second, from its
+ * sign/s column. With `-multi N` the last such row is the sum over the N processes.
+ */
+function parseRsaSignSpeed(output) {
+  const lines = output.split('\n');
+  let row = -1;
+  lines.forEach((line, i) => {
+    if (/^rsa\s+2048 bits\s/.test(line)) row = i;
+  });
+  if (row < 1) throw new Error('no "rsa 2048 bits" row in openssl speed output');
+  const headers = lines[row - 1].trim().split(/\s+/);
+  const figures = lines[row].replace(/^rsa\s+2048 bits\s+/, '').trim().split(/\s+/);
+  const column = headers.indexOf('sign/s');
+  if (column < 0 || headers.length !== figures.length) throw new Error('no sign/s column in openssl speed output');
+  return Number(figures[column]);
+}
+
 /** One `openssl speed` figure, sampled as often as the scenario asks. */
 class SpeedCeiling {
   constructor(args, parse, timeoutSeconds) {
@@ -116,4 +134,13 @@ function rsa2048VerifyCeiling(seconds, processes = 1) {
   return new SpeedCeiling(['speed', '-seconds', String(seconds), ...multi, 'rsa2048'], parseRsaVerifySpeed, seconds * 20 + 30);
 }
 
-module.exports = { aes256CbcCeiling, aes256GcmCeiling, opensslCliVersion, parseCipherSpeed, parseRsaVerifySpeed, rsa2048VerifyCeiling };
+/** RSA-2048 signatures per second (private-key operations), one process, or the sum of `processes` run at once. */
+function rsa2048SignCeiling(seconds, processes = 1) {
+  const multi = processes > 1 ? ['-multi', String(processes)] : [];
+  return new SpeedCeiling(['speed', '-seconds', String(seconds), ...multi, 'rsa2048'], parseRsaSignSpeed, seconds * 20 + 30);
+}
+
+module.exports = {
+  aes256CbcCeiling, aes256GcmCeiling, opensslCliVersion, parseCipherSpeed, parseRsaSignSpeed, parseRsaVerifySpeed,
+  rsa2048SignCeiling, rsa2048VerifyCeiling,
+};

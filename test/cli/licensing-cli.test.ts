@@ -106,7 +106,7 @@ describe('openrms licensing commands', () => {
     expect(ok(['templates'], { store: 'alice' })).toContain('Team read-only');
     writeFileSync(path.join(root, 'notes.md'), '# notes');
     ok(['protect', 'notes.md', '--template', 'Team read-only', '--online', '--out', 'out-templated'], { store: 'alice' });
-    expect(JSON.parse(ok(['rights', path.join('out-templated', 'notes.md.pfile'), '--json'], { store: 'bob' })).rights).toEqual(['VIEW']);
+    expect(JSON.parse(ok(['rights', path.join('out-templated', 'notes.md.pfile'), '--json'], { store: 'bob' })).rights).toEqual(['REPLY', 'REPLYALL', 'VIEW', 'VIEWRIGHTSDATA']);
   });
 
   it('reports usage mistakes as INVALID_ARGUMENT', () => {
