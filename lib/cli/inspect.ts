@@ -8,6 +8,8 @@ import { Writable } from 'node:stream';
 
 import { RmsError } from '../errors';
 import { readContainer } from '../format/protect-file';
+import { decodeJws } from '../license/jws';
+import { PlClaims } from '../license/publishing-license';
 import { isXrml, readXrmlLicense, XrmlLicenseInfo } from '../license/xrml';
 
 export interface InspectReport {
@@ -15,7 +17,7 @@ export interface InspectReport {
   container?: { version: string; originalExtension: string; cipherMode: string | null };
   /** The license fields as XrmlLicenseInfo has them, with times as ISO 8601 strings. */
   license?: Omit<XrmlLicenseInfo, 'issuedTime' | 'validUntil'> & {
-    format: 'xrml' | null;
+    format: 'xrml' | 'jws' | null;
     issuedTime: string | null;
     validUntil: string | null;
   };
@@ -26,18 +28,39 @@ const NO_LICENSE_FIELDS: XrmlLicenseInfo = {
   issuer: { name: null, url: null }, licensingUrls: { intranet: null, extranet: null }, referralUrl: null,
 };
 
+/** What an openrms PL says in clear (its signature is not checked here: that needs the service's SLC). */
+function openrmsLicenseFields(text: string): XrmlLicenseInfo | null {
+  let pl: Partial<PlClaims>;
+  try {
+    pl = decodeJws<Partial<PlClaims>>(text.trim()).payload;
+  } catch {
+    return null;
+  }
+  const at = (seconds: unknown): Date | null => (typeof seconds === 'number' ? new Date(seconds * 1000) : null);
+  const urls = { intranet: pl.urls?.intranet ?? null, extranet: pl.urls?.extranet ?? null };
+  return {
+    contentId: typeof pl.cid === 'string' ? pl.cid : null,
+    owner: typeof pl.own === 'string' ? pl.own : null,
+    issuedTime: at(pl.iat),
+    validUntil: at(pl.pol?.contentValidUntil),
+    issuer: { name: typeof pl.iss === 'string' ? pl.iss : null, url: urls.extranet ?? urls.intranet },
+    licensingUrls: urls,
+    referralUrl: typeof pl.ref === 'string' ? pl.ref : null,
+  };
+}
+
 export async function inspectFile(path: string): Promise<InspectReport> {
   const container = await readContainer(path);
   if (container === null) return { protected: false };
   const { info, cipherMode } = container;
-  // openrms's own licenses arrive with the licensing issue; until then only XrML is read.
   const xrml = isXrml(info.license.text);
-  const fields = xrml ? readXrmlLicense(info.license.text) : NO_LICENSE_FIELDS;
+  const jws = xrml ? null : openrmsLicenseFields(info.license.text);
+  const fields = xrml ? readXrmlLicense(info.license.text) : jws ?? NO_LICENSE_FIELDS;
   return {
     protected: true,
     container: { version: info.version, originalExtension: info.originalExtension, cipherMode },
     license: {
-      format: xrml ? 'xrml' : null,
+      format: xrml ? 'xrml' : jws !== null ? 'jws' : null,
       contentId: fields.contentId,
       owner: fields.owner,
       issuedTime: fields.issuedTime?.toISOString() ?? null,

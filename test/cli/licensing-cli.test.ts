@@ -66,6 +66,10 @@ describe('openrms licensing commands', () => {
     expect(out.files).toHaveLength(1);
     protectedPlan = out.files[0].path;
     expect(path.basename(protectedPlan)).toBe('plan.ptxt');
+    // inspect reads the openrms license in clear, without a key or the service.
+    const inspected = JSON.parse(ok(['inspect', protectedPlan, '--json']));
+    expect(inspected.license).toMatchObject({ format: 'jws', contentId: out.files[0].contentId, owner: 'alice@contoso.com' });
+    expect(inspected.license.licensingUrls.extranet).toBe(`${url}/_wmcs/licensing`);
   });
 
   it('shows each user exactly their rights', () => {
