@@ -1,0 +1,43 @@
+/**
+ * The license test vectors of docs/licenses.md (test/license/vectors/licenses.json): every
+ * token is what openrms signs for its payload, byte for byte, and the chain verifies and opens
+ * as documented. Another implementation of the formats can check itself against the file.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import {
+  AsymmetricKey, decodeJws, openUlContentKey, signJws, verifyClc, verifyPl, verifyRac, verifySlc, verifyUl,
+} from '../../lib';
+import { unwrapPlContentKey } from '../../lib/license/publishing-license';
+
+const vectors = JSON.parse(readFileSync(path.join(__dirname, 'vectors', 'licenses.json'), 'utf8')) as {
+  now: number;
+  contentKeyHex: string;
+  keys: Record<'service' | 'wrapping' | 'alice' | 'bob', string>;
+  tokens: Record<'slc' | 'racAlice' | 'racBob' | 'clc' | 'pl' | 'ul', string>;
+};
+const key = (name: keyof typeof vectors.keys) => AsymmetricKey.importPem(vectors.keys[name]);
+const now = vectors.now;
+
+describe('license test vectors', () => {
+  it.each([
+    ['slc', 'service'], ['racAlice', 'service'], ['racBob', 'service'], ['clc', 'service'], ['pl', 'alice'], ['ul', 'service'],
+  ] as const)('%s is the RS256 signature of its payload by the %s key, byte for byte', (token, signer) => {
+    const { header, payload } = decodeJws(vectors.tokens[token]);
+    expect(signJws(payload, key(signer), header.typ)).toBe(vectors.tokens[token]);
+  });
+
+  it('verifies the whole chain and opens the content key for bob only', () => {
+    const slc = verifySlc(vectors.tokens.slc, { pinned: [key('service').thumbprint()], now });
+    expect(verifyRac(vectors.tokens.racBob, slc, { now }).claims.sub).toBe('bob@contoso.com');
+    expect(verifyClc(vectors.tokens.clc, slc, { now }).claims.sub).toBe('alice@contoso.com');
+    const pl = verifyPl(vectors.tokens.pl, slc, { now });
+    expect(pl.publishedOffline).toBe(true);
+    expect(unwrapPlContentKey(pl, key('wrapping')).export().toString('hex')).toBe(vectors.contentKeyHex);
+    const ul = verifyUl(vectors.tokens.ul, slc, 'bob@contoso.com', { now });
+    expect(ul.claims.rights).toEqual(['VIEW']);
+    expect(openUlContentKey(ul, key('bob')).export().toString('hex')).toBe(vectors.contentKeyHex);
+    expect(() => openUlContentKey(ul, key('alice'))).toThrow(expect.objectContaining({ code: 'BROKEN_CERT_CHAIN' }));
+  });
+});
