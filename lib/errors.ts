@@ -70,6 +70,7 @@ export const RMS_ERROR_CODES: readonly RmsErrorCode[] = [
  */
 const HRESULTS: Partial<Record<RmsErrorCode, number>> = {
   INVALID_ARGUMENT: 0x80070057, // E_INVALIDARG
+  NEEDS_ONLINE: 0x8004020d, // IPCERROR_NEEDS_ONLINE
 };
 
 export interface RmsErrorOptions {

@@ -22,9 +22,9 @@ export interface LicenseDescriptor {
   descriptors: Descriptor[];
   /** Where a user without rights can ask for them (IPC_LI_REFERRAL_INFO_URL). */
   referralUrl: string | null;
-  /** Name/value pairs anyone can read, covered by the signature (IPC_LI_APP_SPECIFIC_DATA). */
+  /** Name/value pairs anyone can read, covered by the signature (IPC_LI_APP_SPECIFIC_DATA_NO_ENCRYPTION). */
   signedData: Record<string, string>;
-  /** Name/value pairs only the service and licensed users read. */
+  /** Name/value pairs only the service and licensed users read (IPC_LI_APP_SPECIFIC_DATA). */
   encryptedData: Record<string, string>;
 }
 
@@ -61,14 +61,15 @@ export function licenseFromTemplate(t: TemplateClaims, nowMs: number): LicenseDe
     template: t.id, grants: t.grants.map((g) => ({ who: g.who, rights: [...g.rights] })),
     contentValidUntil: t.contentValidDays === null ? null : new Date(nowMs + t.contentValidDays * DAY_MS),
     offlineDays: t.offlineDays, autoGrantOwner: true,
-    descriptors: t.description === '' ? [] : [{ lang: 'en', name: t.name, description: t.description }],
+    descriptors: [{ lang: 'en', name: t.name, description: t.description }],
     referralUrl: null, signedData: {}, encryptedData: {},
   };
 }
 
-/** The policy a descriptor stands for, checked. */
+/** The policy a descriptor stands for, checked: a license that grants nobody anything is refused, as MSIPC's IPCERROR_USER_RIGHTS_NOT_SET. */
 export function descriptorPolicy(d: LicenseDescriptor): Policy {
   const until = d.contentValidUntil;
+  if (d.grants.length === 0 && !d.autoGrantOwner) throw invalidArgument('license.grants', 'at least one grant (or autoGrantOwner)');
   return normalizePolicy({
     template: d.template,
     grants: d.grants,

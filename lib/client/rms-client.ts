@@ -23,6 +23,7 @@ import {
 import { decodeJws } from '../license/jws';
 import { PlClaims, publishOffline, VerifiedPl, verifyPl } from '../license/publishing-license';
 import { TemplateClaims, verifyTemplate } from '../license/templates';
+import { isXrml } from '../license/xrml';
 import { UlClaims, openUlContentKey, verifyUl } from '../license/use-license';
 import { protectBufferAsync, unprotectBufferAsync, UnprotectedContent } from '../format/gcm-stream';
 import { createProtectStream, createUnprotectStream, ProtectStream, UnprotectStream } from '../format/protect-stream';
@@ -48,7 +49,7 @@ export interface RmsClientOptions extends HttpOptions {
   service?: string;
   /** Asked for a token when the service challenges and the stored one is gone or refused. */
   tokenProvider?: TokenProvider;
-  /** Never contact the service: a use license not in the cache is NEEDS_ONLINE (MSIPC's IPC_GK_FLAG_OFFLINE). */
+  /** Never contact the service: a use license not in the cache is NEEDS_ONLINE (MSIPC's IPC_PROMPT_FLAG_OFFLINE). */
   offlineOnly?: boolean;
   /** The clock, in seconds since the epoch (tests). */
   now?: () => number;
@@ -256,7 +257,7 @@ export class RmsClient {
     await this.connection.callAuthenticated('DELETE', `/_wmcs/licensing/templates/${encodeURIComponent(id)}`);
   }
 
-  /** A license from a template, by ID or name (IpcCreateLicenseFromTemplateId). */
+  /** A license from a template, by ID or name (IpcCreateLicenseFromTemplateID). */
   async createLicenseFromTemplate(idOrName: string): Promise<LicenseDescriptor> {
     const wanted = String(idOrName).toLowerCase();
     const template = (await this.getTemplates()).find((t) => t.id === wanted || t.name.toLowerCase() === wanted);
@@ -305,6 +306,9 @@ export class RmsClient {
 
   /** Verifies a PL as this service's (signed by it, or by a CLC it issued). */
   private verifyPublishingLicense(pl: string): VerifiedPl {
+    if (isXrml(pl)) {
+      throw new RmsError('SERVICE_NOT_TRUSTED', 'the content was protected by a Microsoft RMS service (XrML license); openrms opens content of openrms services');
+    }
     const { header, payload } = decodeJws<Partial<PlClaims>>(pl);
     const clcIssuer = typeof payload.clc === 'string' ? decodeJws<{ iss?: unknown }>(payload.clc).payload.iss : undefined;
     if (header.kid !== this.serviceId && clcIssuer !== this.serviceId) {
@@ -431,8 +435,8 @@ export class RmsClient {
   }
 
   /**
-   * IpcfDecryptFile: writes a plaintext copy. As in MSIPC's File API this needs EXPORT (or
-   * OWNER); without it RIGHT_NOT_GRANTED and nothing is written.
+   * IpcfDecryptFile: writes a plaintext copy. A copy without protection is what EXPORT grants,
+   * so it needs EXPORT (or OWNER); without it RIGHT_NOT_GRANTED and nothing is written.
    */
   async unprotectFile(source: string, options: FileOutputOptions = {}): Promise<UnprotectFileResult & { license: ContentLicense }> {
     const license = await this.fileLicense(source);

@@ -74,6 +74,9 @@ export class Accounts {
   /** Adds a user, or updates an existing one's password and roles (what `openrms users add` does twice). */
   async addUser(email: string, options: AddUserOptions = {}): Promise<Account> {
     const who = normalizeEmail(email);
+    if (this.db.prepare('SELECT 1 FROM service_principals WHERE identity = ?').get(who) !== undefined) {
+      throw new RmsError('CONFLICT', `${who} is a service principal's identity`);
+    }
     const hash = options.password == null ? null : await hashPassword(options.password);
     this.db.prepare(`INSERT INTO users (email, kind, password_hash, admin, super_user, created_at) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (email) DO UPDATE SET password_hash = COALESCE(excluded.password_hash, password_hash),
@@ -97,6 +100,7 @@ export class Accounts {
 
   /** A new service principal acting as `identity`; the secret is shown once and stored hashed. */
   addServicePrincipal(identity: string): { clientId: string; clientSecret: string } {
+    if (this.find(identity) !== null) throw new RmsError('CONFLICT', `${normalizeEmail(identity)} is a user; a service principal needs an identity of its own`);
     const clientId = randomUUID();
     const clientSecret = randomBytes(32).toString('base64url');
     this.db.prepare('INSERT INTO service_principals (client_id, identity, secret_hash, created_at) VALUES (?, ?, ?, ?)')

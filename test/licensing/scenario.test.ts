@@ -10,6 +10,7 @@ import {
   aesGcm, COMMON_RIGHTS, decodeJws, openUlContentKey, readFileLicense, RmsClient, RmsError, verifySlc, verifyUl,
 } from '../../lib';
 import { startTestService, TestService } from '../support/licensing-service';
+import { TESTDATA_DIR } from '../support/testdata';
 
 let t: TestService;
 let alice: RmsClient;
@@ -215,6 +216,14 @@ describe('offline use', () => {
     expect(opened.authentic.every(Boolean)).toBe(true);
     expect(Buffer.from(opened.output).toString().startsWith('record 0: ')).toBe(true);
     license.close();
+  });
+
+  it('refuses to serialize a license that grants nobody anything', async () => {
+    expect(await codeOf(alice.serializeLicense(alice.createLicense({ grants: [] })))).toBe('INVALID_ARGUMENT');
+  });
+
+  it('refuses to open content of a Microsoft service, naming why', async () => {
+    expect(await codeOf(bob.fileLicense(path.join(TESTDATA_DIR, 'msft-pfile', 'CleanAlice.txt.pfile')))).toBe('SERVICE_NOT_TRUSTED');
   });
 
   it('publishes online when asked, signed by the service', async () => {

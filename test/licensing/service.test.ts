@@ -118,6 +118,9 @@ describe('authentication', () => {
     app.close();
     expect(await codeOf(RmsClient.signIn({ store: path.join(t.root, 'app2'), serviceUrl: t.service.url, tokenProvider: clientCredentialsTokenProvider(clientId, 'wrong') })))
       .toBe('AUTHENTICATION_FAILED');
+    // A principal cannot take a user's identity, nor a user a principal's.
+    expect(() => t.service.accounts.addServicePrincipal('alice@contoso.com')).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
+    expect(await codeOf(t.service.accounts.addUser('records-app@contoso.com'))).toBe('CONFLICT');
   });
 });
 
