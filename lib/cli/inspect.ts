@@ -36,7 +36,10 @@ function openrmsLicenseFields(text: string): XrmlLicenseInfo | null {
   } catch {
     return null;
   }
-  const at = (seconds: unknown): Date | null => (typeof seconds === 'number' ? new Date(seconds * 1000) : null);
+  const at = (seconds: unknown): Date | null => {
+    const date = typeof seconds === 'number' ? new Date(seconds * 1000) : null;
+    return date !== null && Number.isFinite(date.getTime()) ? date : null;
+  };
   const urls = { intranet: pl.urls?.intranet ?? null, extranet: pl.urls?.extranet ?? null };
   return {
     contentId: typeof pl.cid === 'string' ? pl.cid : null,

@@ -23,7 +23,7 @@ export async function runUsers(args: readonly string[], io: CommandIo): Promise<
   const email = requireOne('users add', p, 'EMAIL');
   const password = p.values['password-stdin'] ? await readPasswordFromStdin(io.stdin) : null;
   const account = await withAccounts(stringOption(p, 'data'), io, (accounts) =>
-    accounts.addUser(email, { password, admin: p.values.admin === true, superUser: p.values['super-user'] === true }));
+    accounts.addUser(email, { password, admin: p.values.admin === true ? true : undefined, superUser: p.values['super-user'] === true ? true : undefined }));
   const roles = [account.admin ? 'administrator' : null, account.superUser ? 'super user' : null].filter(Boolean);
   report(p, io, account, [`user ${account.email} (${account.kind}${roles.length ? `, ${roles.join(', ')}` : ''})${password === null ? ' (no password set: use --password-stdin)' : ''}`]);
 }

@@ -157,6 +157,8 @@ export class RmsClient {
     const account: ServiceAccount = {
       url: probe.baseUrl, slc: slcToken, identity: rac.claims.sub, kind: rac.claims.idk, keyId, rac: rac.token, clc, token,
     };
+    // A new key: licenses cached for the old one cannot be opened any more.
+    store.dropUseLicenses(serviceId);
     store.saveAccount(serviceId, account);
     store.setCurrent(serviceId);
     return new RmsClient(store, serviceId, account, slc, o);
@@ -215,15 +217,38 @@ export class RmsClient {
     return this.racKey;
   }
 
-  /** The RAC, renewed through the service when it is close to expiry. */
+  /**
+   * The RAC, renewed through the service when it is close to expiry, and the CLC with it (the
+   * CLC lives as long as the RAC it was issued with).
+   */
   private async currentRac(): Promise<string> {
     const claims = decodeJws<{ exp: number }>(this.account.rac).payload;
     if (claims.exp - this.now() > RAC_RENEWAL_SECONDS) return this.account.rac;
     const answer = await this.connection.callAuthenticated('POST', '/_wmcs/certification', { key: this.key().publicKey().exportJwk() });
     const rac = verifyRac(String(answer.rac), this.slc, { now: this.now() });
-    this.account = { ...this.account, rac: rac.token };
+    let clc: string | null = null;
+    try {
+      clc = String((await this.connection.callAuthenticated('POST', '/_wmcs/licensing/clc', { rac: rac.token })).clc);
+      verifyClc(clc, this.slc, { now: this.now() });
+    } catch (error) {
+      if (!(error instanceof RmsError) || error.code !== 'ACCESS_DENIED') throw error;
+    }
+    this.account = { ...this.account, rac: rac.token, clc };
     this.store.saveAccount(this.serviceId, this.account);
     return rac.token;
+  }
+
+  /**
+   * Before offline publishing: renew the certificates when they are close to expiry and the
+   * service can be reached; when it cannot, publish with the CLC as long as it is valid.
+   */
+  private async renewForOfflinePublishing(): Promise<void> {
+    if (this.options.offlineOnly) return;
+    try {
+      await this.currentRac();
+    } catch (error) {
+      if (!(error instanceof RmsError) || error.code !== 'SERVICE_UNAVAILABLE') throw error;
+    }
   }
 
   /** The service's templates (IpcGetTemplateList): fetched and cached, or from the cache when offline. */
@@ -289,6 +314,7 @@ export class RmsClient {
         pl = String(answer.pl);
         verifyPl(pl, this.slc, { now: this.now() });
       } else {
+        await this.renewForOfflinePublishing();
         if (this.account.clc === null) throw new RmsError('ACCESS_DENIED', `${this.identity} may not publish at ${this.serviceUrl}`);
         const clc = verifyClc(this.account.clc, this.slc, { now: this.now() });
         pl = publishOffline({
@@ -317,21 +343,33 @@ export class RmsClient {
     return verifyPl(pl, this.slc, { now: this.now() });
   }
 
-  /** A cached use license for `cid`, if one is usable now. */
-  private cachedUseLicense(cid: string): UlClaims | null {
-    const token = this.store.loadUseLicense(this.serviceId, cid);
+  /**
+   * A cached use license for this PL, if one is usable now. It must verify (service-signed, for
+   * this user), be for this PL's content and owner and for this device's key, and be inside its
+   * validity; anything else is dropped (and fetched again when online). One issued after the
+   * current time means the clock went back: CLOCK_ROLL_BACK_DETECTED.
+   */
+  private cachedUseLicense(pl: PlClaims): UlClaims | null {
+    const token = this.store.loadUseLicense(this.serviceId, pl.cid);
     if (token === null) return null;
     let claims: UlClaims;
     try {
-      claims = decodeJws<UlClaims>(token).payload;
-      if (typeof claims.iat === 'number' && claims.iat > this.now() + CLOCK_SKEW_SECONDS) {
-        throw new RmsError('CLOCK_ROLL_BACK_DETECTED', `the clock is before the issue time of the cached license for ${cid} (${new Date(claims.iat * 1000).toISOString()})`);
+      // Authentic first (checked at its own issue time), so a forged file cannot raise the alarm.
+      claims = verifyUl(token, this.slc, this.identity, { now: decodeJws<UlClaims>(token).payload.iat, ignoreLicenseExpiry: true }).claims;
+      if (claims.cid !== pl.cid || claims.own !== pl.own || claims.rac !== this.key().thumbprint()) {
+        throw new RmsError('BROKEN_CERT_CHAIN', 'the cached license is for other content or another key');
       }
+    } catch {
+      this.store.dropUseLicense(this.serviceId, pl.cid);
+      return null;
+    }
+    if (claims.iat > this.now() + CLOCK_SKEW_SECONDS) {
+      throw new RmsError('CLOCK_ROLL_BACK_DETECTED', `the clock is before the issue time of the cached license for ${pl.cid} (${new Date(claims.iat * 1000).toISOString()})`);
+    }
+    try {
       verifyUl(token, this.slc, this.identity, { now: this.now() });
-    } catch (error) {
-      if (error instanceof RmsError && error.code === 'CLOCK_ROLL_BACK_DETECTED') throw error;
-      // Expired, for another user, or unreadable: dropped, and fetched again when online.
-      this.store.dropUseLicense(this.serviceId, cid);
+    } catch {
+      this.store.dropUseLicense(this.serviceId, pl.cid);
       return null;
     }
     return claims;
@@ -344,7 +382,7 @@ export class RmsClient {
   async getContentKey(publishingLicense: PublishingLicenseInput, options: GetContentKeyOptions = {}): Promise<ContentLicense> {
     const pl = this.verifyPublishingLicense(plText(publishingLicense));
     const cid = pl.claims.cid;
-    let ul = this.cachedUseLicense(cid);
+    let ul = this.cachedUseLicense(pl.claims);
     let fromCache = ul !== null;
     if (ul === null) {
       if (options.offlineOnly ?? this.options.offlineOnly) throw new RmsError('NEEDS_ONLINE', `no cached use license for content ${cid}, and the client is offline only`);
@@ -360,7 +398,9 @@ export class RmsClient {
       }
       ul = verifyUl(token, this.slc, this.identity, { now: this.now(), ignoreLicenseExpiry: true }).claims;
       if (ul.cid !== cid) throw new RmsError('BROKEN_CERT_CHAIN', 'the service answered with a license for other content');
-      if (ul.exp > ul.iat) this.store.saveUseLicense(this.serviceId, cid, token);
+      // Not cached when it allows no offline use, nor when the service's clock is ahead of ours
+      // (it would look like a roll-back the next time).
+      if (ul.exp > ul.iat && ul.iat <= this.now() + CLOCK_SKEW_SECONDS) this.store.saveUseLicense(this.serviceId, cid, token);
       fromCache = false;
     }
     const contentKey = openUlContentKey({ claims: ul, token: '' }, this.key());

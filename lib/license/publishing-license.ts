@@ -98,9 +98,14 @@ export function normalizePolicy(policy: Policy): Policy {
   if (!Number.isInteger(offline) || offline < 0 || offline > MAX_OFFLINE_DAYS) throw invalidArgument('policy.offlineDays', 'an integer from 0 to 65535');
   const until = policy.contentValidUntil;
   if (until !== null && !(Number.isInteger(until) && until > 0)) throw invalidArgument('policy.contentValidUntil', 'seconds since the epoch, or null');
+  const grants = policy.grants.map((g, i) => {
+    if (typeof g !== 'object' || g === null || !Array.isArray(g.rights)) throw invalidArgument(`policy.grants[${i}]`, '{ who, rights: [...] }');
+    return { who: g.who === ANYONE ? ANYONE : normalizeEmail(g.who), rights: expandRights(g.rights) };
+  });
+  if (policy.template !== undefined && policy.template !== null && typeof policy.template !== 'string') throw invalidArgument('policy.template', 'a template ID or null');
   return {
     template: policy.template ?? null,
-    grants: policy.grants.map((g) => ({ who: g.who === ANYONE ? ANYONE : normalizeEmail(g.who), rights: expandRights(g.rights) })),
+    grants,
     contentValidUntil: until,
     offlineDays: offline,
   };
@@ -133,6 +138,7 @@ export function openAppData(claims: PlClaims, contentKey: SecretKey): Record<str
 /** The claims of a new PL, its content key wrapped to `wrappingKey`. */
 export function buildPlClaims(o: PublishOptions, signer: AsymmetricKey, clc: string | null): PlClaims {
   const owner = normalizeEmail(o.owner);
+  if (typeof o.policy !== 'object' || o.policy === null || !Array.isArray(o.policy.grants)) throw invalidArgument('policy.grants', 'an array of grants');
   const grants = o.autoGrantOwner ? [...o.policy.grants, { who: owner, rights: ['OWNER'] }] : o.policy.grants;
   const policy = normalizePolicy({ ...o.policy, grants });
   const cid = o.contentId ?? randomUUID();

@@ -3,7 +3,8 @@
  * service principals: JWS signed with its signing key, `typ` `at+jwt` (RFC 9068), naming the
  * service as issuer and audience. It can also accept tokens from one external OpenID Connect
  * issuer, verified with the keys that issuer publishes (JWKS), the identity taken from the
- * `email` claim (or `upn`, `preferred_username`).
+ * `email` claim (unless `email_verified` is false) or `upn`. External identities are never
+ * administrators or super users here: those roles belong to the service's own accounts.
  */
 import { AsymmetricKey, Jwk } from '../crypto/asymmetric-key';
 import { RmsError } from '../errors';
@@ -39,13 +40,20 @@ function audienceIncludes(aud: unknown, expected: string): boolean {
 class ExternalKeys {
   private keys = new Map<string, AsymmetricKey>();
   private fetchedAt = 0;
+  /** The fetch in flight: requests arriving meanwhile wait for it instead of finding no keys. */
+  private refreshing: Promise<void> | null = null;
 
   constructor(private readonly settings: OidcSettings) {}
 
   async key(kid: string): Promise<AsymmetricKey> {
     let key = this.keys.get(kid);
+    if (key === undefined && this.refreshing !== null) {
+      await this.refreshing;
+      key = this.keys.get(kid);
+    }
     if (key === undefined && Date.now() - this.fetchedAt > JWKS_REFRESH_MS) {
-      await this.refresh();
+      this.refreshing ??= this.refresh().finally(() => { this.refreshing = null; });
+      await this.refreshing;
       key = this.keys.get(kid);
     }
     if (key === undefined) throw refused(`the token is signed with key ${kid}, which ${this.settings.issuer} does not publish`);
@@ -102,7 +110,9 @@ export class AccessTokens {
     checkTimes(claims, now);
     if (claims.iss !== this.oidc.issuer) throw refused(`the token was issued by ${String(claims.iss)}, not ${this.oidc.issuer}`);
     if (!audienceIncludes(claims.aud, this.oidc.audience ?? this.serviceUrl())) throw refused('the token was issued for another audience');
-    const email = claims.email ?? claims.upn ?? claims.preferred_username;
+    // Only an address the issuer vouches for: `email` unless marked unverified, or Entra's `upn`.
+    // `preferred_username` is whatever the user typed, and names no one.
+    const email = claims.email !== undefined && claims.email_verified !== false ? claims.email : claims.upn;
     try {
       return { email: normalizeEmail(email), issuer: 'external' };
     } catch (cause) {

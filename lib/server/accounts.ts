@@ -39,6 +39,8 @@ export interface AddUserOptions {
 const SIGNUP_CODE_SECONDS = 15 * 60;
 const SIGNUP_MAX_ATTEMPTS = 5;
 const REFRESH_TOKEN_SECONDS = 30 * 24 * 3600;
+/** Hashed when there is no account, so that a wrong email costs as long as a wrong password. */
+const NO_ACCOUNT_HASH = `scrypt$15$8$1$${Buffer.alloc(16).toString('base64url')}$${Buffer.alloc(32).toString('base64url')}`;
 
 function toAccount(row: UserRow): Account {
   return { email: row.email, kind: row.kind, admin: row.admin === 1, superUser: row.super_user === 1 };
@@ -66,22 +68,24 @@ export class Accounts {
   resolve(email: string): Account | null {
     const user = this.find(email);
     if (user !== null) return user;
-    const principal = this.db.prepare('SELECT identity FROM service_principals WHERE identity = ?').get(normalizeEmail(email)) as
-      { identity: string } | undefined;
-    return principal === undefined ? null : { email: principal.identity, kind: 'organization', admin: false, superUser: false };
+    const who = normalizeEmail(email);
+    return this.isPrincipal(who) ? { email: who, kind: 'organization', admin: false, superUser: false } : null;
   }
 
   /** Adds a user, or updates an existing one's password and roles (what `openrms users add` does twice). */
   async addUser(email: string, options: AddUserOptions = {}): Promise<Account> {
     const who = normalizeEmail(email);
-    if (this.db.prepare('SELECT 1 FROM service_principals WHERE identity = ?').get(who) !== undefined) {
-      throw new RmsError('CONFLICT', `${who} is a service principal's identity`);
-    }
+    if (this.isPrincipal(who)) throw new RmsError('CONFLICT', `${who} is a service principal's identity`);
     const hash = options.password == null ? null : await hashPassword(options.password);
-    this.db.prepare(`INSERT INTO users (email, kind, password_hash, admin, super_user, created_at) VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT (email) DO UPDATE SET password_hash = COALESCE(excluded.password_hash, password_hash),
-        admin = excluded.admin, super_user = excluded.super_user`)
-      .run(who, options.kind ?? 'organization', hash, options.admin ? 1 : 0, options.superUser ? 1 : 0, this.now());
+    const flag = (value: boolean | undefined): number | null => (value === undefined ? null : value ? 1 : 0);
+    this.db.transaction(() => {
+      // Roles not given are kept; a new password ends every session the old one opened.
+      this.db.prepare(`INSERT INTO users (email, kind, password_hash, admin, super_user, created_at) VALUES (?, ?, ?, COALESCE(?, 0), COALESCE(?, 0), ?)
+        ON CONFLICT (email) DO UPDATE SET password_hash = COALESCE(excluded.password_hash, password_hash),
+          admin = COALESCE(?, admin), super_user = COALESCE(?, super_user)`)
+        .run(who, options.kind ?? 'organization', hash, flag(options.admin), flag(options.superUser), this.now(), flag(options.admin), flag(options.superUser));
+      if (hash !== null) this.db.prepare('DELETE FROM refresh_tokens WHERE identity = ?').run(who);
+    })();
     return this.find(who)!;
   }
 
@@ -93,7 +97,7 @@ export class Accounts {
     } catch {
       row = undefined;
     }
-    const ok = await verifyPassword(password, row?.password_hash ?? null);
+    const ok = await verifyPassword(password, row?.password_hash ?? NO_ACCOUNT_HASH);
     if (!ok || row === undefined) throw new RmsError('AUTHENTICATION_FAILED', 'wrong email or password');
     return toAccount(row);
   }
@@ -103,8 +107,10 @@ export class Accounts {
     if (this.find(identity) !== null) throw new RmsError('CONFLICT', `${normalizeEmail(identity)} is a user; a service principal needs an identity of its own`);
     const clientId = randomUUID();
     const clientSecret = randomBytes(32).toString('base64url');
+    const who = normalizeEmail(identity);
+    if (this.isPrincipal(who)) throw new RmsError('CONFLICT', `${who} already has a service principal`);
     this.db.prepare('INSERT INTO service_principals (client_id, identity, secret_hash, created_at) VALUES (?, ?, ?, ?)')
-      .run(clientId, normalizeEmail(identity), secretHash(clientSecret), this.now());
+      .run(clientId, who, secretHash(clientSecret), this.now());
     return { clientId, clientSecret };
   }
 
@@ -118,15 +124,30 @@ export class Accounts {
     return { email: row.identity, kind: 'organization', admin: false, superUser: false };
   }
 
-  /** Starts a self-service sign-up: returns the code to send (the caller puts it in the outbox). */
+  private isPrincipal(email: string): boolean {
+    return this.db.prepare('SELECT 1 FROM service_principals WHERE identity = ?').get(email) !== undefined;
+  }
+
+  /** Only new addresses and individuals sign up: never an organization account or a principal. */
+  private checkMaySignUp(who: string): void {
+    if (this.find(who)?.kind === 'organization' || this.isPrincipal(who)) throw new RmsError('CONFLICT', `${who} is an organization identity`);
+  }
+
+  /**
+   * Starts a self-service sign-up: returns the code to send (the caller puts it in the outbox).
+   * Asking again sends a new code but keeps the count of wrong tries until the window ends, so
+   * guessing costs at most five tries per address per 15 minutes.
+   */
   startSignUp(email: string): string {
     const who = normalizeEmail(email);
-    const existing = this.find(who);
-    if (existing !== null && existing.kind === 'organization') throw new RmsError('CONFLICT', `${who} is an organization account`);
+    this.checkMaySignUp(who);
     const code = String(randomBytes(4).readUInt32LE(0) % 1_000_000).padStart(6, '0');
+    const now = this.now();
     this.db.prepare(`INSERT INTO signups (email, code_hash, expires_at, attempts) VALUES (?, ?, ?, 0)
-      ON CONFLICT (email) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at, attempts = 0`)
-      .run(who, secretHash(`${who}:${code}`), this.now() + SIGNUP_CODE_SECONDS);
+      ON CONFLICT (email) DO UPDATE SET code_hash = excluded.code_hash,
+        attempts = CASE WHEN expires_at < ? THEN 0 ELSE attempts END,
+        expires_at = CASE WHEN expires_at < ? THEN excluded.expires_at ELSE expires_at END`)
+      .run(who, secretHash(`${who}:${code}`), now + SIGNUP_CODE_SECONDS, now, now);
     return code;
   }
 
@@ -143,9 +164,12 @@ export class Accounts {
     }
     const hash = await hashPassword(password);
     this.db.transaction(() => {
+      // Checked again: an administrator may have made the address an organization account meanwhile.
+      this.checkMaySignUp(who);
       this.db.prepare('DELETE FROM signups WHERE email = ?').run(who);
       this.db.prepare(`INSERT INTO users (email, kind, password_hash, created_at) VALUES (?, 'individual', ?, ?)
         ON CONFLICT (email) DO UPDATE SET password_hash = excluded.password_hash`).run(who, hash, this.now());
+      this.db.prepare('DELETE FROM refresh_tokens WHERE identity = ?').run(who);
     })();
     return this.find(who)!;
   }

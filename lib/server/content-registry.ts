@@ -1,10 +1,12 @@
 /**
- * What the service knows of content it licenses: who owns each content ID (learnt from the
- * first PL it sees, online publishing or the first use-license request) and whether it is
- * revoked. Revoked content gets no new use license; licenses already cached stay usable offline
- * until they expire, which is why offline intervals should be short for sensitive content.
+ * What the service knows of content it licenses: each (content ID, owner) pair it has seen, from
+ * online publishing or the first use-license request, and whether it is revoked. The pair is
+ * the key because a content ID is chosen by whoever publishes and is readable in every
+ * protected file: someone else publishing a PL with a copied content ID registers their own
+ * pair and can revoke only that, never the real owner's. Revoked content gets no new use
+ * license; licenses already cached stay usable offline until they expire, which is why
+ * offline intervals should be short for sensitive content.
  */
-import { RmsError } from '../errors';
 import { Db } from './database';
 
 export interface ContentRecord {
@@ -23,27 +25,31 @@ interface ContentRow {
   revoked_by: string | null;
 }
 
+function toRecord(row: ContentRow): ContentRecord {
+  return { cid: row.cid, owner: row.owner, registeredAt: row.registered_at, revokedAt: row.revoked_at, revokedBy: row.revoked_by };
+}
+
 export class ContentRegistry {
   constructor(private readonly db: Db, private readonly now: () => number) {}
 
-  find(cid: string): ContentRecord | null {
-    const row = this.db.prepare('SELECT * FROM content WHERE cid = ?').get(cid) as ContentRow | undefined;
-    return row === undefined ? null : {
-      cid: row.cid, owner: row.owner, registeredAt: row.registered_at, revokedAt: row.revoked_at, revokedBy: row.revoked_by,
-    };
+  /** Every owner's record of `cid` (usually one). */
+  records(cid: string): ContentRecord[] {
+    return (this.db.prepare('SELECT * FROM content WHERE cid = ? ORDER BY registered_at').all(cid) as ContentRow[]).map(toRecord);
   }
 
   /** Records `cid` as `owner`'s unless already known; returns the record. */
   register(cid: string, owner: string): ContentRecord {
-    this.db.prepare('INSERT INTO content (cid, owner, registered_at) VALUES (?, ?, ?) ON CONFLICT (cid) DO NOTHING').run(cid, owner, this.now());
-    return this.find(cid)!;
+    this.db.prepare('INSERT INTO content (cid, owner, registered_at) VALUES (?, ?, ?) ON CONFLICT (cid, owner) DO NOTHING').run(cid, owner, this.now());
+    return toRecord(this.db.prepare('SELECT * FROM content WHERE cid = ? AND owner = ?').get(cid, owner) as ContentRow);
   }
 
-  revoke(cid: string, by: string): ContentRecord {
-    const changed = this.db.prepare('UPDATE content SET revoked_at = ?, revoked_by = ? WHERE cid = ? AND revoked_at IS NULL').run(this.now(), by, cid);
-    const record = this.find(cid);
-    if (record === null) throw new RmsError('NOT_FOUND', `content ${cid} is not known to this service`);
-    if (changed.changes === 0 && record.revokedAt === null) throw new RmsError('SERVICE_ERROR', `content ${cid} could not be revoked`);
-    return record;
+  /** Revokes `owner`'s record of `cid`, or every record of it when `owner` is null (administrators). */
+  revoke(cid: string, owner: string | null, by: string): ContentRecord[] {
+    if (owner === null) {
+      this.db.prepare('UPDATE content SET revoked_at = ?, revoked_by = ? WHERE cid = ? AND revoked_at IS NULL').run(this.now(), by, cid);
+    } else {
+      this.db.prepare('UPDATE content SET revoked_at = ?, revoked_by = ? WHERE cid = ? AND owner = ? AND revoked_at IS NULL').run(this.now(), by, cid, owner);
+    }
+    return this.records(cid).filter((r) => owner === null || r.owner === owner);
   }
 }

@@ -3,7 +3,7 @@
  * start), its settings file, and the outbox where sign-up codes are written for want of a
  * mail server. Everything the service knows lives here; back up the folder and you have it all.
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { chmodSync, closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { AsymmetricKey } from '../crypto/asymmetric-key';
@@ -56,15 +56,36 @@ export function writePrivateFile(file: string, contents: string): void {
   renameSync(temp, file);
 }
 
-function loadOrCreateKey(file: string): AsymmetricKey {
+function readKey(file: string): AsymmetricKey | null {
   try {
     return AsymmetricKey.importPem(readFileSync(file));
   } catch (error) {
-    if ((error as { code?: string }).code !== 'ENOENT') throw fileSystemError(error, file);
+    if ((error as { code?: string }).code === 'ENOENT') return null;
+    throw fileSystemError(error, file);
   }
+}
+
+/**
+ * The key in `file`, generated when missing. The new key takes the name with a hard link, which
+ * fails if another process (`serve` and `users add` starting together) got there first: then
+ * that process's key is the one, read back from the file.
+ */
+function loadOrCreateKey(file: string): AsymmetricKey {
+  const existing = readKey(file);
+  if (existing !== null) return existing;
   const key = AsymmetricKey.generate({ type: 'rsa', modulusLength: 2048 });
-  writePrivateFile(file, key.exportPem({ includePrivate: true }));
-  return key;
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, key.exportPem({ includePrivate: true }), { mode: 0o600 });
+    linkSync(temp, file);
+    return key;
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EEXIST') throw fileSystemError(error, file);
+    key.close();
+    return readKey(file)!;
+  } finally {
+    rmSync(temp, { force: true });
+  }
 }
 
 function checkSettings(value: unknown): ServiceSettings {
@@ -113,8 +134,14 @@ export function openDataFolder(dir: string): DataFolder {
   const signingKey = loadOrCreateKey(path.join(root, 'keys', 'signing.pem'));
   const wrappingKey = loadOrCreateKey(path.join(root, 'keys', 'wrapping.pem'));
   const dbFile = path.join(root, 'service.db');
+  // It holds password hashes. Created owner-only before SQLite opens it, because SQLite gives
+  // its -wal and -shm files the database file's mode.
+  try {
+    closeSync(openSync(dbFile, 'a', 0o600));
+    chmodSync(dbFile, 0o600);
+  } catch (error) {
+    throw fileSystemError(error, dbFile);
+  }
   const db = openDatabase(dbFile);
-  // It holds password hashes; SQLite's -wal and -shm files take the database file's mode.
-  chmodSync(dbFile, 0o600);
   return { dir: root, db, signingKey, wrappingKey, settings, outbox: path.join(root, 'outbox') };
 }

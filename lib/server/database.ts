@@ -47,11 +47,12 @@ const MIGRATIONS: readonly string[] = [
      updated_at INTEGER NOT NULL
    );
    CREATE TABLE content (
-     cid TEXT PRIMARY KEY,
+     cid TEXT NOT NULL,
      owner TEXT NOT NULL,
      registered_at INTEGER NOT NULL,
      revoked_at INTEGER,
-     revoked_by TEXT
+     revoked_by TEXT,
+     PRIMARY KEY (cid, owner)
    );
    CREATE TABLE audit (
      id INTEGER PRIMARY KEY AUTOINCREMENT,

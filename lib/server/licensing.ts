@@ -32,6 +32,8 @@ import { Templates } from './templates';
 /** The SLC is re-issued at every start with the service's current URLs; it lives ten years. */
 const SLC_LIFETIME_SECONDS = 10 * 365 * 24 * 3600;
 const CACHE_ENTRIES = 10_000;
+/** PLs larger than this (a typical one is 4 KiB) are verified every time rather than cached, so the cache stays under ~160 MiB. */
+const MAX_CACHED_PL_LENGTH = 16 * 1024;
 
 export interface PublishRequest {
   rac: string;
@@ -156,6 +158,7 @@ export class Licensing {
         descriptors: r.descriptors, referralUrl: r.referralUrl, signedData: r.signedData, encryptedData: r.encryptedData,
         autoGrantOwner: r.autoGrantOwner,
       }, this.d.signingKey, null);
+      if (this.d.content.records(claims.cid).length > 0) throw new RmsError('CONFLICT', `content ID ${claims.cid} is already in use`);
       const pl = await signJwsAsync(claims, this.d.signingKey, PL_TYPE);
       this.d.content.register(claims.cid, account.email);
       this.d.audit.record({ actor: account.email, action: 'publish', cid: claims.cid, outcome: 'issued' });
@@ -171,7 +174,7 @@ export class Licensing {
     let pl = this.verifiedPls.get(key);
     if (pl === undefined) {
       pl = verifyPl(token, this.slc, { now: this.d.now() });
-      this.verifiedPls.set(key, pl);
+      if (token.length <= MAX_CACHED_PL_LENGTH) this.verifiedPls.set(key, pl);
     }
     return pl;
   }
@@ -225,17 +228,20 @@ export class Licensing {
     return { cid: record.cid, owner: record.owner };
   }
 
-  /** Revokes a content ID: its owner or an administrator may. */
+  /**
+   * Revokes a content ID: its owner (their own publication of it) or an administrator (every
+   * publication of it).
+   */
   revoke(account: Account, cid: string, plToken?: unknown): { cid: string; revokedAt: number } {
     if (plToken !== undefined) this.register(account, plToken);
-    const record = this.d.content.find(cid);
-    if (record === null) throw new RmsError('NOT_FOUND', `content ${cid} is not known to this service; send its PL`);
-    if (!account.admin && record.owner !== account.email) {
+    const records = this.d.content.records(cid);
+    if (records.length === 0) throw new RmsError('NOT_FOUND', `content ${cid} is not known to this service; send its PL`);
+    if (!account.admin && !records.some((r) => r.owner === account.email)) {
       this.d.audit.record({ actor: account.email, action: 'revoke', cid, outcome: 'refused', reason: 'ACCESS_DENIED' });
-      throw new RmsError('ACCESS_DENIED', `only the owner (${record.owner}) or an administrator may revoke content ${cid}`);
+      throw new RmsError('ACCESS_DENIED', `only the owner or an administrator may revoke content ${cid}`);
     }
-    const revoked = this.d.content.revoke(cid, account.email);
+    const revoked = this.d.content.revoke(cid, account.admin ? null : account.email, account.email);
     this.d.audit.record({ actor: account.email, action: 'revoke', cid, outcome: 'done' });
-    return { cid, revokedAt: revoked.revokedAt! };
+    return { cid, revokedAt: Math.max(...revoked.map((r) => r.revokedAt ?? 0)) };
   }
 }

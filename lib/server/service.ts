@@ -62,6 +62,18 @@ function isLoopback(host: string): boolean {
   return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+/** The path of a request target; anything but an origin-form path (`/x?y`) is INVALID_ARGUMENT. */
+function requestPath(target: string | undefined): string {
+  if (target === undefined || !target.startsWith('/') || target.startsWith('//')) {
+    throw new RmsError('INVALID_ARGUMENT', 'the request target must be a path');
+  }
+  try {
+    return new URL(target, 'http://service').pathname;
+  } catch (cause) {
+    throw new RmsError('INVALID_ARGUMENT', 'the request target is not a valid path', { cause });
+  }
+}
+
 function defaultLog(entry: LogEntry): void {
   process.stderr.write(`${JSON.stringify(entry)}\n`);
 }
@@ -97,7 +109,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const folder = openDataFolder(options.dataDir);
   let context: RouteContext | null = null;
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    void serve(req, res);
+    // serve() answers every error itself; this is the backstop that keeps one bad request
+    // from ever becoming an unhandled rejection that ends the process.
+    serve(req, res).catch((error: unknown) => {
+      emit('error', 'request', { detail: error instanceof Error ? error.stack : String(error) });
+      res.destroy();
+    });
   };
   let server: Server;
   try {
@@ -112,13 +129,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
-    const url = new URL(req.url ?? '/', 'http://service');
+    let pathname = req.url ?? '/';
     let caller: string | undefined;
     const challenge = context === null ? '' : `Bearer authorization_uri="${context.baseUrl}/_wmcs/oauth2", resource="${context.baseUrl}"`;
     try {
       if (context === null) throw new RmsError('SERVICE_UNAVAILABLE', 'the service is starting');
       const c = context;
-      const { handler, params } = findRoute(req.method ?? 'GET', url.pathname);
+      pathname = requestPath(req.url);
+      const { handler, params } = findRoute(req.method ?? 'GET', pathname);
       let body: Promise<Record<string, unknown>> | undefined;
       const result = await handler(c, {
         req, res, params,
@@ -128,8 +146,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           const match = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/i.exec(header);
           if (match === null) throw new RmsError('AUTHENTICATION_FAILED', 'this call needs a bearer token');
           const identity = await c.tokens.verify(match[1]!, now());
-          const account = c.accounts.resolve(identity.email)
-            ?? (identity.issuer === 'external' ? { email: identity.email, kind: 'organization' as const, admin: false, superUser: false } : null);
+          const account = identity.issuer === 'external'
+            ? { email: identity.email, kind: 'organization' as const, admin: false, superUser: false }
+            : c.accounts.resolve(identity.email);
           if (account === null) throw new RmsError('AUTHENTICATION_FAILED', `${identity.email} is no longer an account here`);
           caller = account.email;
           return account;
@@ -137,7 +156,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       });
       if (closing !== null) res.shouldKeepAlive = false;
       sendJson(res, 200, result);
-      emit('info', 'request', { method: req.method, path: url.pathname, status: 200, ms: Number(process.hrtime.bigint() - started) / 1e6, caller });
+      emit('info', 'request', { method: req.method, path: pathname, status: 200, ms: Number(process.hrtime.bigint() - started) / 1e6, caller });
     } catch (thrown) {
       const error = thrown instanceof RmsError ? thrown : new RmsError('SERVICE_ERROR', 'the service failed to answer', { cause: thrown });
       const headers: Record<string, string> = error.code === 'AUTHENTICATION_FAILED' ? { 'www-authenticate': challenge } : {};
@@ -146,7 +165,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       else res.destroy();
       const internal = !(thrown instanceof RmsError);
       emit(internal ? 'error' : 'info', 'request', {
-        method: req.method, path: url.pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, caller, code: error.code,
+        method: req.method, path: pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, caller, code: error.code,
         ...(internal ? { detail: thrown instanceof Error ? thrown.stack : String(thrown) } : {}),
       });
     }

@@ -45,6 +45,7 @@ function toTemplate(row: TemplateRow): Template {
 
 function checkDefinition(d: TemplateDefinition): Required<TemplateDefinition> {
   if (typeof d !== 'object' || d === null) throw invalidArgument('template', 'a template definition');
+  if (!Array.isArray(d.grants)) throw invalidArgument('template.grants', 'an array of grants');
   if (typeof d.name !== 'string' || d.name.trim() === '' || d.name.length > 200) throw invalidArgument('template.name', 'a name of 1 to 200 characters');
   const days = d.contentValidDays ?? null;
   if (days !== null && !(Number.isInteger(days) && days > 0 && days <= 365_000)) throw invalidArgument('template.contentValidDays', 'a positive number of days, or null');
@@ -84,8 +85,13 @@ export class Templates {
 
   update(id: string, definition: TemplateDefinition): Template {
     const d = checkDefinition(definition);
-    const changed = this.db.prepare('UPDATE templates SET name = ?, description = ?, policy = ?, updated_at = ? WHERE id = ?')
-      .run(d.name, d.description, JSON.stringify({ grants: d.grants, contentValidDays: d.contentValidDays, offlineDays: d.offlineDays }), this.now(), id);
+    let changed;
+    try {
+      changed = this.db.prepare('UPDATE templates SET name = ?, description = ?, policy = ?, updated_at = ? WHERE id = ?')
+        .run(d.name, d.description, JSON.stringify({ grants: d.grants, contentValidDays: d.contentValidDays, offlineDays: d.offlineDays }), this.now(), id);
+    } catch (cause) {
+      throw new RmsError('CONFLICT', `a template named ${d.name} exists`, { cause });
+    }
     if (changed.changes === 0) throw new RmsError('TEMPLATE_NOT_FOUND', `no template ${id}`);
     return this.find(id);
   }

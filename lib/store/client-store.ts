@@ -144,6 +144,10 @@ export class ClientStore {
     return this.read(path.join(this.serviceDir(serviceId), 'licenses', `${checkId('content ID', contentId)}.jws`));
   }
 
+  dropUseLicenses(serviceId: string): void {
+    rmSync(path.join(this.serviceDir(serviceId), 'licenses'), { recursive: true, force: true });
+  }
+
   dropUseLicense(serviceId: string, contentId: string): void {
     rmSync(path.join(this.serviceDir(serviceId), 'licenses', `${checkId('content ID', contentId)}.jws`), { force: true });
   }

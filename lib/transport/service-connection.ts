@@ -19,6 +19,8 @@ export interface ConnectionOptions extends HttpOptions {
 export class ServiceConnection {
   readonly baseUrl: string;
   private token: (ProvidedToken & { expiresAt?: number }) | undefined;
+  /** The token being acquired: concurrent 401s share it (a refresh token is single-use). */
+  private acquiring: Promise<string> | null = null;
 
   constructor(baseUrl: string, private readonly options: ConnectionOptions = {}) {
     let url: URL;
@@ -48,7 +50,8 @@ export class ServiceConnection {
     if (response.status === 401) {
       const challenge = parseChallenge(response.headers['www-authenticate'] as string | undefined);
       if (challenge === null) throw serviceError(response, url);
-      const token = await this.acquire(challenge);
+      this.acquiring ??= this.acquire(challenge).finally(() => { this.acquiring = null; });
+      const token = await this.acquiring;
       response = await requestJson(method, url, body, { authorization: `Bearer ${token}` }, this.options);
     }
     if (response.status !== 200) throw serviceError(response, url);
@@ -62,7 +65,8 @@ export class ServiceConnection {
       try {
         provided = await redeemRefreshToken(challenge, refresh, this.options);
       } catch (error) {
-        if (!(error instanceof RmsError) || error.code !== 'AUTHENTICATION_FAILED' || this.options.tokenProvider === undefined) throw error;
+        if (!(error instanceof RmsError) || error.code !== 'AUTHENTICATION_FAILED') throw error;
+        this.token = { ...this.token!, refreshToken: undefined };
       }
     }
     if (provided === undefined) {

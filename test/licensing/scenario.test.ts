@@ -135,6 +135,23 @@ describe('validity and revocation', () => {
     expect(await codeOf(carol.fileLicense(file))).toBe('CONTENT_REVOKED');
   });
 
+  it("does not let a copied content ID revoke the owner's content", async () => {
+    const file = await protectFor([{ who: 'bob@contoso.com', rights: ['VIEW'] }], { offlineDays: 0 });
+    const cid = decodeJws<{ cid: string }>((await readFileLicense(file)).toString()).payload.cid;
+    // dave publishes offline a PL of his own that reuses alice's content ID, and revokes it.
+    const copy = dave.createLicense({ grants: [{ who: 'dave@contoso.com', rights: ['OWNER'] }] });
+    const daves = await dave.serializeLicense(copy);
+    const forged = (await import('../../lib/license/publishing-license')).publishOffline({
+      owner: 'dave@contoso.com', policy: { template: null, grants: [{ who: 'dave@contoso.com', rights: ['OWNER'] }], contentValidUntil: null, offlineDays: 0 },
+      contentKey: daves.contentKey, wrappingKey: dave['slc'].wrappingKey, urls: dave['slc'].claims.urls, iat: Math.floor(Date.now() / 1000), contentId: cid,
+    }, dave['key'](), dave['account'].clc!);
+    await dave.revoke({ publishingLicense: forged });
+    daves.contentKey.close();
+    const license = await bob.fileLicense(file);
+    expect(license.owner).toBe('alice@contoso.com');
+    license.close();
+  });
+
   it('revokes by content ID once the service knows the content', async () => {
     const file = await protectFor([{ who: 'bob@contoso.com', rights: ['VIEW'] }], { offlineDays: 0 });
     (await bob.fileLicense(file)).close();

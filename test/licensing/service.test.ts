@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -94,6 +95,17 @@ describe('authentication', () => {
     const reopened = RmsClient.open({ store });
     expect((await reopened.getTemplates())).toEqual([]);
     reopened.close();
+  });
+
+  it('ends every refresh token when the password changes', async () => {
+    const store = path.join(t.root, 'alice-password-change');
+    (await RmsClient.signIn({ store, serviceUrl: t.service.url, tokenProvider: passwordTokenProvider('alice@contoso.com', passwordOf('alice@contoso.com')) })).close();
+    const file = path.join(store, 'services', readdirSync(path.join(store, 'services'))[0]!, 'account.json');
+    const parsed = JSON.parse(readFileSync(file, 'utf8'));
+    parsed.token.accessToken = 'expired.token.value';
+    writeFileSync(file, JSON.stringify(parsed));
+    await t.service.accounts.addUser('alice@contoso.com', { password: passwordOf('alice@contoso.com') });
+    expect(await codeOf(RmsClient.open({ store }).getTemplates())).toBe('NOT_SIGNED_IN');
   });
 
   it('tells a client with no way to get a token to sign in', async () => {
@@ -206,6 +218,17 @@ describe('individuals', () => {
     alice.close();
   });
 
+  it('keeps counting wrong codes when a new code is asked for, so codes cannot be guessed', async () => {
+    await RmsClient.requestSignUp(t.service.url, 'gina@example.org');
+    const wrong = (code: string) => (code === '000000' ? '000001' : '000000');
+    for (let i = 0; i < 5; i++) {
+      expect(await codeOf(RmsClient.completeSignUp(t.service.url, 'gina@example.org', wrong(codeFromOutbox('gina@example.org')), 'ginas-password'))).toBe('AUTHENTICATION_FAILED');
+    }
+    await RmsClient.requestSignUp(t.service.url, 'gina@example.org');
+    // The right code, but the five tries of this window are spent.
+    expect(await codeOf(RmsClient.completeSignUp(t.service.url, 'gina@example.org', codeFromOutbox('gina@example.org'), 'ginas-password'))).toBe('AUTHENTICATION_FAILED');
+  });
+
   it('cannot take over an organization account by signing up', async () => {
     expect(await codeOf(RmsClient.requestSignUp(t.service.url, 'alice@contoso.com'))).toBe('CONFLICT');
   });
@@ -241,6 +264,16 @@ describe('an external OpenID Connect issuer', () => {
       grace.close();
       expect(await codeOf(RmsClient.signIn({ store: path.join(root, 'mallory'), serviceUrl: service.url, tokenProvider: async () => idToken({ email: 'm@fabrikam.com', aud: 'api://other' }) })))
         .toBe('AUTHENTICATION_FAILED');
+      // Names the issuer does not vouch for are not identities.
+      for (const claims of [{ preferred_username: 'grace@fabrikam.com' }, { email: 'grace@fabrikam.com', email_verified: false }]) {
+        expect(await codeOf(RmsClient.signIn({ store: path.join(root, 'unverified'), serviceUrl: service.url, tokenProvider: async () => idToken(claims) })))
+          .toBe('AUTHENTICATION_FAILED');
+      }
+      // A local administrator's address in an external token gives no administrator rights.
+      await service.accounts.addUser('admin@fabrikam.com', { password: 'admin-password', admin: true });
+      const external = await RmsClient.signIn({ store: path.join(root, 'ext-admin'), serviceUrl: service.url, tokenProvider: async () => idToken({ email: 'admin@fabrikam.com' }) });
+      expect(await codeOf(external.createTemplate({ name: 'x', grants: [{ who: 'ANYONE', rights: ['VIEW'] }] }))).toBe('ACCESS_DENIED');
+      external.close();
     } finally {
       await service.close();
       jwks.close();
@@ -303,6 +336,21 @@ describe('HTTP', () => {
     expect((await json(bad)).error.code).toBe('INVALID_FORMAT');
     const huge = await fetch(`${t.service.url}/_wmcs/oauth2/token`, { method: 'POST', body: 'x'.repeat(5 * 1024 * 1024) }).catch(() => null);
     if (huge !== null) expect(huge.status).toBe(400);
+  });
+
+  it('answers a request target that is not a path with 400, and keeps serving', async () => {
+    const { port } = new URL(t.service.url);
+    for (const target of ['http://a:b/', 'http://[/', '//x:99999/']) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(Number(port), '127.0.0.1', () => socket.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+        let data = '';
+        socket.on('data', (d) => { data += d.toString(); });
+        socket.on('end', () => resolve(data));
+        socket.on('error', reject);
+      });
+      expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    }
+    expect((await fetch(`${t.service.url}/_wmcs/discovery`)).status).toBe(200);
   });
 
   it('logs each request as one structured entry', () => {
