@@ -3,6 +3,7 @@
  * runs the licensing service until SIGINT or SIGTERM, then shuts down gracefully. Logs are JSON
  * lines on stderr; stdout gets one line (or JSON object) saying where the service listens.
  */
+import os from 'node:os';
 import path from 'node:path';
 
 import { invalidArgument } from '../errors';
@@ -25,6 +26,10 @@ export function parseListen(value: string | undefined): { host: string; port: nu
 }
 
 export async function runServe(args: readonly string[], io: CommandIo, signals: NodeJS.EventEmitter = process): Promise<void> {
+  // One pool thread per core for the signatures: libuv's default of 4 oversubscribes a small
+  // machine and takes CPU from the event loop (measured in bench/scenarios/use-license-issuance.js).
+  // Read when the pool first starts, which is after this line.
+  process.env.UV_THREADPOOL_SIZE ??= String(Math.max(2, os.availableParallelism()));
   const p = parseCommand('serve', args, {
     data: { type: 'string' }, listen: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
     'public-url': { type: 'string' },

@@ -13,6 +13,7 @@ import { verify } from '../crypto/signature';
 import { decodeJws, signJwsAsync } from '../license/jws';
 import { OidcSettings } from './data-folder';
 import { fetchJson } from './fetch-json';
+import { LruCache } from './lru-cache';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 const JWKS_REFRESH_MS = 60_000;
@@ -78,8 +79,12 @@ class ExternalKeys {
   }
 }
 
+/** Verified tokens are remembered until they expire: a busy client sends the same one many times. */
+const VERIFIED_TOKENS = 10_000;
+
 export class AccessTokens {
   private readonly external: ExternalKeys | null;
+  private readonly verified = new LruCache<string, TokenIdentity & { exp: number }>(VERIFIED_TOKENS);
 
   constructor(private readonly signingKey: AsymmetricKey, private readonly serviceUrl: () => string,
     private readonly oidc: OidcSettings | null) {
@@ -93,6 +98,14 @@ export class AccessTokens {
 
   /** The identity a bearer token proves; AUTHENTICATION_FAILED for anything else. */
   async verify(token: string, now: number): Promise<TokenIdentity> {
+    const known = this.verified.get(token);
+    if (known !== undefined && known.exp > now) return { email: known.email, issuer: known.issuer };
+    const { identity, exp } = await this.verifyFully(token, now);
+    this.verified.set(token, { ...identity, exp });
+    return identity;
+  }
+
+  private async verifyFully(token: string, now: number): Promise<{ identity: TokenIdentity; exp: number }> {
     let header;
     try {
       header = decodeJws(token).header;
@@ -103,7 +116,7 @@ export class AccessTokens {
       const claims = this.verifyWith(token, this.signingKey, ACCESS_TOKEN_TYPE);
       checkTimes(claims, now);
       if (claims.iss !== this.serviceUrl() || !audienceIncludes(claims.aud, this.serviceUrl())) throw refused('the token was issued for another service');
-      return { email: normalizeEmail(claims.sub), issuer: 'local' };
+      return { identity: { email: normalizeEmail(claims.sub), issuer: 'local' }, exp: claims.exp as number };
     }
     if (this.external === null || this.oidc === null) throw refused('the token was not issued by this service');
     const claims = this.verifyWith(token, await this.external.key(header.kid), header.typ);
@@ -114,7 +127,7 @@ export class AccessTokens {
     // `preferred_username` is whatever the user typed, and names no one.
     const email = claims.email !== undefined && claims.email_verified !== false ? claims.email : claims.upn;
     try {
-      return { email: normalizeEmail(email), issuer: 'external' };
+      return { identity: { email: normalizeEmail(email), issuer: 'external' }, exp: claims.exp as number };
     } catch (cause) {
       throw refused('the token names no email identity', cause);
     }

@@ -57,10 +57,17 @@ function sameHash(a: string, b: string): boolean {
 }
 
 export class Accounts {
-  constructor(private readonly db: Db, private readonly now: () => number) {}
+  // Prepared once: resolve() runs on every authenticated request.
+  private readonly selectUser;
+  private readonly selectPrincipal;
+
+  constructor(private readonly db: Db, private readonly now: () => number) {
+    this.selectUser = db.prepare('SELECT * FROM users WHERE email = ?');
+    this.selectPrincipal = db.prepare('SELECT 1 FROM service_principals WHERE identity = ?');
+  }
 
   find(email: string): Account | null {
-    const row = this.db.prepare('SELECT * FROM users WHERE email = ?').get(normalizeEmail(email)) as UserRow | undefined;
+    const row = this.selectUser.get(normalizeEmail(email)) as UserRow | undefined;
     return row === undefined ? null : toAccount(row);
   }
 
@@ -93,7 +100,7 @@ export class Accounts {
   async signIn(email: string, password: string): Promise<Account> {
     let row: UserRow | undefined;
     try {
-      row = this.db.prepare('SELECT * FROM users WHERE email = ?').get(normalizeEmail(email)) as UserRow | undefined;
+      row = this.selectUser.get(normalizeEmail(email)) as UserRow | undefined;
     } catch {
       row = undefined;
     }
@@ -125,7 +132,7 @@ export class Accounts {
   }
 
   private isPrincipal(email: string): boolean {
-    return this.db.prepare('SELECT 1 FROM service_principals WHERE identity = ?').get(email) !== undefined;
+    return this.selectPrincipal.get(email) !== undefined;
   }
 
   /** Only new addresses and individuals sign up: never an organization account or a principal. */

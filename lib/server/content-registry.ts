@@ -30,17 +30,30 @@ function toRecord(row: ContentRow): ContentRecord {
 }
 
 export class ContentRegistry {
-  constructor(private readonly db: Db, private readonly now: () => number) {}
+  // Prepared once: register() runs on every use-license request.
+  private readonly select;
+  private readonly insert;
+  private readonly selectAll;
+
+  constructor(private readonly db: Db, private readonly now: () => number) {
+    this.select = db.prepare('SELECT * FROM content WHERE cid = ? AND owner = ?');
+    this.insert = db.prepare('INSERT INTO content (cid, owner, registered_at) VALUES (?, ?, ?) ON CONFLICT (cid, owner) DO NOTHING');
+    this.selectAll = db.prepare('SELECT * FROM content WHERE cid = ? ORDER BY registered_at');
+  }
 
   /** Every owner's record of `cid` (usually one). */
   records(cid: string): ContentRecord[] {
-    return (this.db.prepare('SELECT * FROM content WHERE cid = ? ORDER BY registered_at').all(cid) as ContentRow[]).map(toRecord);
+    return (this.selectAll.all(cid) as ContentRow[]).map(toRecord);
   }
 
-  /** Records `cid` as `owner`'s unless already known; returns the record. */
+  /** Records `cid` as `owner`'s unless already known; returns the record (read fresh: revocation shows at once). */
   register(cid: string, owner: string): ContentRecord {
-    this.db.prepare('INSERT INTO content (cid, owner, registered_at) VALUES (?, ?, ?) ON CONFLICT (cid, owner) DO NOTHING').run(cid, owner, this.now());
-    return toRecord(this.db.prepare('SELECT * FROM content WHERE cid = ? AND owner = ?').get(cid, owner) as ContentRow);
+    let row = this.select.get(cid, owner) as ContentRow | undefined;
+    if (row === undefined) {
+      this.insert.run(cid, owner, this.now());
+      row = this.select.get(cid, owner) as ContentRow;
+    }
+    return toRecord(row);
   }
 
   /** Revokes `owner`'s record of `cid`, or every record of it when `owner` is null (administrators). */

@@ -14,7 +14,7 @@ import * as rsaOaep from '../crypto/rsa-oaep';
 import { SecretKey } from '../crypto/secret-key';
 import { invalidArgument, RmsError } from '../errors';
 import {
-  issueClc, issueRac, issueSlc, LicensingUrls, RAC_LIFETIME_SECONDS, RacClaims, verifyRac, VerifiedSlc, verifySlc,
+  checkValidity, issueClc, issueRac, issueSlc, LicensingUrls, RAC_LIFETIME_SECONDS, RacClaims, verifyRac, VerifiedSlc, verifySlc,
 } from '../license/certificates';
 import {
   buildPlClaims, checkContentValidity, Descriptor, grantedRights, Policy, PL_TYPE, unwrapPlContentKey, VerifiedPl, verifyPl,
@@ -66,6 +66,7 @@ function tokenKey(token: string): string {
 export class Licensing {
   readonly slc: VerifiedSlc;
   private readonly verifiedPls = new LruCache<string, VerifiedPl>(CACHE_ENTRIES);
+  private readonly verifiedRacs = new LruCache<string, { claims: RacClaims; userKey: AsymmetricKey }>(CACHE_ENTRIES);
   private readonly contentKeys = new LruCache<string, SecretKey>(CACHE_ENTRIES, (key) => key.close());
 
   constructor(private readonly d: LicensingDeps, urls: { base: string }) {
@@ -86,6 +87,7 @@ export class Licensing {
   close(): void {
     this.contentKeys.clear();
     this.verifiedPls.clear();
+    this.verifiedRacs.clear();
   }
 
   /** Issues a RAC for the caller's public key (made on the caller's device; a private key is refused). */
@@ -107,7 +109,14 @@ export class Licensing {
   /** The caller's RAC, verified and matching the caller. */
   private callerRac(account: Account, rac: unknown): { claims: RacClaims; userKey: AsymmetricKey } {
     if (typeof rac !== 'string') throw invalidArgument('rac', "the caller's rights account certificate");
-    const verified = verifyRac(rac, this.slc, { now: this.d.now() });
+    // The signature is checked once per RAC; its validity times at every use.
+    let verified = this.verifiedRacs.get(rac);
+    if (verified === undefined) {
+      verified = verifyRac(rac, this.slc, { now: this.d.now() });
+      this.verifiedRacs.set(rac, verified);
+    } else {
+      checkValidity('RAC', verified.claims, { now: this.d.now() });
+    }
     if (verified.claims.sub !== account.email) throw new RmsError('ACCESS_DENIED', `the RAC is ${verified.claims.sub}'s, not ${account.email}'s`);
     return verified;
   }
