@@ -11,7 +11,6 @@
  */
 import { createReadStream } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
 
 import { AsymmetricKey } from '../crypto/asymmetric-key';
 import * as rsaOaep from '../crypto/rsa-oaep';
@@ -277,6 +276,12 @@ export class RmsClient {
     return answer.template as { id: string; name: string };
   }
 
+  /** Administrators: changes a template (content already protected with it keeps its policy). */
+  async updateTemplate(id: string, definition: TemplateDefinition): Promise<{ id: string; name: string }> {
+    const answer = await this.connection.callAuthenticated('PUT', `/_wmcs/licensing/templates/${encodeURIComponent(id)}`, definition);
+    return answer.template as { id: string; name: string };
+  }
+
   /** Administrators: archives a template (no longer offered; content protected with it still opens). */
   async archiveTemplate(id: string): Promise<void> {
     await this.connection.callAuthenticated('DELETE', `/_wmcs/licensing/templates/${encodeURIComponent(id)}`);
@@ -444,7 +449,10 @@ export class RmsClient {
     return createProtectStream(license.contentKey, Buffer.from(license.publishingLicense), options);
   }
 
-  /** Opens a protected file as a stream of plaintext for viewing (needs VIEW), with its license. */
+  /**
+   * Opens a protected file as a stream of plaintext for viewing (needs VIEW), with its license.
+   * The license's content key is wiped when the stream closes.
+   */
   async openFileStream(file: string): Promise<{ license: ContentLicense; stream: UnprotectStream }> {
     const license = await this.getContentKey(await readFileLicense(file));
     try {
@@ -454,7 +462,13 @@ export class RmsClient {
       throw error;
     }
     const stream = createUnprotectStream(license.contentKey);
-    Readable.from(createReadStream(file)).pipe(stream);
+    // A read error ends the plaintext stream with it; the key goes when the stream does.
+    const source = createReadStream(file).on('error', (error) => stream.destroy(error));
+    source.pipe(stream);
+    stream.once('close', () => {
+      source.destroy();
+      license.close();
+    });
     return { license, stream };
   }
 

@@ -69,6 +69,15 @@ describe('rights as granted', () => {
     opened.license.close();
   });
 
+  it('streams the plaintext to bob for viewing', async () => {
+    const { license, stream } = await bob.openFileStream(shared);
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).equals(DOCUMENT)).toBe(true);
+    expect(license.rights).toEqual(['VIEW']);
+    expect(license.contentKey.closed).toBe(true);
+  });
+
   it('lets carol view and edit', async () => {
     const license = await carol.fileLicense(shared);
     expect(license.accessCheck('VIEW')).toBe(true);

@@ -166,6 +166,9 @@ describe('templates', () => {
     expect(opened.licenseValidUntil.getTime()).toBeLessThanOrEqual(Date.now() + 3 * 86400_000 + 5000);
     opened.close();
 
+    const renamed = await admin.updateTemplate(created.id, { ...definition, name: 'Finance - Restricted' });
+    expect(renamed.name).toBe('Finance - Restricted');
+    expect((await alice.getTemplates()).map((x) => x.name)).toEqual(['Finance - Restricted']);
     await admin.archiveTemplate(created.id);
     expect(await alice.getTemplates()).toEqual([]);
     expect(await codeOf(alice.createLicenseFromTemplate(created.id))).toBe('TEMPLATE_NOT_FOUND');
