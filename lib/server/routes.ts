@@ -15,6 +15,7 @@ import { AuditLog } from './audit-log';
 import { DataFolder } from './data-folder';
 import { readBody, sendJson } from './http-exchange';
 import { Licensing, PublishRequest } from './licensing';
+import { SignInGuard } from './sign-in-guard';
 import { TemplateDefinition, Templates } from './templates';
 
 export const PROTOCOL_VERSION = 1;
@@ -26,6 +27,7 @@ export interface RouteContext {
   licensing: Licensing;
   templates: Templates;
   audit: AuditLog;
+  signInGuard: SignInGuard;
   baseUrl: string;
   now: () => number;
 }
@@ -79,7 +81,9 @@ async function token(c: RouteContext, r: Request): Promise<unknown> {
   let account: Account;
   const grant = body.grant_type;
   if (grant === 'password') {
-    account = await c.accounts.signIn(stringField(body, 'username'), stringField(body, 'password'));
+    const username = stringField(body, 'username');
+    const password = stringField(body, 'password');
+    account = await c.signInGuard.run(username, () => c.accounts.signIn(username, password));
   } else if (grant === 'client_credentials') {
     account = c.accounts.signInServicePrincipal(stringField(body, 'client_id'), stringField(body, 'client_secret'));
   } else if (grant === 'refresh_token') {

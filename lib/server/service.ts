@@ -18,6 +18,7 @@ import { DataFolder, openDataFolder } from './data-folder';
 import { readBody, sendError, sendJson } from './http-exchange';
 import { Licensing } from './licensing';
 import { findRoute, RouteContext } from './routes';
+import { SignInGuard } from './sign-in-guard';
 import { Templates } from './templates';
 
 export interface LogEntry {
@@ -188,7 +189,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     signingKey: folder.signingKey, wrappingKey: folder.wrappingKey, settings: folder.settings, templates,
     content: new ContentRegistry(folder.db, now), audit, now,
   }, { base: baseUrl });
-  context = { folder, accounts, tokens: new AccessTokens(folder.signingKey, () => baseUrl, folder.settings.oidc), licensing, templates, audit, baseUrl, now };
+  context = { folder, accounts, tokens: new AccessTokens(folder.signingKey, () => baseUrl, folder.settings.oidc), licensing, templates, audit, signInGuard: new SignInGuard(now), baseUrl, now };
   emit('info', 'started', { url: baseUrl, dataDir: folder.dir, service: licensing.slc.claims.sub });
 
   const close = (): Promise<void> => (closing ??= (async () => {

@@ -75,6 +75,17 @@ describe('authentication', () => {
     }
   });
 
+  it('refuses an address after 10 failed sign-ins, even with the right password', async () => {
+    await t.addUser('locked@contoso.com');
+    const signIn = (password: string) => fetch(`${t.service.url}/_wmcs/oauth2/token`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'password', username: 'locked@contoso.com', password }),
+    });
+    expect((await signIn(passwordOf('locked@contoso.com'))).status).toBe(200);
+    for (let i = 0; i < 10; i++) expect((await signIn(`wrong-password-${i}`)).status).toBe(401);
+    expect((await signIn(passwordOf('locked@contoso.com'))).status).toBe(401);
+  });
+
   it('refuses a token signed by another key, and a forged one naming the service', async () => {
     const forger = AsymmetricKey.generate({ type: 'ec' });
     const forged = signJws({ iss: t.service.url, aud: t.service.url, sub: 'alice@contoso.com', exp: Math.floor(Date.now() / 1000) + 600 }, forger, 'at+jwt');
