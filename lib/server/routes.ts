@@ -9,6 +9,7 @@ import path from 'node:path';
 
 import { Jwk } from '../crypto/asymmetric-key';
 import { invalidArgument, RmsError } from '../errors';
+import { normalizeEmail } from '../license/certificates';
 import { Account, Accounts } from './accounts';
 import { AccessTokens } from './access-tokens';
 import { AuditLog } from './audit-log';
@@ -103,11 +104,12 @@ async function token(c: RouteContext, r: Request): Promise<unknown> {
 
 async function signUp(c: RouteContext, r: Request): Promise<unknown> {
   if (!c.folder.settings.individualSignUp) throw new RmsError('ACCESS_DENIED', 'self-service sign-up is closed on this service');
-  const email = stringField(await r.body(), 'email');
+  const email = normalizeEmail(stringField(await r.body(), 'email'));
+  // The outbox names files by address; only plain ASCII addresses get one.
+  if (!/^[a-z0-9._%+-]+@[a-z0-9.-]+$/.test(email)) throw invalidArgument('email', 'a plain ASCII email address for sign-up');
   const code = c.accounts.startSignUp(email);
   // No mail server: the message goes to the outbox, one file per address, for the operator to deliver.
-  const file = path.join(c.folder.outbox, `${email.trim().toLowerCase().replace(/[^a-z0-9@._-]/g, '_')}.txt`);
-  writeFileSync(file, `To: ${email}\nSubject: your openrms sign-up code\n\nYour code is ${code}. It is valid for 15 minutes.\n`, { mode: 0o600 });
+  writeFileSync(path.join(c.folder.outbox, `${email}.txt`), `To: ${email}\nSubject: your openrms sign-up code\n\nYour code is ${code}. It is valid for 15 minutes.\n`, { mode: 0o600 });
   return { sent: true };
 }
 
