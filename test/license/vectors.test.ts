@@ -9,6 +9,7 @@ import path from 'node:path';
 import {
   AsymmetricKey, decodeJws, openUlContentKey, signJws, verifyClc, verifyPl, verifyRac, verifySlc, verifyUl,
 } from '../../lib';
+import { RmsError } from '../../lib';
 import { unwrapPlContentKey } from '../../lib/license/publishing-license';
 
 const vectors = JSON.parse(readFileSync(path.join(__dirname, 'vectors', 'licenses.json'), 'utf8')) as {
@@ -39,5 +40,37 @@ describe('license test vectors', () => {
     expect(ul.claims.rights).toEqual(['VIEW']);
     expect(openUlContentKey(ul, key('bob')).export().toString('hex')).toBe(vectors.contentKeyHex);
     expect(() => openUlContentKey(ul, key('alice'))).toThrow(expect.objectContaining({ code: 'BROKEN_CERT_CHAIN' }));
+  });
+});
+
+describe('mutated licenses', () => {
+  // A seeded generator, so a failure names a mutation that can be replayed.
+  function* mutations(token: string, count: number, seed: number): Generator<[number, string, string]> {
+    let state = seed;
+    const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ {}"';
+    for (let i = 0; i < count; i++) {
+      const at = next() % token.length;
+      const replacement = alphabet[next() % alphabet.length]!;
+      if (replacement !== token[at]) yield [at, replacement, token.slice(0, at) + replacement + token.slice(at + 1)];
+    }
+  }
+
+  it.each(['pl', 'ul'] as const)('refuses every one-character change of the %s with a coded RmsError', (name) => {
+    const slc = verifySlc(vectors.tokens.slc, { pinned: [key('service').thumbprint()], now });
+    const check = name === 'pl' ? (t: string) => verifyPl(t, slc, { now }) : (t: string) => verifyUl(t, slc, 'bob@contoso.com', { now });
+    const codes = new Set<string>();
+    for (const [at, replacement, mutated] of mutations(vectors.tokens[name], 1500, name === 'pl' ? 7 : 11)) {
+      let outcome: unknown;
+      try {
+        check(mutated);
+        outcome = 'accepted';
+      } catch (error) {
+        outcome = error;
+      }
+      if (!(outcome instanceof RmsError)) throw new Error(`changing character ${at} to ${replacement} gave ${String(outcome)}`);
+      codes.add(outcome.code);
+    }
+    expect([...codes].every((c) => ['INVALID_SIGNATURE', 'INVALID_FORMAT', 'BROKEN_CERT_CHAIN', 'UNSUPPORTED_VERSION'].includes(c))).toBe(true);
   });
 });
