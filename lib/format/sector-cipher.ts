@@ -1,6 +1,6 @@
 /**
  * The Microsoft RMS sector cipher modes, for compatibility with content protected by MSIPC
- * and the RMS SDKs (openrms's own default is AES256-GCM-STREAM, in a later module). Each
+ * and the RMS SDKs (openrms's own default is AES256-GCM-STREAM, in gcm-stream.ts). Each
  * sector is encrypted on its own, so content can be processed whole or block by block given
  * the block's number, like MSIPC's `IpcEncrypt` / `IpcDecrypt`. The constructions are in
  * docs/format.md; none of these modes authenticates the content.
