@@ -398,9 +398,11 @@ describe('HTTP', () => {
     }
   });
 
-  it('lets a request in flight finish when shutting down', async () => {
+  it('lets a request in flight finish when shutting down, then closes its connection', async () => {
     const root = tempDir();
-    const t3 = await startTestService({}, root);
+    // A grace period longer than the test's timeout: close() must finish because the answer
+    // closed the connection, not because the grace period ran out.
+    const t3 = await startTestService({ shutdownGraceMs: 10 * 60_000 }, root);
     await t3.addUser('alice@contoso.com');
     // scrypt keeps the sign-in in flight while close() begins.
     const signIn = fetch(`${t3.service.url}/_wmcs/oauth2/token`, {
@@ -408,14 +410,11 @@ describe('HTTP', () => {
       body: JSON.stringify({ grant_type: 'password', username: 'alice@contoso.com', password: passwordOf('alice@contoso.com') }),
     });
     await new Promise((r) => setTimeout(r, 20));
-    const started = Date.now();
     const closed = t3.service.close();
     const response = await signIn;
     expect(response.status).toBe(200);
     expect(response.headers.get('connection')).toBe('close');
     await closed;
-    // Drained as soon as the last answer went out, not at the end of the grace period.
-    expect(Date.now() - started).toBeLessThan(5000);
     rmSync(root, { recursive: true, force: true });
   });
 });
