@@ -124,6 +124,8 @@ export class RmsClient {
       ...options,
       token: account.token ?? undefined,
       onToken: (token) => this.saveToken(token),
+      coordinate: (fn) => store.withLock(`token-${serviceId}`, fn),
+      storedToken: () => store.loadAccount(serviceId)?.token,
     });
   }
 
@@ -206,9 +208,15 @@ export class RmsClient {
     return this.options.now?.() ?? Math.floor(Date.now() / 1000);
   }
 
+  /** Saves a change to the sign-in, merged into what is stored now (another process may have changed other fields). */
+  private updateAccount(change: Partial<ServiceAccount>): void {
+    const stored = this.store.loadAccount(this.serviceId) ?? this.account;
+    this.account = { ...this.account, ...change };
+    this.store.saveAccount(this.serviceId, { ...stored, ...change });
+  }
+
   private saveToken(token: StoredToken): void {
-    this.account = { ...this.account, token };
-    this.store.saveAccount(this.serviceId, this.account);
+    this.updateAccount({ token });
   }
 
   private key(): AsymmetricKey {
@@ -232,8 +240,7 @@ export class RmsClient {
     } catch (error) {
       if (!(error instanceof RmsError) || error.code !== 'ACCESS_DENIED') throw error;
     }
-    this.account = { ...this.account, rac: rac.token, clc };
-    this.store.saveAccount(this.serviceId, this.account);
+    this.updateAccount({ rac: rac.token, clc });
     return rac.token;
   }
 

@@ -8,10 +8,12 @@
  *   <root>/services/<service ID>/account.json  service URL, pinned SLC, identity, RAC, CLC, tokens
  *   <root>/services/<service ID>/templates.json  the signed templates last listed
  *   <root>/services/<service ID>/licenses/<content ID>.jws  cached use licenses
+ *   <root>/locks/<name>.lock                   held while one process updates shared state
  *
  * The service ID is the thumbprint of the service's signing key, pinned at sign-in.
  */
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 
 import { AsymmetricKey } from '../crypto/asymmetric-key';
@@ -40,6 +42,9 @@ export interface ServiceAccount {
 }
 
 const ID = /^[A-Za-z0-9_-]{1,128}$/;
+/** A lock older than this is from a process that died holding it, and is broken. */
+const STALE_LOCK_MS = 30_000;
+const LOCK_WAIT_MS = 60_000;
 
 function checkId(what: string, id: string): string {
   if (!ID.test(id)) throw new RmsError('INVALID_ARGUMENT', `${what} ${id} is not a valid store name`, { argument: what });
@@ -94,6 +99,44 @@ export class ClientStore {
 
   private serviceDir(serviceId: string): string {
     return path.join(this.root, 'services', checkId('service ID', serviceId));
+  }
+
+  /**
+   * Runs `fn` holding the store's lock `name`, so that processes sharing the store (parallel
+   * `openrms protect` runs, say) take turns at read-modify-write of shared state such as the
+   * sign-in's tokens. The lock is a file created exclusively; one left by a dead process is
+   * broken after 30 s.
+   */
+  async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const dir = path.join(this.root, 'locks');
+    this.ensureDir(dir);
+    const file = path.join(dir, `${checkId('lock', name)}.lock`);
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        writeFileSync(file, String(process.pid), { flag: 'wx', mode: 0o600 });
+        break;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'EEXIST') throw fileSystemError(error, file);
+      }
+      let age = 0;
+      try {
+        age = Date.now() - statSync(file).mtimeMs;
+      } catch {
+        continue; // released meanwhile
+      }
+      if (age > STALE_LOCK_MS) {
+        rmSync(file, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new RmsError('IO_ERROR', `the store lock ${file} is held by another process`);
+      await sleep(10 + Math.floor(Math.random() * 40));
+    }
+    try {
+      return await fn();
+    } finally {
+      rmSync(file, { force: true });
+    }
   }
 
   saveKey(key: AsymmetricKey): string {

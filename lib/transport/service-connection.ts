@@ -14,6 +14,17 @@ export interface ConnectionOptions extends HttpOptions {
   token?: ProvidedToken & { expiresAt?: number };
   /** Told of every new token, so the store can keep it. */
   onToken?: (token: ProvidedToken & { expiresAt?: number }) => void;
+  /**
+   * Processes sharing a token store: `coordinate` runs the acquisition holding the store's lock,
+   * and `storedToken` reads the token another process may have stored meanwhile (then used as
+   * it is, instead of spending the single-use refresh token a second time).
+   */
+  coordinate?: <T>(fn: () => Promise<T>) => Promise<T>;
+  storedToken?: () => (ProvidedToken & { expiresAt?: number }) | null | undefined;
+}
+
+function usable(token: { expiresAt?: number } | undefined): boolean {
+  return token !== undefined && (token.expiresAt === undefined || token.expiresAt > Date.now() / 1000 + 30);
 }
 
 export class ServiceConnection {
@@ -45,12 +56,13 @@ export class ServiceConnection {
   /** A call as the signed-in user. */
   async callAuthenticated(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
     const url = new URL(this.baseUrl + path);
-    const usable = this.token !== undefined && (this.token.expiresAt === undefined || this.token.expiresAt > Date.now() / 1000 + 30);
-    let response = await requestJson(method, url, body, usable ? { authorization: `Bearer ${this.token!.accessToken}` } : {}, this.options);
+    const sent = usable(this.token) ? this.token!.accessToken : undefined;
+    let response = await requestJson(method, url, body, sent !== undefined ? { authorization: `Bearer ${sent}` } : {}, this.options);
     if (response.status === 401) {
       const challenge = parseChallenge(response.headers['www-authenticate'] as string | undefined);
       if (challenge === null) throw serviceError(response, url);
-      this.acquiring ??= this.acquire(challenge).finally(() => { this.acquiring = null; });
+      const coordinate = this.options.coordinate ?? (<T>(fn: () => Promise<T>) => fn());
+      this.acquiring ??= coordinate(() => this.acquire(challenge, sent)).finally(() => { this.acquiring = null; });
       const token = await this.acquiring;
       response = await requestJson(method, url, body, { authorization: `Bearer ${token}` }, this.options);
     }
@@ -58,7 +70,16 @@ export class ServiceConnection {
     return response.body;
   }
 
-  private async acquire(challenge: AuthChallenge): Promise<string> {
+  private async acquire(challenge: AuthChallenge, refused: string | undefined): Promise<string> {
+    const stored = this.options.storedToken?.() ?? undefined;
+    if (stored !== undefined) {
+      // Another process renewed the token since we read it: use theirs.
+      if (stored.accessToken !== refused && stored.accessToken !== this.token?.accessToken && usable(stored)) {
+        this.token = stored;
+        return stored.accessToken;
+      }
+      this.token = stored;
+    }
     const refresh = this.token?.refreshToken;
     let provided: ProvidedToken | undefined;
     if (refresh !== undefined) {

@@ -108,6 +108,22 @@ describe('authentication', () => {
     reopened.close();
   });
 
+  it('lets processes sharing a store renew an expired token together (one refresh, the others reuse it)', async () => {
+    const store = path.join(t.root, 'alice-shared-store');
+    const first = await RmsClient.signIn({ store, serviceUrl: t.service.url, tokenProvider: passwordTokenProvider('alice@contoso.com', passwordOf('alice@contoso.com')) });
+    first.close();
+    const file = path.join(store, 'services', readdirSync(path.join(store, 'services'))[0]!, 'account.json');
+    const parsed = JSON.parse(readFileSync(file, 'utf8'));
+    parsed.token.accessToken = 'expired.token.value';
+    writeFileSync(file, JSON.stringify(parsed));
+    // Four clients opened from the same store, as four `openrms` processes would be; no token provider.
+    const clients = [0, 1, 2, 3].map(() => RmsClient.open({ store }));
+    const outcomes = await Promise.all(clients.map((c) => codeOf(c.getTemplates())));
+    expect(outcomes).toEqual(['NO_ERROR', 'NO_ERROR', 'NO_ERROR', 'NO_ERROR']);
+    expect(readdirSync(path.join(store, 'locks'))).toEqual([]);
+    for (const c of clients) c.close();
+  });
+
   it('ends every refresh token when the password changes', async () => {
     const store = path.join(t.root, 'alice-password-change');
     (await RmsClient.signIn({ store, serviceUrl: t.service.url, tokenProvider: passwordTokenProvider('alice@contoso.com', passwordOf('alice@contoso.com')) })).close();
