@@ -12,9 +12,9 @@ export type {
   ClcClaims, IdentityKind, LicensingUrls, RacClaims, SlcClaims, SlcTrust, TimeOptions, VerifiedSlc,
 } from './certificates';
 export {
-  ANYONE, checkContentValidity, grantedRights, normalizePolicy, openAppData, publishOffline, publishOnline, unwrapPlContentKey, verifyPl,
+  ANYONE, checkContentValidity, grantedRights, normalizePolicy, openAppData, openPolicy, publishOffline, publishOnline, unwrapPlContentKey, verifyPl,
 } from './publishing-license';
-export type { Descriptor, Grant, PlClaims, Policy, PublishOptions, VerifiedPl } from './publishing-license';
+export type { Descriptor, Grant, PlClaims, PlPolicy, Policy, PublishOptions, VerifiedPl } from './publishing-license';
 export { issueUl, issueUlAsync, openUlContentKey, verifyUl } from './use-license';
 export type { UlClaims, VerifiedUl } from './use-license';
 export { policyFromTemplate, signTemplate, verifyTemplate } from './templates';

@@ -45,6 +45,9 @@ export interface Descriptor {
   description: string;
 }
 
+/** The policy as a PL carries it in clear: everything but the grants. */
+export type PlPolicy = Omit<Policy, 'grants'>;
+
 export interface PlClaims {
   ver: number;
   /** The content ID: a UUID, lower case, without braces. */
@@ -52,7 +55,14 @@ export interface PlClaims {
   own: string;
   iss: string;
   iat: number;
-  pol: Policy;
+  /** The policy without its grants, in clear: the client checks validity offline with it. */
+  pol: PlPolicy;
+  /**
+   * The grants (who may do what), encrypted: AES-256-GCM under the content key, AAD = content
+   * ID + ":grants", iv || ciphertext || tag, base64url. Like MSIPC's rights list, only the service
+   * and holders of the content key read it: a protected file does not tell who else may open it.
+   */
+  egr: string;
   desc: Descriptor[];
   ref: string | null;
   /** Signed application data: name/value pairs in clear. */
@@ -120,19 +130,39 @@ function appData(name: string, data: Record<string, string> | undefined): Record
   return out;
 }
 
-function sealAppData(contentKey: SecretKey, cid: string, data: Record<string, string>): string | null {
-  if (Object.keys(data).length === 0) return null;
+/** JSON sealed under the content key: iv(12) || AES-256-GCM ciphertext || tag, base64url. */
+function sealJson(contentKey: SecretKey, aad: string, value: unknown): string {
   const iv = randomBytes(12);
-  const sealed = aesGcm.encrypt(contentKey, iv, Buffer.from(JSON.stringify(data)), Buffer.from(cid));
+  const sealed = aesGcm.encrypt(contentKey, iv, Buffer.from(JSON.stringify(value)), Buffer.from(aad));
   return Buffer.concat([iv, sealed]).toString('base64url');
+}
+
+function openJson(contentKey: SecretKey, aad: string, sealed: string, what: string): unknown {
+  const bytes = Buffer.from(sealed, 'base64url');
+  if (bytes.length < 12 + 16) throw new RmsError('INVALID_FORMAT', `the PL's ${what} are truncated`);
+  const plaintext = aesGcm.decrypt(contentKey, bytes.subarray(0, 12), bytes.subarray(12), Buffer.from(aad));
+  try {
+    return JSON.parse(plaintext.toString('utf8')) as unknown;
+  } catch (cause) {
+    throw new RmsError('INVALID_FORMAT', `the PL's ${what} are not JSON`, { cause });
+  }
+}
+
+function sealAppData(contentKey: SecretKey, cid: string, data: Record<string, string>): string | null {
+  return Object.keys(data).length === 0 ? null : sealJson(contentKey, cid, data);
 }
 
 /** Reads the encrypted application data of a PL with its content key. */
 export function openAppData(claims: PlClaims, contentKey: SecretKey): Record<string, string> {
   if (claims.ead === null) return {};
-  const bytes = Buffer.from(claims.ead, 'base64url');
-  const plaintext = aesGcm.decrypt(contentKey, bytes.subarray(0, 12), bytes.subarray(12), Buffer.from(claims.cid));
-  return JSON.parse(plaintext.toString('utf8')) as Record<string, string>;
+  return openJson(contentKey, claims.cid, claims.ead, 'encrypted application data') as Record<string, string>;
+}
+
+/** The whole policy of a PL, its grants decrypted with the content key (the service's side, or the owner's). */
+export function openPolicy(claims: PlClaims, contentKey: SecretKey): Policy {
+  const grants = openJson(contentKey, `${claims.cid}:grants`, claims.egr, 'grants');
+  if (!Array.isArray(grants)) throw new RmsError('INVALID_FORMAT', "the PL's grants are not a list");
+  return normalizePolicy({ ...claims.pol, grants: grants as Grant[] });
 }
 
 /** The claims of a new PL, its content key wrapped to `wrappingKey`. */
@@ -144,8 +174,10 @@ export function buildPlClaims(o: PublishOptions, signer: AsymmetricKey, clc: str
   const cid = o.contentId ?? randomUUID();
   if (!UUID.test(cid)) throw invalidArgument('contentId', 'a lower-case UUID without braces');
   const label = Buffer.from(cid);
+  const { grants: sealedGrants, ...clearPolicy } = policy;
   return {
-    ver: CERTIFICATE_VERSION, cid, own: owner, iss: signer.thumbprint(), iat: o.iat, pol: policy,
+    ver: CERTIFICATE_VERSION, cid, own: owner, iss: signer.thumbprint(), iat: o.iat, pol: clearPolicy,
+    egr: sealJson(o.contentKey, `${cid}:grants`, sealedGrants),
     desc: o.descriptors ?? [], ref: o.referralUrl ?? null, sad: appData('signedData', o.signedData),
     ead: sealAppData(o.contentKey, cid, appData('encryptedData', o.encryptedData)),
     mode: o.mode ?? 'AES256-GCM-STREAM', urls: o.urls,
@@ -184,14 +216,23 @@ export function verifyPl(token: string, slc: VerifiedSlc, options: TimeOptions =
     // The CLC must have been valid when the PL was published, not necessarily now.
     const clc = verifyClc(payload.clc, slc, { now: typeof payload.iat === 'number' ? payload.iat : options.now });
     if (header.kid !== clc.publishingKey.thumbprint()) throw new RmsError('BROKEN_CERT_CHAIN', 'the PL is not signed by its CLC\'s key');
-    if (normalizeEmail(payload.own) !== clc.claims.sub) throw new RmsError('BROKEN_CERT_CHAIN', 'the PL\'s owner is not its CLC\'s holder');
+    if (typeof payload.own !== 'string' || payload.own.trim().toLowerCase() !== clc.claims.sub) {
+      throw new RmsError('BROKEN_CERT_CHAIN', 'the PL\'s owner is not its CLC\'s holder');
+    }
     verifyJws(token, clc.publishingKey, PL_TYPE);
     publishedOffline = true;
   }
   if (payload.iss !== header.kid) throw new RmsError('BROKEN_CERT_CHAIN', 'the PL names another issuer than its signer');
   if (typeof payload.cid !== 'string' || !UUID.test(payload.cid)) throw new RmsError('INVALID_FORMAT', 'the PL has no valid content ID');
   if (typeof payload.ck !== 'string') throw new RmsError('INVALID_FORMAT', 'the PL has no content key');
-  normalizePolicy(payload.pol);
+  if (typeof payload.egr !== 'string') throw new RmsError('INVALID_FORMAT', 'the PL has no grants');
+  if (typeof payload.own !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(payload.own)) throw new RmsError('INVALID_FORMAT', 'the PL has no valid owner');
+  if (typeof payload.pol !== 'object' || payload.pol === null) throw new RmsError('INVALID_FORMAT', 'the PL has no policy');
+  try {
+    normalizePolicy({ ...payload.pol, grants: [] });
+  } catch (cause) {
+    throw new RmsError('INVALID_FORMAT', `the PL's policy is not valid: ${(cause as Error).message}`, { cause });
+  }
   return { claims: payload, token, publishedOffline };
 }
 
@@ -204,16 +245,16 @@ export function unwrapPlContentKey(pl: VerifiedPl, wrappingPrivateKey: Asymmetri
  * The rights a policy grants `identity`: its grants to that email and to ANYONE (an owner
  * holds OWNER only through a grant). An empty list means no access.
  */
-export function grantedRights(claims: Pick<PlClaims, 'pol'>, identity: string): string[] {
+export function grantedRights(policy: Pick<Policy, 'grants'>, identity: string): string[] {
   const who = normalizeEmail(identity);
   const rights = new Set<string>();
-  for (const grant of claims.pol.grants) {
+  for (const grant of policy.grants) {
     if (grant.who === ANYONE || grant.who === who) for (const right of grant.rights) rights.add(right);
   }
   return [...rights].sort();
 }
 
 /** Content valid-until check: VALIDITY_TIME_VIOLATION once the content has expired. */
-export function checkContentValidity(policy: Policy, options: TimeOptions = {}): void {
+export function checkContentValidity(policy: Pick<Policy, 'contentValidUntil'>, options: TimeOptions = {}): void {
   checkContentValidUntil(policy.contentValidUntil, options);
 }

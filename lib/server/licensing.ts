@@ -17,7 +17,7 @@ import {
   checkValidity, issueClc, issueRac, issueSlc, LicensingUrls, RAC_LIFETIME_SECONDS, RacClaims, verifyRac, VerifiedSlc, verifySlc,
 } from '../license/certificates';
 import {
-  buildPlClaims, checkContentValidity, Descriptor, grantedRights, Policy, PL_TYPE, unwrapPlContentKey, VerifiedPl, verifyPl,
+  buildPlClaims, checkContentValidity, Descriptor, grantedRights, openPolicy, Policy, PL_TYPE, unwrapPlContentKey, VerifiedPl, verifyPl,
 } from '../license/publishing-license';
 import { signJwsAsync } from '../license/jws';
 import { policyFromTemplate } from '../license/templates';
@@ -67,7 +67,8 @@ export class Licensing {
   readonly slc: VerifiedSlc;
   private readonly verifiedPls = new LruCache<string, VerifiedPl>(CACHE_ENTRIES);
   private readonly verifiedRacs = new LruCache<string, { claims: RacClaims; userKey: AsymmetricKey }>(CACHE_ENTRIES);
-  private readonly contentKeys = new LruCache<string, SecretKey>(CACHE_ENTRIES, (key) => key.close());
+  /** Per PL's content key: the key unwrapped and the policy decrypted with it. */
+  private readonly contentKeys = new LruCache<string, { key: SecretKey; policy: Policy }>(CACHE_ENTRIES, (entry) => entry.key.close());
 
   constructor(private readonly d: LicensingDeps, urls: { base: string }) {
     const licensing = `${urls.base}/_wmcs/licensing`;
@@ -188,22 +189,30 @@ export class Licensing {
     return pl;
   }
 
-  private contentKeyFor(pl: VerifiedPl): SecretKey {
-    const key = `${pl.claims.cid}.${pl.claims.ck}`;
-    let contentKey = this.contentKeys.get(key);
-    if (contentKey === undefined) {
-      contentKey = unwrapPlContentKey(pl, this.d.wrappingKey);
-      this.contentKeys.set(key, contentKey);
+  private contentKeyFor(pl: VerifiedPl): { key: SecretKey; policy: Policy } {
+    const cacheKey = `${pl.claims.cid}.${pl.claims.ck}.${pl.claims.egr}`;
+    let entry = this.contentKeys.get(cacheKey);
+    if (entry === undefined) {
+      const key = unwrapPlContentKey(pl, this.d.wrappingKey);
+      try {
+        entry = { key, policy: openPolicy(pl.claims, key) };
+      } catch (error) {
+        key.close();
+        // Grants that do not open under the PL's own content key: not a PL this service made or certified.
+        if (error instanceof RmsError && error.code === 'DECRYPTION_FAILED') throw new RmsError('INVALID_FORMAT', 'the PL\'s grants do not open with its content key', { cause: error });
+        throw error;
+      }
+      this.contentKeys.set(cacheKey, entry);
     }
-    return contentKey;
+    return entry;
   }
 
-  /** The rights the caller holds under `pl` (super users hold OWNER), refusing when there are none. */
-  evaluate(account: Account, pl: VerifiedPl): string[] {
+  /** The rights the caller holds under `pl` and its decrypted `policy` (super users hold OWNER), refusing when there are none. */
+  evaluate(account: Account, pl: VerifiedPl, policy: Policy): string[] {
     const record = this.d.content.register(pl.claims.cid, pl.claims.own);
     if (record.revokedAt !== null) throw new RmsError('CONTENT_REVOKED', `content ${pl.claims.cid} was revoked`);
     checkContentValidity(pl.claims.pol, { now: this.d.now() });
-    const rights = account.superUser ? ['OWNER'] : grantedRights(pl.claims, account.email);
+    const rights = account.superUser ? ['OWNER'] : grantedRights(policy, account.email);
     if (rights.length === 0) throw new RmsError('RIGHT_NOT_GRANTED', `${account.email} holds no right on content ${pl.claims.cid}`);
     return rights;
   }
@@ -216,9 +225,10 @@ export class Licensing {
       const rac = this.callerRac(account, request.rac);
       const pl = this.plFor(request.pl);
       cid = pl.claims.cid;
-      rights = this.evaluate(account, pl);
+      const content = this.contentKeyFor(pl);
+      rights = this.evaluate(account, pl, content.policy);
       const ul = await issueUlAsync(this.d.signingKey, {
-        pl, user: account.email, racKey: rac.userKey, rights, contentKey: this.contentKeyFor(pl), iat: this.d.now(),
+        pl, user: account.email, racKey: rac.userKey, rights, contentKey: content.key, policy: content.policy, iat: this.d.now(),
       });
       this.d.audit.record({ actor: account.email, action: 'use-license', cid, rights, outcome: 'issued' });
       return ul;

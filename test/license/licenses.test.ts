@@ -1,7 +1,7 @@
 import { AsymmetricKey, gcmStream, SecretKey } from '../../lib';
 import { issueClc, issueRac, issueSlc, verifyRac, verifySlc } from '../../lib/license/certificates';
 import {
-  checkContentValidity, grantedRights, openAppData, publishOffline, publishOnline, PublishOptions, unwrapPlContentKey, verifyPl,
+  checkContentValidity, grantedRights, openAppData, openPolicy, publishOffline, publishOnline, PublishOptions, unwrapPlContentKey, verifyPl,
 } from '../../lib/license/publishing-license';
 import { issueUl, openUlContentKey, verifyUl } from '../../lib/license/use-license';
 
@@ -38,9 +38,10 @@ describe('publishing and use licenses, end to end in code', () => {
     const pl = verifyPl(plToken, slc, { now: at });
     const serviceKey = unwrapPlContentKey(pl, service.wrapping);
     const r = rac(name);
-    const rights = grantedRights(pl.claims, r.claims.sub);
+    const policy = openPolicy(pl.claims, serviceKey);
+    const rights = grantedRights(policy, r.claims.sub);
     if (rights.length === 0) throw Object.assign(new Error('refused'), { code: 'RIGHT_NOT_GRANTED' });
-    return issueUl(service.signing, { pl, user: r.claims.sub, racKey: r.userKey, rights, contentKey: serviceKey, iat: at });
+    return issueUl(service.signing, { pl, user: r.claims.sub, racKey: r.userKey, rights, contentKey: serviceKey, policy, iat: at });
   }
 
   it('publishes offline with the CLC embedded, and the service verifies and unwraps it', () => {
@@ -49,15 +50,20 @@ describe('publishing and use licenses, end to end in code', () => {
     expect(pl.claims).toMatchObject({ own: 'alice@example.com', mode: 'AES256-GCM-STREAM', sad: { department: 'finance' } });
     expect(pl.claims.cid).toMatch(/^[0-9a-f-]{36}$/);
     expect(pl.claims.ead).not.toContain('falcon');
+    // Who else may open the content is not written in clear: the grants open with the content key only.
+    expect(Buffer.from(plToken.split('.')[1]!, 'base64url').toString()).not.toContain('bob@example.com');
+    expect(openPolicy(pl.claims, contentKey).grants.map((g) => g.who)).toEqual(['bob@example.com', 'carol@example.com', 'alice@example.com']);
+    expect(() => openPolicy(pl.claims, SecretKey.generate())).toThrow(fails('DECRYPTION_FAILED'));
     expect(openAppData(pl.claims, unwrapPlContentKey(pl, service.wrapping))).toEqual({ project: 'falcon' });
     expect(unwrapPlContentKey(pl, service.wrapping).export().equals(contentKey.export())).toBe(true);
   });
 
   it('gives each user exactly their rights, and opens the content with their own key only', () => {
-    expect(grantedRights(verifyPl(plToken, slc, { now }).claims, 'bob@example.com')).toEqual(['VIEW']);
-    expect(grantedRights(verifyPl(plToken, slc, { now }).claims, 'carol@example.com')).toEqual(['EDIT', 'VIEW']);
-    expect(grantedRights(verifyPl(plToken, slc, { now }).claims, 'alice@example.com')).toEqual(['OWNER']);
-    expect(grantedRights(verifyPl(plToken, slc, { now }).claims, 'dave@example.com')).toEqual([]);
+    const policy = openPolicy(verifyPl(plToken, slc, { now }).claims, contentKey);
+    expect(grantedRights(policy, 'bob@example.com')).toEqual(['VIEW']);
+    expect(grantedRights(policy, 'carol@example.com')).toEqual(['EDIT', 'VIEW']);
+    expect(grantedRights(policy, 'alice@example.com')).toEqual(['OWNER']);
+    expect(grantedRights(policy, 'dave@example.com')).toEqual([]);
 
     const bobUl = verifyUl(acquire('bob'), slc, 'bob@example.com', { now });
     expect(bobUl.claims).toMatchObject({ rights: ['VIEW'], exp: now + 7 * DAY, cvu: now + 30 * DAY, pol: null });
@@ -102,6 +108,6 @@ describe('publishing and use licenses, end to end in code', () => {
 
   it('grants nothing to the owner of a license built from scratch unless asked', () => {
     const pl = verifyPl(publishOffline({ ...options, autoGrantOwner: false }, users.alice, clc), slc, { now });
-    expect(grantedRights(pl.claims, 'alice@example.com')).toEqual([]);
+    expect(grantedRights(openPolicy(pl.claims, contentKey), 'alice@example.com')).toEqual([]);
   });
 });

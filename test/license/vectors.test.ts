@@ -71,6 +71,6 @@ describe('mutated licenses', () => {
       if (!(outcome instanceof RmsError)) throw new Error(`changing character ${at} to ${replacement} gave ${String(outcome)}`);
       codes.add(outcome.code);
     }
-    expect([...codes].every((c) => ['INVALID_SIGNATURE', 'INVALID_FORMAT', 'BROKEN_CERT_CHAIN', 'UNSUPPORTED_VERSION'].includes(c))).toBe(true);
+    expect([...codes].filter((c) => !['INVALID_SIGNATURE', 'INVALID_FORMAT', 'BROKEN_CERT_CHAIN', 'UNSUPPORTED_VERSION'].includes(c))).toEqual([]);
   });
 });

@@ -102,6 +102,12 @@ describe('rights as granted', () => {
     license.close();
   });
 
+  it('does not tell a holder of the file who else may open it', async () => {
+    const payload = Buffer.from((await readFileLicense(shared)).toString().split('.')[1]!, 'base64url').toString();
+    expect(payload).not.toContain('carol@contoso.com');
+    expect(payload).not.toContain('bob@contoso.com');
+  });
+
   it('gives bob no policy (he lacks VIEWRIGHTSDATA)', async () => {
     const license = await bob.fileLicense(shared);
     expect(license.policy).toBeNull();
@@ -181,7 +187,7 @@ describe('tampering and key binding', () => {
 
   it('refuses a PL whose policy was edited, and one with a changed signature byte', async () => {
     const pl = (await readFileLicense(shared)).toString();
-    const widened = reencodePayload(pl, (p) => { (p.pol as { grants: { who: string; rights: string[] }[] }).grants.push({ who: 'dave@contoso.com', rights: ['OWNER'] }); });
+    const widened = reencodePayload(pl, (p) => { (p.pol as { offlineDays: number }).offlineDays = 65535; });
     expect(await codeOf(dave.getContentKey(widened))).toBe('INVALID_SIGNATURE');
     const last = pl.length - 5;
     const flipped = pl.slice(0, last) + (pl[last] === 'A' ? 'B' : 'A') + pl.slice(last + 1);
