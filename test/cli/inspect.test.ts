@@ -80,6 +80,16 @@ describe('openrms inspect, other files', () => {
     });
   });
 
+  it('shows an openrms license in clear, and no date where the license has an impossible one', () => {
+    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const license = `${part({ alg: 'RS256', kid: 'k', typ: 'openrms-pl+jws' })}.${part({ cid: '6f1c2f0e-3a7b-4c1d-9e8f-0a1b2c3d4e5f', own: 'alice@contoso.com', iat: 1e300, pol: { contentValidUntil: 'soon' } })}.AAAA`;
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'openrms-inspect-')), 'odd.ptxt');
+    writeFileSync(file, gcmStream.protectBuffer(SecretKey.generate(), Buffer.from(license), Buffer.from('x'), { originalExtension: '.txt' }));
+    const result = inspect(file, '--json');
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout).license).toMatchObject({ format: 'jws', owner: 'alice@contoso.com', issuedTime: null, validUntil: null });
+  });
+
   it('prints a human summary without --json', () => {
     const result = inspect(path.join(MSFT, 'CleanAlice.txt.pfile'));
     expect(result.status).toBe(0);

@@ -275,6 +275,27 @@ describe('offline use', () => {
     past.close();
   });
 
+  it('after signing in again with a new key, fetches new licenses instead of failing on the old ones', async () => {
+    const file = await protectFor([{ who: 'carol@contoso.com', rights: ['VIEW'] }]);
+    (await carol.fileLicense(file)).close();
+    const again = await t.signIn('carol@contoso.com');
+    const license = await again.fileLicense(file);
+    expect(license.fromCache).toBe(false);
+    expect(license.rights).toEqual(['VIEW']);
+    license.close();
+    again.close();
+  });
+
+  it('renews the RAC and the CLC together when they near expiry, so offline publishing goes on', async () => {
+    const later = t.reopen('alice@contoso.com', { now: () => Math.floor(Date.now() / 1000) + 25 * 86400 });
+    const before = later['account'].clc;
+    const serialized = await later.serializeLicense(later.createLicense({ grants: [{ who: 'bob@contoso.com', rights: ['VIEW'] }] }));
+    serialized.contentKey.close();
+    expect(later['account'].clc).not.toBe(before);
+    expect(later['account'].rac).not.toBe(alice['account'].rac);
+    later.close();
+  });
+
   it('keeps the private key and licenses owner-only', () => {
     const root = bob['store'].root;
     expect(statSync(path.join(root, 'keys')).mode & 0o777).toBe(0o700);

@@ -325,6 +325,11 @@ describe('data folder and database', () => {
     const second = await startService({ dataDir, port: 0, log: () => {} });
     const again = decodeJws<{ sub: string }>((await json(await fetch(`${second.url}/_wmcs/discovery`))).slc).payload.sub;
     expect(again).toBe(slc);
+    // While the service runs, SQLite's journal files exist too, and hold hashes: owner-only as well.
+    await second.accounts.addUser('someone@contoso.com', { password: 'a-password-1' });
+    const journal = readdirSync(dataDir).filter((f) => f.startsWith('service.db-'));
+    expect(journal).toEqual(expect.arrayContaining(['service.db-wal', 'service.db-shm']));
+    for (const f of journal) expect(statSync(path.join(dataDir, f)).mode & 0o777).toBe(0o600);
     await second.close();
     rmSync(root, { recursive: true, force: true });
   });
