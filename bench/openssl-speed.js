@@ -35,12 +35,12 @@ function parseCipherSpeed(output, size) {
 }
 
 /**
- * Parses `openssl speed rsa2048` ("  sign  verify  sign/s verify/s" over
- * "rsa 2048 bits 0.000811s 0.000024s 1233.3 41012.1"; OpenSSL 3.2+ adds encrypt/decrypt
- * columns, so the column is found by its header) into verifications per second. With
- * `-multi N` the last such row is the sum over the N processes.
+ * Reads one column (`sign/s` or `verify/s`) of `openssl speed rsa2048` output ("  sign  verify
+ * sign/s verify/s" over "rsa 2048 bits 0.000811s 0.000024s 1233.3 41012.1"; OpenSSL 3.2+ adds
+ * encrypt/decrypt columns, so the column is found by its header). With `-multi N` the last such
+ * row is the sum over the N processes.
  */
-function parseRsaVerifySpeed(output) {
+function parseRsaSpeedColumn(output, header) {
   const lines = output.split('\n');
   let row = -1;
   lines.forEach((line, i) => {
@@ -49,27 +49,19 @@ function parseRsaVerifySpeed(output) {
   if (row < 1) throw new Error('no "rsa 2048 bits" row in openssl speed output');
   const headers = lines[row - 1].trim().split(/\s+/);
   const figures = lines[row].replace(/^rsa\s+2048 bits\s+/, '').trim().split(/\s+/);
-  const column = headers.indexOf('verify/s');
-  if (column < 0 || headers.length !== figures.length) throw new Error('no verify/s column in openssl speed output');
+  const column = headers.indexOf(header);
+  if (column < 0 || headers.length !== figures.length) throw new Error(`no ${header} column in openssl speed output`);
   return Number(figures[column]);
 }
 
-/**
- * Parses `openssl speed rsa2048` (as parseRsaVerifySpeed) into signatures per second, from its
- * sign/s column. With `-multi N` the last such row is the sum over the N processes.
- */
+/** Verifications per second from `openssl speed rsa2048`. */
+function parseRsaVerifySpeed(output) {
+  return parseRsaSpeedColumn(output, 'verify/s');
+}
+
+/** Signatures per second from `openssl speed rsa2048`. */
 function parseRsaSignSpeed(output) {
-  const lines = output.split('\n');
-  let row = -1;
-  lines.forEach((line, i) => {
-    if (/^rsa\s+2048 bits\s/.test(line)) row = i;
-  });
-  if (row < 1) throw new Error('no "rsa 2048 bits" row in openssl speed output');
-  const headers = lines[row - 1].trim().split(/\s+/);
-  const figures = lines[row].replace(/^rsa\s+2048 bits\s+/, '').trim().split(/\s+/);
-  const column = headers.indexOf('sign/s');
-  if (column < 0 || headers.length !== figures.length) throw new Error('no sign/s column in openssl speed output');
-  return Number(figures[column]);
+  return parseRsaSpeedColumn(output, 'sign/s');
 }
 
 /** One `openssl speed` figure, sampled as often as the scenario asks. */

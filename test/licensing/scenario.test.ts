@@ -7,8 +7,9 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import {
-  aesGcm, COMMON_RIGHTS, decodeJws, openUlContentKey, readFileLicense, RmsClient, RmsError, verifySlc, verifyUl,
+  aesGcm, COMMON_RIGHTS, decodeJws, openUlContentKey, readFileLicense, RmsClient, verifySlc, verifyUl,
 } from '../../lib';
+import { codeOf } from '../support/error-code';
 import { startTestService, TestService } from '../support/licensing-service';
 import { TESTDATA_DIR } from '../support/testdata';
 
@@ -20,16 +21,6 @@ let dave: RmsClient;
 let shared: string;
 
 const DOCUMENT = Buffer.from('Board minutes, strictly confidential.\n'.repeat(500));
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof RmsError) return error.code;
-    throw error;
-  }
-  return 'NO_ERROR';
-}
 
 function requestCount(): number {
   return t.logs.filter((e) => e.event === 'request').length;

@@ -14,20 +14,11 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 
 import {
-  AsymmetricKey, clientCredentialsTokenProvider, ROLE_RIGHTS, decodeJws, passwordTokenProvider, RmsClient, RmsError, sign, signJws,
+  AsymmetricKey, clientCredentialsTokenProvider, ROLE_RIGHTS, decodeJws, passwordTokenProvider, RmsClient, sign, signJws,
 } from '../../lib';
 import { openDataFolder, startService } from '../../lib/server';
+import { codeOf } from '../support/error-code';
 import { passwordOf, startTestService, TestService } from '../support/licensing-service';
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof RmsError) return error.code;
-    throw error;
-  }
-  return 'NO_ERROR';
-}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function json(response: Response): Promise<any> {
