@@ -23,7 +23,7 @@ import { decodeJws } from '../license/jws';
 import { PlClaims, publishOffline, VerifiedPl, verifyPl } from '../license/publishing-license';
 import { TemplateClaims, verifyTemplate } from '../license/templates';
 import { isXrml } from '../license/xrml';
-import { UlClaims, openUlContentKey, verifyUl } from '../license/use-license';
+import { checkUlTimes, UlClaims, openUlContentKey, VerifiedUl, verifyUl } from '../license/use-license';
 import { protectBufferAsync, unprotectBufferAsync, UnprotectedContent } from '../format/gcm-stream';
 import { createProtectStream, createUnprotectStream, ProtectStream, UnprotectStream } from '../format/protect-stream';
 import { parsePfile } from '../format/pfile-reader';
@@ -361,30 +361,30 @@ export class RmsClient {
    * validity; anything else is dropped (and fetched again when online). One issued after the
    * current time means the clock went back: CLOCK_ROLL_BACK_DETECTED.
    */
-  private cachedUseLicense(pl: PlClaims): UlClaims | null {
+  private cachedUseLicense(pl: PlClaims): VerifiedUl | null {
     const token = this.store.loadUseLicense(this.serviceId, pl.cid);
     if (token === null) return null;
-    let claims: UlClaims;
+    let ul: VerifiedUl;
     try {
       // Authentic first (checked at its own issue time), so a forged file cannot raise the alarm.
-      claims = verifyUl(token, this.slc, this.identity, { now: decodeJws<UlClaims>(token).payload.iat, ignoreLicenseExpiry: true }).claims;
-      if (claims.cid !== pl.cid || claims.own !== pl.own || claims.rac !== this.key().thumbprint()) {
+      ul = verifyUl(token, this.slc, this.identity, { now: decodeJws<UlClaims>(token).payload.iat, ignoreLicenseExpiry: true });
+      if (ul.claims.cid !== pl.cid || ul.claims.own !== pl.own || ul.claims.rac !== this.key().thumbprint()) {
         throw new RmsError('BROKEN_CERT_CHAIN', 'the cached license is for other content or another key');
       }
     } catch {
       this.store.dropUseLicense(this.serviceId, pl.cid);
       return null;
     }
-    if (claims.iat > this.now() + CLOCK_SKEW_SECONDS) {
-      throw new RmsError('CLOCK_ROLL_BACK_DETECTED', `the clock is before the issue time of the cached license for ${pl.cid} (${new Date(claims.iat * 1000).toISOString()})`);
+    if (ul.claims.iat > this.now() + CLOCK_SKEW_SECONDS) {
+      throw new RmsError('CLOCK_ROLL_BACK_DETECTED', `the clock is before the issue time of the cached license for ${pl.cid} (${new Date(ul.claims.iat * 1000).toISOString()})`);
     }
     try {
-      verifyUl(token, this.slc, this.identity, { now: this.now() });
+      checkUlTimes(ul.claims, { now: this.now() });
     } catch {
       this.store.dropUseLicense(this.serviceId, pl.cid);
       return null;
     }
-    return claims;
+    return ul;
   }
 
   /**
@@ -408,15 +408,15 @@ export class RmsClient {
         }
         throw error;
       }
-      ul = verifyUl(token, this.slc, this.identity, { now: this.now(), ignoreLicenseExpiry: true }).claims;
-      if (ul.cid !== cid) throw new RmsError('BROKEN_CERT_CHAIN', 'the service answered with a license for other content');
+      ul = verifyUl(token, this.slc, this.identity, { now: this.now(), ignoreLicenseExpiry: true });
+      const { claims } = ul;
+      if (claims.cid !== cid) throw new RmsError('BROKEN_CERT_CHAIN', 'the service answered with a license for other content');
       // Not cached when it allows no offline use, nor when the service's clock is ahead of ours
       // (it would look like a roll-back the next time).
-      if (ul.exp > ul.iat && ul.iat <= this.now() + CLOCK_SKEW_SECONDS) this.store.saveUseLicense(this.serviceId, cid, token);
+      if (claims.exp > claims.iat && claims.iat <= this.now() + CLOCK_SKEW_SECONDS) this.store.saveUseLicense(this.serviceId, cid, token);
       fromCache = false;
     }
-    const contentKey = openUlContentKey({ claims: ul, token: '' }, this.key());
-    return new ContentLicense(contentKey, pl.claims, ul, fromCache);
+    return new ContentLicense(openUlContentKey(ul, this.key()), pl.claims, ul.claims, fromCache);
   }
 
   /** IpcAccessCheck. */
@@ -517,8 +517,9 @@ export class RmsClient {
     let cid: string;
     let pl: string | undefined;
     if ('publishingLicense' in target) {
-      pl = this.verifyPublishingLicense(plText(target.publishingLicense)).token;
-      cid = decodeJws<PlClaims>(pl).payload.cid;
+      const verified = this.verifyPublishingLicense(plText(target.publishingLicense));
+      pl = verified.token;
+      cid = verified.claims.cid;
     } else {
       cid = String(target.contentId).toLowerCase();
     }

@@ -93,9 +93,14 @@ export function verifyUl(token: string, slc: VerifiedSlc, user: string, options:
   const payload = verifyServiceSigned<UlClaims>('UL', UL_TYPE, token, slc);
   if (payload.sub !== user) throw new RmsError('BROKEN_CERT_CHAIN', `the UL was issued to ${String(payload.sub)}, not ${user}`);
   if (!Array.isArray(payload.rights) || typeof payload.ck !== 'string') throw new RmsError('INVALID_FORMAT', 'the UL has no rights or content key');
-  if (!options.ignoreLicenseExpiry) checkValidity('use license', { iat: payload.iat, exp: Math.max(payload.exp, payload.iat + 1) }, options);
-  checkContentValidUntil(payload.cvu, options);
+  checkUlTimes(payload, options);
   return { claims: payload, token };
+}
+
+/** A UL's validity at `now`: its license valid-until (unless ignored) and its content valid-until. */
+export function checkUlTimes(claims: Pick<UlClaims, 'iat' | 'exp' | 'cvu'>, options: UlCheckOptions = {}): void {
+  if (!options.ignoreLicenseExpiry) checkValidity('use license', { iat: claims.iat, exp: Math.max(claims.exp, claims.iat + 1) }, options);
+  checkContentValidUntil(claims.cvu, options);
 }
 
 /** The content key of a UL, unwrapped with the user's RAC private key into a native handle. */

@@ -12,7 +12,7 @@ import { normalizeEmail } from '../license/certificates';
 import { verify } from '../crypto/signature';
 import { decodeJws, signJwsAsync } from '../license/jws';
 import { OidcSettings } from './data-folder';
-import { fetchJson } from './fetch-json';
+import { requestJson, serviceError } from '../transport/http-json';
 import { LruCache } from './lru-cache';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -63,7 +63,10 @@ class ExternalKeys {
 
   private async refresh(): Promise<void> {
     this.fetchedAt = Date.now();
-    const body = await fetchJson(this.settings.jwksUri);
+    const url = new URL(this.settings.jwksUri);
+    const response = await requestJson('GET', url, undefined, {}, { timeoutMs: 10_000 });
+    if (response.status !== 200) throw serviceError(response, url);
+    const body = response.body;
     const keys = new Map<string, AsymmetricKey>();
     for (const jwk of Array.isArray((body as { keys?: unknown }).keys) ? (body as { keys: Jwk[] }).keys : []) {
       try {

@@ -50,7 +50,7 @@ export interface DataFolder {
 }
 
 /** Writes `file` whole or not at all, readable by its owner only. */
-export function writePrivateFile(file: string, contents: string): void {
+function writePrivateFile(file: string, contents: string): void {
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, contents, { mode: 0o600 });
   renameSync(temp, file);

@@ -109,6 +109,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   const folder = openDataFolder(options.dataDir);
   let context: RouteContext | null = null;
+  /** The 401 challenge (DESIGN decision 8), set once the service knows its URL. */
+  let challenge = '';
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     // serve() answers every error itself; this is the backstop that keeps one bad request
     // from ever becoming an unhandled rejection that ends the process.
@@ -132,7 +134,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const started = process.hrtime.bigint();
     let pathname = req.url ?? '/';
     let caller: string | undefined;
-    const challenge = context === null ? '' : `Bearer authorization_uri="${context.baseUrl}/_wmcs/oauth2", resource="${context.baseUrl}"`;
     try {
       if (context === null) throw new RmsError('SERVICE_UNAVAILABLE', 'the service is starting');
       const c = context;
@@ -160,7 +161,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       emit('info', 'request', { method: req.method, path: pathname, status: 200, ms: Number(process.hrtime.bigint() - started) / 1e6, caller });
     } catch (thrown) {
       const error = thrown instanceof RmsError ? thrown : new RmsError('SERVICE_ERROR', 'the service failed to answer', { cause: thrown });
-      const headers: Record<string, string> = error.code === 'AUTHENTICATION_FAILED' ? { 'www-authenticate': challenge } : {};
+      const headers: Record<string, string> = error.code === 'AUTHENTICATION_FAILED' && challenge !== '' ? { 'www-authenticate': challenge } : {};
       if (closing !== null) res.shouldKeepAlive = false;
       if (!res.headersSent) sendError(res, error, headers);
       else res.destroy();
@@ -190,6 +191,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     content: new ContentRegistry(folder.db, now), audit, now,
   }, { base: baseUrl });
   context = { folder, accounts, tokens: new AccessTokens(folder.signingKey, () => baseUrl, folder.settings.oidc), licensing, templates, audit, signInGuard: new SignInGuard(now), baseUrl, now };
+  challenge = `Bearer authorization_uri="${baseUrl}/_wmcs/oauth2", resource="${baseUrl}"`;
   emit('info', 'started', { url: baseUrl, dataDir: folder.dir, service: licensing.slc.claims.sub });
 
   const close = (): Promise<void> => (closing ??= (async () => {
