@@ -17,8 +17,14 @@ export type CryptoErrorCode =
 /** Codes raised when reading protected content. */
 export type FormatErrorCode = 'INVALID_FORMAT' | 'UNSUPPORTED_VERSION' | 'FILE_IS_NOT_ENCRYPTED';
 
-/** Codes raised by streams and the file API. */
-export type FileErrorCode = 'FILE_NOT_FOUND' | 'FILE_EXISTS' | 'IO_ERROR' | 'ABORTED';
+/** Codes raised by streams, the file API and the client store. */
+export type FileErrorCode =
+  | 'FILE_NOT_FOUND'
+  | 'FILE_EXISTS'
+  | 'IO_ERROR'
+  | 'ABORTED'
+  /** The store folder belongs to another user (a `StoreNotSecureError`). */
+  | 'STORE_NOT_SECURE';
 
 /** Codes raised when verifying certificates and licenses. */
 export type LicenseErrorCode = 'INVALID_SIGNATURE' | 'BROKEN_CERT_CHAIN' | 'VALIDITY_TIME_VIOLATION';
@@ -61,7 +67,7 @@ export const RMS_ERROR_CODES: readonly RmsErrorCode[] = [
   'FILE_NOT_FOUND', 'FILE_EXISTS', 'IO_ERROR', 'ABORTED', 'INVALID_SIGNATURE', 'BROKEN_CERT_CHAIN',
   'VALIDITY_TIME_VIOLATION', 'RIGHT_NOT_GRANTED', 'CONTENT_REVOKED', 'NEEDS_ONLINE', 'CLOCK_ROLL_BACK_DETECTED',
   'TEMPLATE_NOT_FOUND', 'NOT_SIGNED_IN', 'SERVICE_NOT_TRUSTED', 'SERVICE_UNAVAILABLE', 'SERVICE_ERROR',
-  'AUTHENTICATION_FAILED', 'ACCESS_DENIED', 'NOT_FOUND', 'CONFLICT',
+  'AUTHENTICATION_FAILED', 'ACCESS_DENIED', 'NOT_FOUND', 'CONFLICT', 'STORE_NOT_SECURE',
 ];
 
 /**

@@ -11,6 +11,9 @@
  *   <root>/locks/<name>.lock                   held while one process updates shared state
  *
  * The service ID is the thumbprint of the service's signing key, pinned at sign-in.
+ *
+ * On POSIX systems the root must be the user's own: checked once, when the store is first used
+ * (see store-ownership.ts).
  */
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,6 +23,7 @@ import { AsymmetricKey } from '../crypto/asymmetric-key';
 import { randomBytes } from '../crypto/random';
 import { fileSystemError, RmsError } from '../errors';
 import { IdentityKind } from '../license/certificates';
+import { secureStoreRoot } from './store-ownership';
 
 export interface StoredToken {
   accessToken: string;
@@ -52,10 +56,32 @@ function checkId(what: string, id: string): string {
 }
 
 export class ClientStore {
+  private secured = false;
+
   constructor(readonly root: string) {}
+
+  /**
+   * Checks the root once it exists (STORE_NOT_SECURE when another user owns it), before anything
+   * is read from or written to it. A root that was writable by others is tightened to 0700 and
+   * a process warning (code OPENRMS_STORE_TIGHTENED) says so.
+   */
+  private secureRoot(): void {
+    if (this.secured) return;
+    const tightened = secureStoreRoot(this.root);
+    // Not there yet: checked again when the first write creates it.
+    if (tightened === null) return;
+    for (const folder of tightened) {
+      process.emitWarning(`the store folder ${folder.path} was writable by other users (mode ${folder.previousMode.toString(8)}); it is now 0700`, {
+        code: 'OPENRMS_STORE_TIGHTENED',
+      });
+    }
+    this.secured = true;
+  }
 
   private ensureDir(dir: string): void {
     try {
+      if (!this.secured) mkdirSync(this.root, { recursive: true, mode: 0o700 });
+      this.secureRoot();
       mkdirSync(dir, { recursive: true, mode: 0o700 });
     } catch (error) {
       throw fileSystemError(error, dir);
@@ -77,6 +103,7 @@ export class ClientStore {
 
   /** A file's text, or null when it is missing. */
   private read(file: string): string | null {
+    this.secureRoot();
     try {
       return readFileSync(file, 'utf8');
     } catch (error) {
@@ -188,10 +215,12 @@ export class ClientStore {
   }
 
   dropUseLicenses(serviceId: string): void {
+    this.secureRoot();
     rmSync(path.join(this.serviceDir(serviceId), 'licenses'), { recursive: true, force: true });
   }
 
   dropUseLicense(serviceId: string, contentId: string): void {
+    this.secureRoot();
     rmSync(path.join(this.serviceDir(serviceId), 'licenses', `${checkId('content ID', contentId)}.jws`), { force: true });
   }
 }

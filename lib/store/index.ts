@@ -2,3 +2,4 @@
 export { ClientStore } from './client-store';
 export type { ServiceAccount, StoredToken } from './client-store';
 export { defaultStoreRoot } from './store-root';
+export { StoreNotSecureError } from './store-ownership';
