@@ -5,6 +5,7 @@
 'use strict';
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
+const { explainMissing, missingTools } = require('./prerequisites');
 
 const root = path.join(__dirname, '..');
 
@@ -14,6 +15,15 @@ function step(name, command, args) {
   const ok = result.status === 0;
   if (!ok) process.stderr.write(`== ${name} FAILED (exit ${result.status ?? result.signal})\n`);
   return ok;
+}
+
+// Every tool the builds and tests run is looked for before anything is built: a missing one is
+// named with its install command, not discovered minutes later inside a build system's stack trace.
+// The libraries (OpenSSL, GoogleTest) are judged when CMake configures (scripts/test-native.js).
+const missing = missingTools(['compiler', 'make', 'python3', 'cmake', 'opensslCommand']);
+if (missing.length > 0) {
+  process.stderr.write(explainMissing(missing, 'npm test'));
+  process.exit(1);
 }
 
 const node = process.execPath;

@@ -8,7 +8,7 @@
 #include "core_error_code.h"
 
 // The Microsoft known-answer vectors are checked from TypeScript (test/format), which reads
-// shared/testdata/cipher-modes/vectors.json; these tests pin the constructions themselves.
+// test/fixtures/cipher-modes/vectors.json; these tests pin the constructions themselves.
 namespace openrms::test {
 namespace {
 

@@ -9,7 +9,7 @@ import { TESTDATA_DIR } from '../support/testdata';
 const MSFT = path.join(TESTDATA_DIR, 'msft-pfile');
 const cleanAlice = readFileSync(path.join(MSFT, 'CleanAlice.txt.pfile'));
 
-describe('reading the Microsoft-made PFILEs in shared/testdata/msft-pfile', () => {
+describe('reading the Microsoft-made PFILEs in test/fixtures/msft-pfile', () => {
   it.each([
     ['CleanAlice.txt.pfile', '3.0', { offset: 8388, length: 32 }, null, '<?xml version="1.0"?><XrML'],
     ['android_template_01.ptxt', '2.0', { offset: 48400, length: 8656 }, null, '<XrML xmlns="" version="1.2">'],

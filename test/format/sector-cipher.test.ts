@@ -14,7 +14,7 @@ interface Vector {
 
 const vectors: Vector[] = JSON.parse(readFileSync(path.join(TESTDATA_DIR, 'cipher-modes', 'vectors.json'), 'utf8')).vectors;
 
-describe('MICROSOFT.* sector modes against shared/testdata/cipher-modes/vectors.json', () => {
+describe('MICROSOFT.* sector modes against test/fixtures/cipher-modes/vectors.json', () => {
   it('covers every mode, AES-128 and AES-256', () => {
     expect(new Set(vectors.map((v) => v.mode))).toEqual(new Set(sectorCipher.SECTOR_MODES));
     expect(new Set(vectors.map((v) => v.key.length / 2))).toEqual(new Set([16, 32]));

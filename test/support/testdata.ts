@@ -1,8 +1,12 @@
-/** Shared test data lives beside the project (../shared/testdata); it is never copied in. */
+/**
+ * Test data that no one on the project wrote (Wycheproof, the cipher-mode vectors, files made
+ * by Microsoft's clients) is kept in the repository, each set with its licence and origin in
+ * test/fixtures/<set>/, so the tests pass on any clone.
+ */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
-export const TESTDATA_DIR = path.join(__dirname, '..', '..', '..', 'shared', 'testdata');
+export const TESTDATA_DIR = path.join(__dirname, '..', 'fixtures');
 
 export interface WycheproofTest {
   tcId: number;
