@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 
 import { RmsClient } from '../client/rms-client';
 import { fileSystemError, RmsError } from '../errors';
+import { normalizeEmail } from '../license/certificates';
 import { passwordTokenProvider } from '../transport/service-connection';
 import { CommandIo, Parsed, parseCommand, readPasswordFromStdin, report, requireOne, storeRoot, stringOption } from './command-line';
 
@@ -57,5 +58,5 @@ export async function runSignUp(args: readonly string[], io: CommandIo): Promise
   }
   if (!p.values['password-stdin']) throw new RmsError('INVALID_ARGUMENT', 'signup --code reads the new password from stdin: pass --password-stdin');
   await RmsClient.completeSignUp(service, email, code, await readPasswordFromStdin(io.stdin), { ca: caOption(p) });
-  report(p, io, { identity: email.toLowerCase(), kind: 'individual' }, [`${email} signed up; now run: openrms login ${email} --service ${service} --password-stdin`]);
+  report(p, io, { identity: normalizeEmail(email), kind: 'individual' }, [`${email} signed up; now run: openrms login ${email} --service ${service} --password-stdin`]);
 }

@@ -113,10 +113,14 @@ function checkVersion(what: string, claims: { ver?: unknown }): void {
   if (claims.ver !== CERTIFICATE_VERSION) throw new RmsError('UNSUPPORTED_VERSION', `${what} version ${String(claims.ver)} is not supported`);
 }
 
-/** Normalizes an email identity (lower case, trimmed); refuses what cannot be one. */
+/**
+ * Normalizes an email identity (ASCII letters in lower case, ASCII spaces trimmed); refuses
+ * what cannot be one. Only ASCII is folded: toLowerCase() would make the Kelvin sign (U+212A)
+ * a `k` and U+0130 an `i`, so an address an issuer vouched for would name another's account.
+ */
 export function normalizeEmail(email: unknown): string {
   if (typeof email !== 'string') throw invalidArgument('email', 'an email address');
-  const normalized = email.trim().toLowerCase();
+  const normalized = email.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '').replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
   if (!/^[^\s@]+@[^\s@]+$/.test(normalized) || normalized.length > 320) throw invalidArgument('email', 'an email address');
   return normalized;
 }

@@ -3,7 +3,7 @@
  * service principals: JWS signed with its signing key, `typ` `at+jwt` (RFC 9068), naming the
  * service as issuer and audience. It can also accept tokens from one external OpenID Connect
  * issuer, verified with the keys that issuer publishes (JWKS), the identity taken from the
- * `email` claim (unless `email_verified` is false) or `upn`. External identities are never
+ * `email` claim when `email_verified` is `true`, else `upn`. External identities are never
  * administrators or super users here: those roles belong to the service's own accounts.
  */
 import { AsymmetricKey, Jwk } from '../crypto/asymmetric-key';
@@ -126,9 +126,10 @@ export class AccessTokens {
     checkTimes(claims, now);
     if (claims.iss !== this.oidc.issuer) throw refused(`the token was issued by ${String(claims.iss)}, not ${this.oidc.issuer}`);
     if (!audienceIncludes(claims.aud, this.oidc.audience ?? this.serviceUrl())) throw refused('the token was issued for another audience');
-    // Only an address the issuer vouches for: `email` unless marked unverified, or Entra's `upn`.
+    // Only an address the issuer vouches for: `email` when `email_verified` is the boolean true
+    // (OpenID Connect Core 5.1; a missing claim, "true" or 1 vouches for nothing), or Entra's `upn`.
     // `preferred_username` is whatever the user typed, and names no one.
-    const email = claims.email !== undefined && claims.email_verified !== false ? claims.email : claims.upn;
+    const email = claims.email !== undefined && claims.email_verified === true ? claims.email : claims.upn;
     try {
       return { identity: { email: normalizeEmail(email), issuer: 'external' }, exp: claims.exp as number };
     } catch (cause) {

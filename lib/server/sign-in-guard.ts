@@ -1,9 +1,12 @@
 /**
  * Limits on password sign-in, which costs an scrypt hash (~32 MiB, tens of milliseconds on the
  * thread pool that also signs use licenses):
- * - at most 10 failed sign-ins per address per 15 minutes; past that the address is refused
- *   without hashing until the window ends (AUTHENTICATION_FAILED, the same answer as a wrong
- *   password);
+ * - at most 10 sign-ins per address per 15 minutes that have not succeeded; past that the
+ *   address is refused without hashing until the window ends (AUTHENTICATION_FAILED, the same
+ *   answer as a wrong password). An attempt counts when it starts, before its hash, and stays
+ *   counted unless it succeeds: counting only finished failures would let guesses sent
+ *   together all pass the check before the first of them had failed;
+ * - a success clears the address's count;
  * - at most `cores` hashes at once; the others wait their turn, so guessing cannot take the
  *   whole pool from use-license signing.
  * In memory, per service instance: behind a load balancer each instance counts on its own.
@@ -11,47 +14,62 @@
 import os from 'node:os';
 
 import { RmsError } from '../errors';
+import { normalizeEmail } from '../license/certificates';
 
-const MAX_FAILURES = 10;
+const MAX_ATTEMPTS = 10;
 const WINDOW_SECONDS = 15 * 60;
 const MAX_TRACKED = 100_000;
 
+/** Attempts at one address since `since`: those that failed and those still running. */
+interface Attempts {
+  count: number;
+  since: number;
+}
+
+/**
+ * The address an attempt is counted against, compared as sign-in compares it. A username that
+ * is no address still costs a hash (the answer must not tell it apart), so it is counted as typed.
+ */
+function addressKey(username: string): string {
+  try {
+    return normalizeEmail(username);
+  } catch {
+    return username;
+  }
+}
+
 export class SignInGuard {
-  private readonly failures = new Map<string, { count: number; since: number }>();
+  private readonly attempts = new Map<string, Attempts>();
   private running = 0;
   private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly now: () => number, private readonly concurrency = Math.max(1, os.availableParallelism())) {}
 
-  /** Runs `attempt` for `email` within the limits, counting a failure when it throws AUTHENTICATION_FAILED. */
+  /** Runs `attempt` for `email` within the limits; any outcome but success keeps the attempt counted. */
   async run<T>(email: string, attempt: () => Promise<T>): Promise<T> {
-    const key = email.trim().toLowerCase();
-    const entry = this.failures.get(key);
-    if (entry !== undefined && this.now() - entry.since < WINDOW_SECONDS && entry.count >= MAX_FAILURES) {
-      throw new RmsError('AUTHENTICATION_FAILED', 'wrong email or password');
-    }
+    const key = addressKey(email);
+    this.count(key);
     await this.slot();
     try {
       const result = await attempt();
-      this.failures.delete(key);
+      this.attempts.delete(key);
       return result;
-    } catch (error) {
-      if (error instanceof RmsError && error.code === 'AUTHENTICATION_FAILED') this.countFailure(key);
-      throw error;
     } finally {
       this.release();
     }
   }
 
-  private countFailure(key: string): void {
+  /** Counts an attempt at `key` before it runs, or refuses it when the window's attempts are spent. */
+  private count(key: string): void {
     const now = this.now();
-    const entry = this.failures.get(key);
-    if (entry === undefined || now - entry.since >= WINDOW_SECONDS) {
-      if (this.failures.size >= MAX_TRACKED) this.failures.delete(this.failures.keys().next().value as string);
-      this.failures.set(key, { count: 1, since: now });
-    } else {
+    const entry = this.attempts.get(key);
+    if (entry !== undefined && now - entry.since < WINDOW_SECONDS) {
+      if (entry.count >= MAX_ATTEMPTS) throw new RmsError('AUTHENTICATION_FAILED', 'wrong email or password');
       entry.count++;
+      return;
     }
+    if (entry === undefined && this.attempts.size >= MAX_TRACKED) this.attempts.delete(this.attempts.keys().next().value as string);
+    this.attempts.set(key, { count: 1, since: now });
   }
 
   private slot(): Promise<void> {

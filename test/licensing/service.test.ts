@@ -279,20 +279,21 @@ describe('an external OpenID Connect issuer', () => {
         const input = `${header}.${payload}`;
         return `${input}.${sign('ES256', idpKey, Buffer.from(input)).toString('base64url')}`;
       };
-      const grace = await RmsClient.signIn({ store: path.join(root, 'grace'), serviceUrl: service.url, tokenProvider: async () => idToken({ email: 'Grace@Fabrikam.com' }) });
+      const grace = await RmsClient.signIn({ store: path.join(root, 'grace'), serviceUrl: service.url, tokenProvider: async () => idToken({ email: 'Grace@Fabrikam.com', email_verified: true }) });
       expect(grace.identity).toBe('grace@fabrikam.com');
       expect(grace.identityKind).toBe('organization');
       grace.close();
       expect(await codeOf(RmsClient.signIn({ store: path.join(root, 'mallory'), serviceUrl: service.url, tokenProvider: async () => idToken({ email: 'm@fabrikam.com', aud: 'api://other' }) })))
         .toBe('AUTHENTICATION_FAILED');
-      // Names the issuer does not vouch for are not identities.
-      for (const claims of [{ preferred_username: 'grace@fabrikam.com' }, { email: 'grace@fabrikam.com', email_verified: false }]) {
+      // Names the issuer does not vouch for are not identities: an email counts only when email_verified is the boolean true.
+      for (const claims of [{ preferred_username: 'grace@fabrikam.com' }, { email: 'grace@fabrikam.com', email_verified: false },
+        { email: 'grace@fabrikam.com' }, { email: 'grace@fabrikam.com', email_verified: 'true' }, { email: 'grace@fabrikam.com', email_verified: 1 }]) {
         expect(await codeOf(RmsClient.signIn({ store: path.join(root, 'unverified'), serviceUrl: service.url, tokenProvider: async () => idToken(claims) })))
           .toBe('AUTHENTICATION_FAILED');
       }
       // A local administrator's address in an external token gives no administrator rights.
       await service.accounts.addUser('admin@fabrikam.com', { password: 'admin-password', admin: true });
-      const external = await RmsClient.signIn({ store: path.join(root, 'ext-admin'), serviceUrl: service.url, tokenProvider: async () => idToken({ email: 'admin@fabrikam.com' }) });
+      const external = await RmsClient.signIn({ store: path.join(root, 'ext-admin'), serviceUrl: service.url, tokenProvider: async () => idToken({ email: 'admin@fabrikam.com', email_verified: true }) });
       expect(await codeOf(external.createTemplate({ name: 'x', grants: [{ who: 'ANYONE', rights: ['VIEW'] }] }))).toBe('ACCESS_DENIED');
       external.close();
     } finally {
