@@ -27,7 +27,12 @@ export type FileErrorCode =
   | 'STORE_NOT_SECURE';
 
 /** Codes raised when verifying certificates and licenses. */
-export type LicenseErrorCode = 'INVALID_SIGNATURE' | 'BROKEN_CERT_CHAIN' | 'VALIDITY_TIME_VIOLATION';
+export type LicenseErrorCode =
+  | 'INVALID_SIGNATURE'
+  | 'BROKEN_CERT_CHAIN'
+  | 'VALIDITY_TIME_VIOLATION'
+  /** A license carries a sealed part (wrapped key, grants, app data) made for another license. */
+  | 'LICENSE_SPLICED';
 
 /** Codes raised when licensing content: the service's refusals and the client's own checks. */
 export type LicensingErrorCode =
@@ -43,7 +48,9 @@ export type LicensingErrorCode =
   /** The store holds no sign-in for this service (run login). */
   | 'NOT_SIGNED_IN'
   /** The license was published by a service this client has not signed in to. */
-  | 'SERVICE_NOT_TRUSTED';
+  | 'SERVICE_NOT_TRUSTED'
+  /** The content was first seen after its publisher's account was disabled or removed. */
+  | 'PUBLISHER_NOT_ALLOWED';
 
 /** Codes raised by the transport and the service's authentication. */
 export type ServiceErrorCode =
@@ -56,7 +63,11 @@ export type ServiceErrorCode =
   /** Signed in, but not allowed to do this (not an administrator, not the owner). */
   | 'ACCESS_DENIED'
   | 'NOT_FOUND'
-  | 'CONFLICT';
+  | 'CONFLICT'
+  /** Too many attempts from this client or for this address: try again later. */
+  | 'TOO_MANY_REQUESTS'
+  /** The request body is over the size the service accepts for that call. */
+  | 'REQUEST_TOO_LARGE';
 
 export type RmsErrorCode = CryptoErrorCode | FormatErrorCode | FileErrorCode | LicenseErrorCode | LicensingErrorCode | ServiceErrorCode;
 
@@ -67,7 +78,8 @@ export const RMS_ERROR_CODES: readonly RmsErrorCode[] = [
   'FILE_NOT_FOUND', 'FILE_EXISTS', 'IO_ERROR', 'ABORTED', 'INVALID_SIGNATURE', 'BROKEN_CERT_CHAIN',
   'VALIDITY_TIME_VIOLATION', 'RIGHT_NOT_GRANTED', 'CONTENT_REVOKED', 'NEEDS_ONLINE', 'CLOCK_ROLL_BACK_DETECTED',
   'TEMPLATE_NOT_FOUND', 'NOT_SIGNED_IN', 'SERVICE_NOT_TRUSTED', 'SERVICE_UNAVAILABLE', 'SERVICE_ERROR',
-  'AUTHENTICATION_FAILED', 'ACCESS_DENIED', 'NOT_FOUND', 'CONFLICT', 'STORE_NOT_SECURE',
+  'AUTHENTICATION_FAILED', 'ACCESS_DENIED', 'NOT_FOUND', 'CONFLICT', 'LICENSE_SPLICED', 'PUBLISHER_NOT_ALLOWED', 'TOO_MANY_REQUESTS', 'STORE_NOT_SECURE',
+  'REQUEST_TOO_LARGE',
 ];
 
 /**

@@ -5,7 +5,7 @@
  */
 import { RmsError } from '../errors';
 import { VERSION } from '../version';
-import { CommandIo } from './command-line';
+import { CommandIo, failureReport } from './command-line';
 import { runDemo } from './demo';
 import { runInspect } from './inspect';
 import { runLogin, runSignUp } from './login';
@@ -20,10 +20,12 @@ const HELP = `openrms ${VERSION}: rights management for Node.js and Electron (MS
 Usage: openrms <command> [options]       (every command also takes --json)
 
 The licensing service:
-  serve [--data DIR] [--listen HOST:PORT] [--tls-cert F --tls-key F] [--public-url URL]
+  serve [--data DIR] [--listen HOST:PORT] [--tls-cert F --tls-key F] [--public-url URL] [--limit NAME=VALUE]...
                     run the service (default ./openrms-data, 127.0.0.1:8080; HTTP only on loopback)
-  users add EMAIL [--password-stdin] [--admin] [--super-user] [--data DIR]
-                    add or update a user of the service (run beside it)
+  users add EMAIL [--password-stdin] [--admin] [--super-user] [--organization|--individual] [--data DIR]
+                    add or update a user of the service (run beside it); says what changed
+  users disable|enable|remove EMAIL [--data DIR]
+                    stop (or restore) an identity's sign-in and its new content's licenses
   principals add IDENTITY [--data DIR]
                     a client ID and secret for a server application
 
@@ -84,11 +86,7 @@ export async function main(argv: readonly string[], io: CommandIo = { out: proce
 }
 
 function report(error: unknown): number {
-  if (error instanceof RmsError) {
-    process.stderr.write(`error: ${error.code}: ${error.message}\n`);
-  } else {
-    process.stderr.write(`error: INTERNAL: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-  }
+  process.stderr.write(failureReport(error, process.env));
   return 1;
 }
 

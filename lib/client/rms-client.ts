@@ -20,7 +20,7 @@ import {
   CLOCK_SKEW_SECONDS, IdentityKind, normalizeEmail, VerifiedSlc, verifyClc, verifyRac, verifySlc,
 } from '../license/certificates';
 import { decodeJws } from '../license/jws';
-import { PlClaims, publishOffline, VerifiedPl, verifyPl } from '../license/publishing-license';
+import { PlClaims, publishOffline, publishRequestLabel, VerifiedPl, verifyPl } from '../license/publishing-license';
 import { TemplateClaims, verifyTemplate } from '../license/templates';
 import { isXrml } from '../license/xrml';
 import { checkUlTimes, UlClaims, openUlContentKey, VerifiedUl, verifyUl } from '../license/use-license';
@@ -318,7 +318,7 @@ export class RmsClient {
     try {
       let pl: string;
       if (options.online) {
-        const wrappedKey = rsaOaep.wrapKey(this.slc.wrappingKey, contentKey, { label: Buffer.from(contentId) }).toString('base64url');
+        const wrappedKey = rsaOaep.wrapKey(this.slc.wrappingKey, contentKey, { label: publishRequestLabel(contentId) }).toString('base64url');
         const answer = await this.connection.callAuthenticated('POST', '/_wmcs/licensing/publish', {
           rac: await this.currentRac(), contentId, wrappedKey, policy, autoGrantOwner: d.autoGrantOwner, descriptors: d.descriptors,
           signedData: d.signedData, encryptedData: d.encryptedData, referralUrl: d.referralUrl,

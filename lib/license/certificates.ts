@@ -94,10 +94,22 @@ function brokenChain(message: string): RmsError {
   return new RmsError('BROKEN_CERT_CHAIN', message);
 }
 
+/**
+ * The last second openrms accepts as a time (9999-12-31T23:59:59Z): every date it reads must
+ * also be one a JavaScript Date, an ISO string and a SQLite integer can hold, so that a claim
+ * like `exp: 1e300` is refused as INVALID_FORMAT here instead of failing later as a RangeError.
+ */
+export const MAX_EPOCH_SECONDS = 253_402_300_799;
+
+/** A time in whole seconds since the epoch, from 0 to MAX_EPOCH_SECONDS. */
+export function isEpochSeconds(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_EPOCH_SECONDS;
+}
+
 /** The certificate must be valid at `now`, allowing for clock skew. */
 export function checkValidity(what: string, claims: { iat: unknown; exp: unknown }, options: TimeOptions): void {
   const now = nowSeconds(options);
-  if (typeof claims.iat !== 'number' || typeof claims.exp !== 'number' || !(claims.exp > claims.iat)) {
+  if (!isEpochSeconds(claims.iat) || !isEpochSeconds(claims.exp) || !(claims.exp > claims.iat)) {
     throw new RmsError('INVALID_FORMAT', `the ${what} has no valid issue and expiry times`);
   }
   if (claims.iat > now + CLOCK_SKEW_SECONDS) throw new RmsError('VALIDITY_TIME_VIOLATION', `the ${what} is not valid yet`);

@@ -12,8 +12,10 @@ export type {
   ClcClaims, IdentityKind, LicensingUrls, RacClaims, SlcClaims, SlcTrust, TimeOptions, VerifiedSlc,
 } from './certificates';
 export {
-  ANYONE, checkContentValidity, grantedRights, normalizePolicy, openAppData, openPolicy, publishOffline, publishOnline, unwrapPlContentKey, verifyPl,
+  ANYONE, checkContentValidity, grantedRights, normalizePolicy, openAppData, openPolicy, PL_VERSION, plBinding, publishOffline, publishOnline,
+  publishRequestLabel, unwrapPlContentKey, verifyPl,
 } from './publishing-license';
+export { contentKeyId } from './content-key-id';
 export type { Descriptor, Grant, PlClaims, PlPolicy, Policy, PublishOptions, VerifiedPl } from './publishing-license';
 export { issueUl, issueUlAsync, openUlContentKey, verifyUl } from './use-license';
 export type { UlClaims, VerifiedUl } from './use-license';

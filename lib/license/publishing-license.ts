@@ -2,8 +2,13 @@
  * The publishing license (PL, docs/licenses.md): who may do what with one piece of content,
  * and its content key wrapped to the service. Signed by the owner's publishing key with the
  * owner's CLC embedded (offline publishing: no request to the service), or by the service
- * itself (online publishing). Content keys are wrapped with RSA-OAEP-256 in native code with
- * the content ID as label, so a wrapped key cannot be moved to another license.
+ * itself (online publishing).
+ *
+ * Its sealed parts (the wrapped content key, the encrypted grants and application data) are
+ * bound to the PL they were made for: the RSA-OAEP label and the AES-GCM AAD carry a digest of
+ * the PL's content ID, owner, signer and clear policy (`plBinding`). Copied into any other PL,
+ * whoever signs it, they no longer open, so nobody can borrow another PL's key or grants under a
+ * policy of their own.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -13,13 +18,19 @@ import { randomBytes } from '../crypto/random';
 import * as rsaOaep from '../crypto/rsa-oaep';
 import { SecretKey } from '../crypto/secret-key';
 import { invalidArgument, RmsError } from '../errors';
+import { sha256 } from '../crypto/digest';
 import {
-  CERTIFICATE_VERSION, checkContentValidUntil, LicensingUrls, normalizeEmail, TimeOptions, verifyClc, VerifiedSlc,
+  CLOCK_SKEW_SECONDS, checkContentValidUntil, isEpochSeconds, LicensingUrls, normalizeEmail, TimeOptions, verifyClc, VerifiedSlc,
 } from './certificates';
 import { decodeJws, signJws, verifyJws } from './jws';
 import { expandRights } from './rights';
 
 export const PL_TYPE = 'openrms-pl+jws';
+/**
+ * Version 2 binds the sealed parts to the PL (`plBinding`). Version 1 PLs, whose key and grants
+ * could be spliced into another PL, are refused as UNSUPPORTED_VERSION.
+ */
+export const PL_VERSION = 2;
 export const ANYONE = 'ANYONE';
 export const MAX_OFFLINE_DAYS = 65535;
 
@@ -58,20 +69,21 @@ export interface PlClaims {
   /** The policy without its grants, in clear: the client checks validity offline with it. */
   pol: PlPolicy;
   /**
-   * The grants (who may do what), encrypted: AES-256-GCM under the content key, AAD = content
-   * ID + ":grants", iv || ciphertext || tag, base64url. Like MSIPC's rights list, only the service
-   * and holders of the content key read it: a protected file does not tell who else may open it.
+   * The grants (who may do what), encrypted: AES-256-GCM under the content key, AAD =
+   * `sealContext(binding, 'grants')`, iv || ciphertext || tag, base64url. Like MSIPC's rights
+   * list, only the service and holders of the content key read it: a protected file does not
+   * tell who else may open it.
    */
   egr: string;
   desc: Descriptor[];
   ref: string | null;
   /** Signed application data: name/value pairs in clear. */
   sad: Record<string, string>;
-  /** Encrypted application data: AES-256-GCM under the content key (iv || ciphertext || tag, base64url), or null. */
+  /** Encrypted application data: AES-256-GCM under the content key, AAD = `sealContext(binding, 'app-data')` (iv || ciphertext || tag, base64url), or null. */
   ead: string | null;
   mode: string;
   urls: LicensingUrls;
-  /** The content key wrapped to the service's wrapping key (RSA-OAEP-256, label = content ID). */
+  /** The content key wrapped to the service's wrapping key (RSA-OAEP-256, label = `sealContext(binding, 'content-key')`). */
   ck: string;
   /** The owner's CLC when published offline. */
   clc: string | null;
@@ -107,7 +119,7 @@ export function normalizePolicy(policy: Policy): Policy {
   const offline = policy.offlineDays;
   if (!Number.isInteger(offline) || offline < 0 || offline > MAX_OFFLINE_DAYS) throw invalidArgument('policy.offlineDays', 'an integer from 0 to 65535');
   const until = policy.contentValidUntil;
-  if (until !== null && !(Number.isInteger(until) && until > 0)) throw invalidArgument('policy.contentValidUntil', 'seconds since the epoch, or null');
+  if (until !== null && !(isEpochSeconds(until) && until > 0)) throw invalidArgument('policy.contentValidUntil', 'seconds since the epoch (up to year 9999), or null');
   const grants = policy.grants.map((g, i) => {
     if (typeof g !== 'object' || g === null || !Array.isArray(g.rights)) throw invalidArgument(`policy.grants[${i}]`, '{ who, rights: [...] }');
     return { who: g.who === ANYONE ? ANYONE : normalizeEmail(g.who), rights: expandRights(g.rights) };
@@ -130,17 +142,54 @@ function appData(name: string, data: Record<string, string> | undefined): Record
   return out;
 }
 
+/** What a PL's sealed parts are bound to: the claims that say whose content it is and under which policy. */
+export type PlBindingClaims = Pick<PlClaims, 'ver' | 'cid' | 'own' | 'iss' | 'pol'>;
+
+/**
+ * The binding of a PL, base64url(SHA-256) of its version, content ID, owner, signer (`iss`, the
+ * signing key's thumbprint) and clear policy, as a JSON array so that no two claim sets encode
+ * alike. It is not stored: every reader recomputes it from the claims it is about to trust.
+ */
+export function plBinding(c: PlBindingClaims): string {
+  const pol = c.pol;
+  const fields = ['openrms-pl', c.ver, c.cid, c.own, c.iss, pol.template, pol.contentValidUntil, pol.offlineDays];
+  return sha256(Buffer.from(JSON.stringify(fields), 'utf8')).toString('base64url');
+}
+
+type SealedPart = 'content-key' | 'grants' | 'app-data';
+
+/** The RSA-OAEP label or AES-GCM AAD of one sealed part of the PL with this binding. */
+function sealContext(binding: string, part: SealedPart): Buffer {
+  return Buffer.from(`openrms-pl/${part}/${binding}`, 'ascii');
+}
+
+/**
+ * The label of a content key a client wraps to the service to ask it to publish (online
+ * publishing). Distinct from every PL's label, so a `ck` copied out of a PL is never accepted as
+ * a publishing request, nor the reverse.
+ */
+export function publishRequestLabel(contentId: string): Buffer {
+  return Buffer.from(`openrms-publish-request/${contentId}`, 'ascii');
+}
+
 /** JSON sealed under the content key: iv(12) || AES-256-GCM ciphertext || tag, base64url. */
-function sealJson(contentKey: SecretKey, aad: string, value: unknown): string {
+function sealJson(contentKey: SecretKey, aad: Buffer, value: unknown): string {
   const iv = randomBytes(12);
-  const sealed = aesGcm.encrypt(contentKey, iv, Buffer.from(JSON.stringify(value)), Buffer.from(aad));
+  const sealed = aesGcm.encrypt(contentKey, iv, Buffer.from(JSON.stringify(value)), aad);
   return Buffer.concat([iv, sealed]).toString('base64url');
 }
 
-function openJson(contentKey: SecretKey, aad: string, sealed: string, what: string): unknown {
+function openJson(contentKey: SecretKey, aad: Buffer, sealed: string, what: string): unknown {
   const bytes = Buffer.from(sealed, 'base64url');
   if (bytes.length < 12 + 16) throw new RmsError('INVALID_FORMAT', `the PL's ${what} are truncated`);
-  const plaintext = aesGcm.decrypt(contentKey, bytes.subarray(0, 12), bytes.subarray(12), Buffer.from(aad));
+  let plaintext: Buffer;
+  try {
+    plaintext = aesGcm.decrypt(contentKey, bytes.subarray(0, 12), bytes.subarray(12), aad);
+  } catch (cause) {
+    // GCM cannot tell a wrong key from a wrong binding: either way the part is not this license's.
+    if (cause instanceof RmsError && cause.code === 'DECRYPTION_FAILED') throw spliced(`its ${what} do not open under its content key and claims`, cause);
+    throw cause;
+  }
   try {
     return JSON.parse(plaintext.toString('utf8')) as unknown;
   } catch (cause) {
@@ -148,40 +197,47 @@ function openJson(contentKey: SecretKey, aad: string, sealed: string, what: stri
   }
 }
 
-function sealAppData(contentKey: SecretKey, cid: string, data: Record<string, string>): string | null {
-  return Object.keys(data).length === 0 ? null : sealJson(contentKey, cid, data);
+function spliced(why: string, cause?: unknown): RmsError {
+  return new RmsError('LICENSE_SPLICED', `the publishing license is not whole: ${why}`, { cause });
 }
 
 /** Reads the encrypted application data of a PL with its content key. */
 export function openAppData(claims: PlClaims, contentKey: SecretKey): Record<string, string> {
   if (claims.ead === null) return {};
-  return openJson(contentKey, claims.cid, claims.ead, 'encrypted application data') as Record<string, string>;
+  return openJson(contentKey, sealContext(plBinding(claims), 'app-data'), claims.ead, 'encrypted application data') as Record<string, string>;
 }
 
 /** The whole policy of a PL, its grants decrypted with the content key (the service's side, or the owner's). */
 export function openPolicy(claims: PlClaims, contentKey: SecretKey): Policy {
-  const grants = openJson(contentKey, `${claims.cid}:grants`, claims.egr, 'grants');
+  const grants = openJson(contentKey, sealContext(plBinding(claims), 'grants'), claims.egr, 'grants');
   if (!Array.isArray(grants)) throw new RmsError('INVALID_FORMAT', "the PL's grants are not a list");
-  return normalizePolicy({ ...claims.pol, grants: grants as Grant[] });
+  try {
+    return normalizePolicy({ ...claims.pol, grants: grants as Grant[] });
+  } catch (cause) {
+    throw new RmsError('INVALID_FORMAT', `the PL's grants are not valid: ${(cause as Error).message}`, { cause });
+  }
 }
 
-/** The claims of a new PL, its content key wrapped to `wrappingKey`. */
+/** The claims of a new PL, its content key wrapped to `wrappingKey` and its sealed parts bound to it. */
 export function buildPlClaims(o: PublishOptions, signer: AsymmetricKey, clc: string | null): PlClaims {
   const owner = normalizeEmail(o.owner);
   if (typeof o.policy !== 'object' || o.policy === null || !Array.isArray(o.policy.grants)) throw invalidArgument('policy.grants', 'an array of grants');
+  if (!isEpochSeconds(o.iat)) throw invalidArgument('iat', 'seconds since the epoch');
   const grants = o.autoGrantOwner ? [...o.policy.grants, { who: owner, rights: ['OWNER'] }] : o.policy.grants;
   const policy = normalizePolicy({ ...o.policy, grants });
   const cid = o.contentId ?? randomUUID();
   if (!UUID.test(cid)) throw invalidArgument('contentId', 'a lower-case UUID without braces');
-  const label = Buffer.from(cid);
   const { grants: sealedGrants, ...clearPolicy } = policy;
+  const bound: PlBindingClaims = { ver: PL_VERSION, cid, own: owner, iss: signer.thumbprint(), pol: clearPolicy };
+  const binding = plBinding(bound);
+  const encryptedData = appData('encryptedData', o.encryptedData);
   return {
-    ver: CERTIFICATE_VERSION, cid, own: owner, iss: signer.thumbprint(), iat: o.iat, pol: clearPolicy,
-    egr: sealJson(o.contentKey, `${cid}:grants`, sealedGrants),
+    ver: bound.ver, cid, own: bound.own, iss: bound.iss, iat: o.iat, pol: clearPolicy,
+    egr: sealJson(o.contentKey, sealContext(binding, 'grants'), sealedGrants),
     desc: o.descriptors ?? [], ref: o.referralUrl ?? null, sad: appData('signedData', o.signedData),
-    ead: sealAppData(o.contentKey, cid, appData('encryptedData', o.encryptedData)),
+    ead: Object.keys(encryptedData).length === 0 ? null : sealJson(o.contentKey, sealContext(binding, 'app-data'), encryptedData),
     mode: o.mode ?? 'AES256-GCM-STREAM', urls: o.urls,
-    ck: rsaOaep.wrapKey(o.wrappingKey, o.contentKey, { label }).toString('base64url'), clc,
+    ck: rsaOaep.wrapKey(o.wrappingKey, o.contentKey, { label: sealContext(binding, 'content-key') }).toString('base64url'), clc,
   };
 }
 
@@ -203,22 +259,38 @@ export interface VerifiedPl {
 
 /**
  * Verifies a PL: signed by the service, or by the publishing key of a CLC the service issued
- * to the PL's owner. Anything else is BROKEN_CERT_CHAIN or INVALID_SIGNATURE.
+ * to the PL's owner. Anything else is BROKEN_CERT_CHAIN or INVALID_SIGNATURE. Whether its sealed
+ * parts belong to it is checked when they are opened (`unwrapPlContentKey`, `openPolicy`).
  */
-export function verifyPl(token: string, slc: VerifiedSlc, options: TimeOptions = {}): VerifiedPl {
+export interface PlCheckOptions extends TimeOptions {
+  /**
+   * Refuse a PL dated ahead of `now` (the service does: its clock is the reference). A client
+   * does not: a PL from the future there usually means its own clock went back, which the
+   * client reports as CLOCK_ROLL_BACK_DETECTED when it matters.
+   */
+  refuseFutureIssue?: boolean;
+}
+
+export function verifyPl(token: string, slc: VerifiedSlc, options: PlCheckOptions = {}): VerifiedPl {
   const { header, payload } = decodeJws<PlClaims>(token);
-  if (payload.ver !== CERTIFICATE_VERSION) throw new RmsError('UNSUPPORTED_VERSION', `PL version ${String(payload.ver)} is not supported`);
+  if (payload.ver !== PL_VERSION) {
+    throw new RmsError('UNSUPPORTED_VERSION', `PL version ${String(payload.ver)} is not supported (this openrms reads version ${PL_VERSION}); protect the content again`);
+  }
+  // The signer chooses iat; the CLC is checked at that time, so it must at least be a real time, and not ahead of us.
+  if (!isEpochSeconds(payload.iat)) throw new RmsError('INVALID_FORMAT', 'the PL has no valid issue time');
+  if (options.refuseFutureIssue && payload.iat > (options.now ?? Math.floor(Date.now() / 1000)) + CLOCK_SKEW_SECONDS) {
+    throw new RmsError('VALIDITY_TIME_VIOLATION', 'the PL is dated in the future');
+  }
   let publishedOffline = false;
   if (header.kid === slc.claims.sub) {
     verifyJws(token, slc.signingKey, PL_TYPE);
   } else {
     if (typeof payload.clc !== 'string') throw new RmsError('BROKEN_CERT_CHAIN', 'the PL is signed by neither the service nor a CLC');
-    // The CLC must have been valid when the PL was published, not necessarily now.
-    const clc = verifyClc(payload.clc, slc, { now: typeof payload.iat === 'number' ? payload.iat : options.now });
+    // The CLC must have been valid when the PL was published, not necessarily now: whether its
+    // holder may still publish is the service's decision when it first sees the content.
+    const clc = verifyClc(payload.clc, slc, { now: payload.iat });
     if (header.kid !== clc.publishingKey.thumbprint()) throw new RmsError('BROKEN_CERT_CHAIN', 'the PL is not signed by its CLC\'s key');
-    if (typeof payload.own !== 'string' || payload.own.trim().toLowerCase() !== clc.claims.sub) {
-      throw new RmsError('BROKEN_CERT_CHAIN', 'the PL\'s owner is not its CLC\'s holder');
-    }
+    if (payload.own !== clc.claims.sub) throw new RmsError('BROKEN_CERT_CHAIN', 'the PL\'s owner is not its CLC\'s holder');
     verifyJws(token, clc.publishingKey, PL_TYPE);
     publishedOffline = true;
   }
@@ -226,6 +298,7 @@ export function verifyPl(token: string, slc: VerifiedSlc, options: TimeOptions =
   if (typeof payload.cid !== 'string' || !UUID.test(payload.cid)) throw new RmsError('INVALID_FORMAT', 'the PL has no valid content ID');
   if (typeof payload.ck !== 'string') throw new RmsError('INVALID_FORMAT', 'the PL has no content key');
   if (typeof payload.egr !== 'string') throw new RmsError('INVALID_FORMAT', 'the PL has no grants');
+  if (payload.ead !== null && typeof payload.ead !== 'string') throw new RmsError('INVALID_FORMAT', 'the PL\'s encrypted application data is not a string');
   if (typeof payload.own !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(payload.own)) throw new RmsError('INVALID_FORMAT', 'the PL has no valid owner');
   if (typeof payload.pol !== 'object' || payload.pol === null) throw new RmsError('INVALID_FORMAT', 'the PL has no policy');
   try {
@@ -236,9 +309,18 @@ export function verifyPl(token: string, slc: VerifiedSlc, options: TimeOptions =
   return { claims: payload, token, publishedOffline };
 }
 
-/** The service's side: the PL's content key, unwrapped with its wrapping private key into a native handle. */
+/**
+ * The service's side: the PL's content key, unwrapped with its wrapping private key into a
+ * native handle. A key wrapped for another PL (another binding) does not unwrap: LICENSE_SPLICED.
+ */
 export function unwrapPlContentKey(pl: VerifiedPl, wrappingPrivateKey: AsymmetricKey): SecretKey {
-  return rsaOaep.unwrapKey(wrappingPrivateKey, Buffer.from(pl.claims.ck, 'base64url'), { label: Buffer.from(pl.claims.cid) });
+  const label = sealContext(plBinding(pl.claims), 'content-key');
+  try {
+    return rsaOaep.unwrapKey(wrappingPrivateKey, Buffer.from(pl.claims.ck, 'base64url'), { label });
+  } catch (cause) {
+    if (cause instanceof RmsError && cause.code === 'DECRYPTION_FAILED') throw spliced('its content key was wrapped for another license', cause);
+    throw cause;
+  }
 }
 
 /**

@@ -33,7 +33,11 @@ export function signTemplate(claims: Omit<TemplateClaims, 'ver' | 'iss'>, servic
 export function verifyTemplate(token: string, slc: VerifiedSlc): TemplateClaims {
   const claims = verifyServiceSigned<TemplateClaims>('template', TEMPLATE_TYPE, token, slc);
   if (typeof claims.id !== 'string' || typeof claims.name !== 'string') throw new RmsError('INVALID_FORMAT', 'the template has no ID or name');
-  policyFromTemplate(claims, 0);
+  try {
+    policyFromTemplate(claims, 0);
+  } catch (cause) {
+    throw new RmsError('INVALID_FORMAT', `the template's policy is not valid: ${(cause as Error).message}`, { cause });
+  }
   return claims;
 }
 

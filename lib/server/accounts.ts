@@ -3,12 +3,17 @@
  * `individual` when they signed themselves up), service principals (client ID + secret, for
  * applications running in server mode), pending sign-ups and refresh tokens. Administrators
  * manage templates and may revoke any content; super users always get OWNER.
+ *
+ * Any identity (a local user, a principal's identity, or one an external issuer vouches for) can
+ * be **disabled** (no sign-in, no token accepted, no new content of theirs licensed) and enabled
+ * again; a local user can be **removed**, which leaves a tombstone with the same effect until the
+ * address is added again (docs/protocol.md, "Disabling and removing accounts").
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 
 import { sha256 } from '../crypto/digest';
 import { randomBytes } from '../crypto/random';
-import { RmsError } from '../errors';
+import { invalidArgument, RmsError } from '../errors';
 import { IdentityKind, normalizeEmail } from '../license/certificates';
 import { Db } from './database';
 import { hashPassword, verifyPassword } from './passwords';
@@ -28,7 +33,21 @@ interface UserRow {
   super_user: number;
 }
 
+export type IdentityState = 'active' | 'disabled' | 'removed';
+
+/** What `addUser` did: the account as it is now, and each change in words (for `openrms users add`). */
+export interface UserUpdate {
+  account: Account;
+  created: boolean;
+  changes: string[];
+  state: IdentityState;
+}
+
+/** What `startSignUp` asks the caller to send to the address. */
+export type SignUpMessage = { kind: 'code'; code: string } | { kind: 'account-exists' };
+
 export interface AddUserOptions {
+  /** Set (or change) the kind: an existing individual can become an organization user and back. */
   kind?: IdentityKind;
   password?: string | null;
   admin?: boolean;
@@ -38,6 +57,11 @@ export interface AddUserOptions {
 /** Sign-up codes: six digits, valid 15 minutes, five tries. */
 const SIGNUP_CODE_SECONDS = 15 * 60;
 const SIGNUP_MAX_ATTEMPTS = 5;
+/** Sign-up messages per address per hour, whatever the address is (so the limit tells nothing about it). */
+const SIGNUP_SENDS_PER_ADDRESS = 3;
+const SIGNUP_SEND_WINDOW_SECONDS = 3600;
+/** Pending sign-ups service-wide; past this, sign-up waits until codes expire. */
+const MAX_PENDING_SIGNUPS = 10_000;
 const REFRESH_TOKEN_SECONDS = 30 * 24 * 3600;
 /** Hashed when there is no account, so that a wrong email costs as long as a wrong password. */
 const NO_ACCOUNT_HASH = `scrypt$15$8$1$${Buffer.alloc(16).toString('base64url')}$${Buffer.alloc(32).toString('base64url')}`;
@@ -60,10 +84,18 @@ export class Accounts {
   // Prepared once: resolve() runs on every authenticated request.
   private readonly selectUser;
   private readonly selectPrincipal;
+  private readonly selectState;
 
   constructor(private readonly db: Db, private readonly now: () => number) {
     this.selectUser = db.prepare('SELECT * FROM users WHERE email = ?');
     this.selectPrincipal = db.prepare('SELECT 1 FROM service_principals WHERE identity = ?');
+    this.selectState = db.prepare('SELECT state FROM identity_status WHERE email = ?');
+  }
+
+  /** Whether an identity may act here: `disabled` and `removed` identities may not, nor may their new content be licensed. */
+  state(email: string): IdentityState {
+    const row = this.selectState.get(normalizeEmail(email)) as { state: IdentityState } | undefined;
+    return row?.state ?? 'active';
   }
 
   find(email: string): Account | null {
@@ -71,29 +103,84 @@ export class Accounts {
     return row === undefined ? null : toAccount(row);
   }
 
-  /** The account an identity names: a user, or the identity a service principal acts as. */
-  resolve(email: string): Account | null {
+  /**
+   * The account a verified token names: a local user, the identity a service principal acts as,
+   * or (issuer `external`) an identity the external OpenID Connect issuer vouches for, never an
+   * administrator here. Null for an identity that is not (or no longer) allowed to act.
+   */
+  resolve(email: string, issuer: 'local' | 'external' = 'local'): Account | null {
+    if (this.state(email) !== 'active') return null;
+    if (issuer === 'external') return { email: normalizeEmail(email), kind: 'organization', admin: false, superUser: false };
     const user = this.find(email);
     if (user !== null) return user;
     const who = normalizeEmail(email);
     return this.isPrincipal(who) ? { email: who, kind: 'organization', admin: false, superUser: false } : null;
   }
 
-  /** Adds a user, or updates an existing one's password and roles (what `openrms users add` does twice). */
-  async addUser(email: string, options: AddUserOptions = {}): Promise<Account> {
+  /**
+   * Adds a user, or updates an existing one's password, roles and kind (what `openrms users add`
+   * does twice), and says what changed. Adding an address that was removed clears its tombstone
+   * (a new account); a disabled user stays disabled until enabled.
+   */
+  async addUser(email: string, options: AddUserOptions = {}): Promise<UserUpdate> {
     const who = normalizeEmail(email);
     if (this.isPrincipal(who)) throw new RmsError('CONFLICT', `${who} is a service principal's identity`);
+    if (options.kind !== undefined && options.kind !== 'organization' && options.kind !== 'individual') {
+      throw invalidArgument('kind', "'organization' or 'individual'");
+    }
     const hash = options.password == null ? null : await hashPassword(options.password);
     const flag = (value: boolean | undefined): number | null => (value === undefined ? null : value ? 1 : 0);
+    const before = this.find(who);
     this.db.transaction(() => {
-      // Roles not given are kept; a new password ends every session the old one opened.
+      // Roles and kind not given are kept; a new password ends every session the old one opened.
       this.db.prepare(`INSERT INTO users (email, kind, password_hash, admin, super_user, created_at) VALUES (?, ?, ?, COALESCE(?, 0), COALESCE(?, 0), ?)
         ON CONFLICT (email) DO UPDATE SET password_hash = COALESCE(excluded.password_hash, password_hash),
-          admin = COALESCE(?, admin), super_user = COALESCE(?, super_user)`)
-        .run(who, options.kind ?? 'organization', hash, flag(options.admin), flag(options.superUser), this.now(), flag(options.admin), flag(options.superUser));
+          kind = COALESCE(?, kind), admin = COALESCE(?, admin), super_user = COALESCE(?, super_user)`)
+        .run(who, options.kind ?? 'organization', hash, flag(options.admin), flag(options.superUser), this.now(),
+          options.kind ?? null, flag(options.admin), flag(options.superUser));
       if (hash !== null) this.db.prepare('DELETE FROM refresh_tokens WHERE identity = ?').run(who);
+      this.db.prepare("DELETE FROM identity_status WHERE email = ? AND state = 'removed'").run(who);
     })();
-    return this.find(who)!;
+    const account = this.find(who)!;
+    const changes: string[] = [];
+    if (before === null) {
+      changes.push('created');
+    } else {
+      if (before.kind !== account.kind) changes.push(`kind ${before.kind} -> ${account.kind}`);
+      if (before.admin !== account.admin) changes.push(account.admin ? 'now an administrator' : 'no longer an administrator');
+      if (before.superUser !== account.superUser) changes.push(account.superUser ? 'now a super user' : 'no longer a super user');
+    }
+    if (hash !== null) changes.push(before === null ? 'password set' : 'password changed (its sessions ended)');
+    return { account, created: before === null, changes, state: this.state(who) };
+  }
+
+  /** Disables an identity (a user, a principal's, or an external one): no sign-in, no token, no new content licensed. */
+  disable(email: string): void {
+    const who = normalizeEmail(email);
+    this.db.transaction(() => {
+      this.db.prepare(`INSERT INTO identity_status (email, state, since) VALUES (?, 'disabled', ?)
+        ON CONFLICT (email) DO UPDATE SET state = CASE WHEN state = 'removed' THEN state ELSE 'disabled' END`).run(who, this.now());
+      this.db.prepare('DELETE FROM refresh_tokens WHERE identity = ?').run(who);
+    })();
+  }
+
+  /** Enables a disabled identity again; NOT_FOUND when it is not disabled (a removed user is added again instead). */
+  enable(email: string): void {
+    const who = normalizeEmail(email);
+    const changed = this.db.prepare("DELETE FROM identity_status WHERE email = ? AND state = 'disabled'").run(who).changes;
+    if (changed === 0) throw new RmsError('NOT_FOUND', `${who} is not disabled`);
+  }
+
+  /** Removes a local user: the account, its sessions and sign-ups go; a tombstone keeps its new content from being licensed. */
+  remove(email: string): void {
+    const who = normalizeEmail(email);
+    this.db.transaction(() => {
+      if (this.db.prepare('DELETE FROM users WHERE email = ?').run(who).changes === 0) throw new RmsError('NOT_FOUND', `${who} is not a user here`);
+      this.db.prepare('DELETE FROM refresh_tokens WHERE identity = ?').run(who);
+      this.db.prepare('DELETE FROM signups WHERE email = ?').run(who);
+      this.db.prepare(`INSERT INTO identity_status (email, state, since) VALUES (?, 'removed', ?)
+        ON CONFLICT (email) DO UPDATE SET state = 'removed', since = excluded.since`).run(who, this.now());
+    })();
   }
 
   /** The account whose password this is; AUTHENTICATION_FAILED otherwise (same answer for an unknown user). */
@@ -105,7 +192,8 @@ export class Accounts {
       row = undefined;
     }
     const ok = await verifyPassword(password, row?.password_hash ?? NO_ACCOUNT_HASH);
-    if (!ok || row === undefined) throw new RmsError('AUTHENTICATION_FAILED', 'wrong email or password');
+    // A disabled user is told the same as a wrong password, after the same work.
+    if (!ok || row === undefined || this.state(row.email) !== 'active') throw new RmsError('AUTHENTICATION_FAILED', 'wrong email or password');
     return toAccount(row);
   }
 
@@ -125,7 +213,8 @@ export class Accounts {
   signInServicePrincipal(clientId: string, clientSecret: string): Account {
     const row = this.db.prepare('SELECT identity, secret_hash FROM service_principals WHERE client_id = ?')
       .get(String(clientId)) as { identity: string; secret_hash: string } | undefined;
-    if (row === undefined || typeof clientSecret !== 'string' || !sameHash(secretHash(clientSecret), row.secret_hash)) {
+    if (row === undefined || typeof clientSecret !== 'string' || !sameHash(secretHash(clientSecret), row.secret_hash)
+      || this.state(row.identity) !== 'active') {
       throw new RmsError('AUTHENTICATION_FAILED', 'unknown client or wrong secret');
     }
     return { email: row.identity, kind: 'organization', admin: false, superUser: false };
@@ -135,27 +224,39 @@ export class Accounts {
     return this.selectPrincipal.get(email) !== undefined;
   }
 
-  /** Only new addresses and individuals sign up: never an organization account or a principal. */
-  private checkMaySignUp(who: string): void {
-    if (this.find(who)?.kind === 'organization' || this.isPrincipal(who)) throw new RmsError('CONFLICT', `${who} is an organization identity`);
+  /** Only new addresses and individuals sign up: never an organization account, a principal, or a disabled identity. */
+  private maySignUp(who: string): boolean {
+    return !(this.find(who)?.kind === 'organization' || this.isPrincipal(who) || this.state(who) === 'disabled');
   }
 
   /**
-   * Starts a self-service sign-up: returns the code to send (the caller puts it in the outbox).
-   * Asking again sends a new code but keeps the count of wrong tries until the window ends, so
-   * guessing costs at most five tries per address per 15 minutes.
+   * Starts a self-service sign-up and says what to send to the address: a code, or (for an
+   * address that may not sign up) a note that an account exists. The caller answers the client
+   * the same way in both cases, so sign-up does not tell who has an account here. At most
+   * SIGNUP_SENDS_PER_ADDRESS messages per address per hour (TOO_MANY_REQUESTS past that, for any
+   * address). Asking again sends a new code but keeps the count of wrong tries until the code's
+   * window ends, so guessing costs at most five tries per address per 15 minutes. Expired
+   * sign-ups are deleted here.
    */
-  startSignUp(email: string): string {
+  startSignUp(email: string): SignUpMessage {
     const who = normalizeEmail(email);
-    this.checkMaySignUp(who);
-    const code = String(randomBytes(4).readUInt32LE(0) % 1_000_000).padStart(6, '0');
     const now = this.now();
-    this.db.prepare(`INSERT INTO signups (email, code_hash, expires_at, attempts) VALUES (?, ?, ?, 0)
-      ON CONFLICT (email) DO UPDATE SET code_hash = excluded.code_hash,
-        attempts = CASE WHEN expires_at < ? THEN 0 ELSE attempts END,
-        expires_at = CASE WHEN expires_at < ? THEN excluded.expires_at ELSE expires_at END`)
-      .run(who, secretHash(`${who}:${code}`), now + SIGNUP_CODE_SECONDS, now, now);
-    return code;
+    return this.db.transaction((): SignUpMessage => {
+      this.db.prepare('DELETE FROM signups WHERE expires_at < ?').run(now);
+      this.db.prepare('DELETE FROM signup_sends WHERE window_start <= ?').run(now - SIGNUP_SEND_WINDOW_SECONDS);
+      const sends = this.db.prepare('SELECT count FROM signup_sends WHERE email = ?').get(who) as { count: number } | undefined;
+      if ((sends?.count ?? 0) >= SIGNUP_SENDS_PER_ADDRESS) throw new RmsError('TOO_MANY_REQUESTS', 'too many sign-up messages for this address; try again in an hour');
+      this.db.prepare(`INSERT INTO signup_sends (email, window_start, count) VALUES (?, ?, 1)
+        ON CONFLICT (email) DO UPDATE SET count = count + 1`).run(who, now);
+      if (!this.maySignUp(who)) return { kind: 'account-exists' };
+      const pending = this.db.prepare('SELECT COUNT(*) AS n FROM signups').get() as { n: number };
+      if (pending.n >= MAX_PENDING_SIGNUPS) throw new RmsError('TOO_MANY_REQUESTS', 'too many sign-ups are pending; try again later');
+      const code = String(randomBytes(4).readUInt32LE(0) % 1_000_000).padStart(6, '0');
+      this.db.prepare(`INSERT INTO signups (email, code_hash, expires_at, attempts) VALUES (?, ?, ?, 0)
+        ON CONFLICT (email) DO UPDATE SET code_hash = excluded.code_hash`)
+        .run(who, secretHash(`${who}:${code}`), now + SIGNUP_CODE_SECONDS);
+      return { kind: 'code', code };
+    })();
   }
 
   /** Completes a sign-up with the emailed code: an `individual` account with this password. */
@@ -172,7 +273,7 @@ export class Accounts {
     const hash = await hashPassword(password);
     this.db.transaction(() => {
       // Checked again: an administrator may have made the address an organization account meanwhile.
-      this.checkMaySignUp(who);
+      if (!this.maySignUp(who)) throw refused;
       this.db.prepare('DELETE FROM signups WHERE email = ?').run(who);
       this.db.prepare(`INSERT INTO users (email, kind, password_hash, created_at) VALUES (?, 'individual', ?, ?)
         ON CONFLICT (email) DO UPDATE SET password_hash = excluded.password_hash`).run(who, hash, this.now());
@@ -194,7 +295,7 @@ export class Accounts {
     const id = secretHash(String(token));
     const row = this.db.prepare('DELETE FROM refresh_tokens WHERE id = ? RETURNING identity, expires_at').get(id) as
       { identity: string; expires_at: number } | undefined;
-    const account = row === undefined || row.expires_at < this.now() ? null : this.find(row.identity);
+    const account = row === undefined || row.expires_at < this.now() ? null : this.resolve(row.identity);
     if (account === null) throw new RmsError('AUTHENTICATION_FAILED', 'the refresh token is unknown or expired');
     return account;
   }

@@ -1,15 +1,26 @@
 /**
- * What the service knows of content it licenses: each (content ID, owner) pair it has seen, from
- * online publishing or the first use-license request, and whether it is revoked. The pair is
- * the key because a content ID is chosen by whoever publishes and is readable in every
- * protected file: someone else publishing a PL with a copied content ID registers their own
- * pair and can revoke only that, never the real owner's. Revoked content gets no new use
- * license; licenses already cached stay usable offline until they expire, which is why
- * offline intervals should be short for sensitive content.
+ * What the service knows of the content it licenses (docs/protocol.md, "Content registry").
+ * Content is known by its **content key**: each row is one key's fingerprint, the content ID and
+ * owner it was first seen with, and whether it is revoked. Every PL carrying that key must name
+ * the same content ID and owner, or it is LICENSE_SPLICED; so a recipient who holds the key (VIEW
+ * is enough to unwrap it) cannot republish it under his own name or under a new content ID, and
+ * revoking the content reaches every PL that carries its key.
+ *
+ * The content ID alone is not the key because it is chosen by whoever publishes and readable in
+ * every protected file: keyed by ID, anyone who saw a file before its first use could register
+ * its ID first and lock the real owner out. Two different keys under one ID are two different
+ * contents (someone reusing an ID can only protect their own plaintext under it); revoking by ID
+ * reaches the caller's own (an administrator's: every) content with that ID.
+ *
+ * Revoked content gets no new use license; licenses already cached stay usable offline until
+ * they expire, which is why offline intervals should be short for sensitive content.
  */
+import { RmsError } from '../errors';
 import { Db } from './database';
 
 export interface ContentRecord {
+  /** Fingerprint of the content key (contentKeyId). */
+  keyId: string;
   cid: string;
   owner: string;
   registeredAt: number;
@@ -17,7 +28,15 @@ export interface ContentRecord {
   revokedBy: string | null;
 }
 
+/** What a PL says of its content: its key's fingerprint, content ID and owner. */
+export interface ContentClaim {
+  keyId: string;
+  cid: string;
+  owner: string;
+}
+
 interface ContentRow {
+  key_id: string;
   cid: string;
   owner: string;
   registered_at: number;
@@ -26,37 +45,55 @@ interface ContentRow {
 }
 
 function toRecord(row: ContentRow): ContentRecord {
-  return { cid: row.cid, owner: row.owner, registeredAt: row.registered_at, revokedAt: row.revoked_at, revokedBy: row.revoked_by };
+  return {
+    keyId: row.key_id, cid: row.cid, owner: row.owner, registeredAt: row.registered_at, revokedAt: row.revoked_at, revokedBy: row.revoked_by,
+  };
 }
 
 export class ContentRegistry {
-  // Prepared once: register() runs on every use-license request.
-  private readonly select;
+  // Prepared once: admit() runs on every use-license request.
+  private readonly selectKey;
   private readonly insert;
-  private readonly selectAll;
+  private readonly selectCid;
 
   constructor(private readonly db: Db, private readonly now: () => number) {
-    this.select = db.prepare('SELECT * FROM content WHERE cid = ? AND owner = ?');
-    this.insert = db.prepare('INSERT INTO content (cid, owner, registered_at) VALUES (?, ?, ?) ON CONFLICT (cid, owner) DO NOTHING');
-    this.selectAll = db.prepare('SELECT * FROM content WHERE cid = ? ORDER BY registered_at');
+    this.selectKey = db.prepare('SELECT * FROM content WHERE key_id = ?');
+    this.insert = db.prepare('INSERT INTO content (key_id, cid, owner, registered_at) VALUES (?, ?, ?, ?)');
+    this.selectCid = db.prepare('SELECT * FROM content WHERE cid = ? ORDER BY registered_at');
   }
 
-  /** Every owner's record of `cid` (usually one). */
+  /** Every content recorded under `cid` (usually one). */
   records(cid: string): ContentRecord[] {
-    return (this.selectAll.all(cid) as ContentRow[]).map(toRecord);
+    return (this.selectCid.all(cid) as ContentRow[]).map(toRecord);
   }
 
-  /** Records `cid` as `owner`'s unless already known; returns the record (read fresh: revocation shows at once). */
-  register(cid: string, owner: string): ContentRecord {
-    let row = this.select.get(cid, owner) as ContentRow | undefined;
-    if (row === undefined) {
-      this.insert.run(cid, owner, this.now());
-      row = this.select.get(cid, owner) as ContentRow;
+  /** The record of a content key, or null when the service has never seen it. */
+  find(keyId: string): ContentRecord | null {
+    const row = this.selectKey.get(keyId) as ContentRow | undefined;
+    return row === undefined ? null : toRecord(row);
+  }
+
+  /**
+   * The record of the content a PL claims, read fresh (revocation shows at once). A key on record
+   * under another content ID or owner is LICENSE_SPLICED. A key never seen is recorded, after
+   * `mayRegister` accepts it (it throws to refuse; nothing is recorded then).
+   */
+  admit(claim: ContentClaim, mayRegister: () => void = () => {}): ContentRecord {
+    const known = this.find(claim.keyId);
+    if (known !== null) {
+      if (known.cid !== claim.cid || known.owner !== claim.owner) {
+        throw new RmsError('LICENSE_SPLICED', `this content key is on record as ${known.owner}'s content ${known.cid}; `
+          + `a license naming ${claim.owner} and content ${claim.cid} cannot carry it`);
+      }
+      return known;
     }
-    return toRecord(row);
+    mayRegister();
+    // better-sqlite3 is synchronous: nothing runs between the read above and this insert.
+    this.insert.run(claim.keyId, claim.cid, claim.owner, this.now());
+    return this.find(claim.keyId)!;
   }
 
-  /** Revokes `owner`'s record of `cid`, or every record of it when `owner` is null (administrators). */
+  /** Revokes `owner`'s content recorded under `cid`, or every content under it when `owner` is null (administrators). */
   revoke(cid: string, owner: string | null, by: string): ContentRecord[] {
     if (owner === null) {
       this.db.prepare('UPDATE content SET revoked_at = ?, revoked_by = ? WHERE cid = ? AND revoked_at IS NULL').run(this.now(), by, cid);

@@ -65,6 +65,31 @@ const MIGRATIONS: readonly string[] = [
      reason TEXT
    );
    CREATE INDEX audit_cid ON audit (cid);`,
+  // 2: content is known by its key (PL version 2): one owner and one content ID per content key,
+  // so revocation reaches every PL carrying that key. Schema-1 rows named (content ID, owner)
+  // pairs of version-1 PLs, which are no longer accepted; they are kept, unused, as content_v1.
+  // Identities can be disabled or removed; sign-up sends are counted per address.
+  `ALTER TABLE content RENAME TO content_v1;
+   CREATE TABLE content (
+     key_id TEXT PRIMARY KEY,
+     cid TEXT NOT NULL,
+     owner TEXT NOT NULL,
+     registered_at INTEGER NOT NULL,
+     revoked_at INTEGER,
+     revoked_by TEXT
+   );
+   CREATE INDEX content_cid ON content (cid);
+   CREATE TABLE identity_status (
+     email TEXT PRIMARY KEY,
+     state TEXT NOT NULL CHECK (state IN ('disabled', 'removed')),
+     since INTEGER NOT NULL
+   );
+   CREATE TABLE signup_sends (
+     email TEXT PRIMARY KEY,
+     window_start INTEGER NOT NULL,
+     count INTEGER NOT NULL
+   );
+   CREATE INDEX signups_expiry ON signups (expires_at);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

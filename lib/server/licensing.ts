@@ -3,9 +3,14 @@
  * user publish offline (CLC), publish online (PL), evaluate a PL for a caller and issue a use
  * license or refuse with a reason, revoke content. Every license issued or refused is audited.
  *
+ * Before any license is issued for a PL, its content key must unwrap under the PL's own binding
+ * (a key or grants spliced from another PL are LICENSE_SPLICED), and the content registry must
+ * accept it: the key on record with this content ID and owner, or new and published by an
+ * identity still allowed to publish (PUBLISHER_NOT_ALLOWED otherwise).
+ *
  * What is expensive is cached: verified PLs by their token, and the content key each PL wraps
- * to the service (an RSA private-key operation to unwrap), so a busy content ID costs one RSA
- * signature per use license and nothing else of note.
+ * to the service (an RSA private-key operation to unwrap), keyed by the PL's binding and sealed
+ * parts, so a busy content ID costs one RSA signature per use license and nothing else of note.
  */
 import { createHash } from 'node:crypto';
 
@@ -16,15 +21,17 @@ import { invalidArgument, RmsError } from '../errors';
 import {
   checkValidity, issueClc, issueRac, issueSlc, LicensingUrls, RAC_LIFETIME_SECONDS, RacClaims, verifyRac, VerifiedSlc, verifySlc,
 } from '../license/certificates';
+import { contentKeyId } from '../license/content-key-id';
 import {
-  buildPlClaims, checkContentValidity, Descriptor, grantedRights, openPolicy, Policy, PL_TYPE, unwrapPlContentKey, VerifiedPl, verifyPl,
+  buildPlClaims, checkContentValidity, Descriptor, grantedRights, openPolicy, plBinding, Policy, PL_TYPE, publishRequestLabel,
+  unwrapPlContentKey, VerifiedPl, verifyPl,
 } from '../license/publishing-license';
 import { signJwsAsync } from '../license/jws';
 import { policyFromTemplate } from '../license/templates';
 import { issueUlAsync } from '../license/use-license';
-import { Account } from './accounts';
+import { Account, Accounts } from './accounts';
 import { AuditLog } from './audit-log';
-import { ContentRegistry } from './content-registry';
+import { ContentRecord, ContentRegistry } from './content-registry';
 import { ServiceSettings } from './data-folder';
 import { LruCache } from './lru-cache';
 import { Templates } from './templates';
@@ -38,7 +45,7 @@ const MAX_CACHED_PL_LENGTH = 16 * 1024;
 export interface PublishRequest {
   rac: string;
   contentId: string;
-  /** The content key, wrapped by the client to the SLC's wrapping key (RSA-OAEP-256, label = content ID), base64url. */
+  /** The content key, wrapped by the client to the SLC's wrapping key (RSA-OAEP-256, label = publishRequestLabel(content ID)), base64url. */
   wrappedKey: string;
   template?: string;
   policy?: Policy;
@@ -55,8 +62,15 @@ export interface LicensingDeps {
   settings: ServiceSettings;
   templates: Templates;
   content: ContentRegistry;
+  accounts: Accounts;
   audit: AuditLog;
   now: () => number;
+}
+
+interface OpenedContent {
+  key: SecretKey;
+  keyId: string;
+  policy: Policy;
 }
 
 function tokenKey(token: string): string {
@@ -67,8 +81,8 @@ export class Licensing {
   readonly slc: VerifiedSlc;
   private readonly verifiedPls = new LruCache<string, VerifiedPl>(CACHE_ENTRIES);
   private readonly verifiedRacs = new LruCache<string, { claims: RacClaims; userKey: AsymmetricKey }>(CACHE_ENTRIES);
-  /** Per PL's content key: the key unwrapped and the policy decrypted with it. */
-  private readonly contentKeys = new LruCache<string, { key: SecretKey; policy: Policy }>(CACHE_ENTRIES, (entry) => entry.key.close());
+  /** Per PL's binding and sealed parts: the key unwrapped, its ID, and the policy decrypted with it. */
+  private readonly contentKeys = new LruCache<string, OpenedContent>(CACHE_ENTRIES, (entry) => entry.key.close());
 
   constructor(private readonly d: LicensingDeps, urls: { base: string }) {
     const licensing = `${urls.base}/_wmcs/licensing`;
@@ -158,7 +172,7 @@ export class Licensing {
     }
     let contentKey: SecretKey;
     try {
-      contentKey = rsaOaep.unwrapKey(this.d.wrappingKey, Buffer.from(r.wrappedKey, 'base64url'), { label: Buffer.from(r.contentId) });
+      contentKey = rsaOaep.unwrapKey(this.d.wrappingKey, Buffer.from(r.wrappedKey, 'base64url'), { label: publishRequestLabel(r.contentId) });
     } catch (cause) {
       throw new RmsError('INVALID_ARGUMENT', 'wrappedKey does not unwrap with this service\'s key and content ID', { argument: 'wrappedKey', cause });
     }
@@ -168,9 +182,13 @@ export class Licensing {
         descriptors: r.descriptors, referralUrl: r.referralUrl, signedData: r.signedData, encryptedData: r.encryptedData,
         autoGrantOwner: r.autoGrantOwner,
       }, this.d.signingKey, null);
-      if (this.d.content.records(claims.cid).length > 0) throw new RmsError('CONFLICT', `content ID ${claims.cid} is already in use`);
+      const keyId = contentKeyId(contentKey);
+      // The service signs a PL only for a content ID and a key it has not seen: it never lends its signature to a copy.
+      if (this.d.content.records(claims.cid).length > 0 || this.d.content.find(keyId) !== null) {
+        throw new RmsError('CONFLICT', `content ID ${claims.cid} or its key is already in use`);
+      }
       const pl = await signJwsAsync(claims, this.d.signingKey, PL_TYPE);
-      this.d.content.register(claims.cid, account.email);
+      this.d.content.admit({ keyId, cid: claims.cid, owner: account.email });
       this.d.audit.record({ actor: account.email, action: 'publish', cid: claims.cid, outcome: 'issued' });
       return pl;
     } finally {
@@ -183,23 +201,23 @@ export class Licensing {
     const key = tokenKey(token);
     let pl = this.verifiedPls.get(key);
     if (pl === undefined) {
-      pl = verifyPl(token, this.slc, { now: this.d.now() });
+      pl = verifyPl(token, this.slc, { now: this.d.now(), refuseFutureIssue: true });
       if (token.length <= MAX_CACHED_PL_LENGTH) this.verifiedPls.set(key, pl);
     }
     return pl;
   }
 
-  private contentKeyFor(pl: VerifiedPl): { key: SecretKey; policy: Policy } {
-    const cacheKey = `${pl.claims.cid}.${pl.claims.ck}.${pl.claims.egr}`;
+  /** The PL's content key, unwrapped under the PL's own binding, its ID, and the grants opened with it. */
+  private contentKeyFor(pl: VerifiedPl): OpenedContent {
+    // The binding is part of the cache key: the same `ck` and `egr` under other claims must be unwrapped (and fail) again.
+    const cacheKey = `${plBinding(pl.claims)}.${pl.claims.ck}.${pl.claims.egr}`;
     let entry = this.contentKeys.get(cacheKey);
     if (entry === undefined) {
       const key = unwrapPlContentKey(pl, this.d.wrappingKey);
       try {
-        entry = { key, policy: openPolicy(pl.claims, key) };
+        entry = { key, keyId: contentKeyId(key), policy: openPolicy(pl.claims, key) };
       } catch (error) {
         key.close();
-        // Grants that do not open under the PL's own content key: not a PL this service made or certified.
-        if (error instanceof RmsError && error.code === 'DECRYPTION_FAILED') throw new RmsError('INVALID_FORMAT', 'the PL\'s grants do not open with its content key', { cause: error });
         throw error;
       }
       this.contentKeys.set(cacheKey, entry);
@@ -207,12 +225,27 @@ export class Licensing {
     return entry;
   }
 
-  /** The rights the caller holds under `pl` and its decrypted `policy` (super users hold OWNER), refusing when there are none. */
-  evaluate(account: Account, pl: VerifiedPl, policy: Policy): string[] {
-    const record = this.d.content.register(pl.claims.cid, pl.claims.own);
+  /**
+   * The registry's record of the PL's content: its key on record under this content ID and
+   * owner, or recorded now. Content first seen after its publisher was disabled or removed is
+   * PUBLISHER_NOT_ALLOWED (what the service saw before keeps working).
+   */
+  private admit(pl: VerifiedPl, content: OpenedContent): ContentRecord {
+    const owner = pl.claims.own;
+    return this.d.content.admit({ keyId: content.keyId, cid: pl.claims.cid, owner }, () => {
+      const state = this.d.accounts.state(owner);
+      if (state !== 'active') {
+        throw new RmsError('PUBLISHER_NOT_ALLOWED', `content ${pl.claims.cid} was first seen after its publisher ${owner} was ${state}`);
+      }
+    });
+  }
+
+  /** The rights the caller holds under `pl` and its opened `content` (super users hold OWNER), refusing when there are none. */
+  private evaluate(account: Account, pl: VerifiedPl, content: OpenedContent): string[] {
+    const record = this.admit(pl, content);
     if (record.revokedAt !== null) throw new RmsError('CONTENT_REVOKED', `content ${pl.claims.cid} was revoked`);
     checkContentValidity(pl.claims.pol, { now: this.d.now() });
-    const rights = account.superUser ? ['OWNER'] : grantedRights(policy, account.email);
+    const rights = account.superUser ? ['OWNER'] : grantedRights(content.policy, account.email);
     if (rights.length === 0) throw new RmsError('RIGHT_NOT_GRANTED', `${account.email} holds no right on content ${pl.claims.cid}`);
     return rights;
   }
@@ -226,7 +259,7 @@ export class Licensing {
       const pl = this.plFor(request.pl);
       cid = pl.claims.cid;
       const content = this.contentKeyFor(pl);
-      rights = this.evaluate(account, pl, content.policy);
+      rights = this.evaluate(account, pl, content);
       const ul = await issueUlAsync(this.d.signingKey, {
         pl, user: account.email, racKey: rac.userKey, rights, contentKey: content.key, policy: content.policy, iat: this.d.now(),
       });
@@ -242,7 +275,7 @@ export class Licensing {
   /** Records content the caller published offline, so it can be revoked by ID later. */
   register(account: Account, plToken: unknown): { cid: string; owner: string } {
     const pl = this.plFor(plToken);
-    const record = this.d.content.register(pl.claims.cid, pl.claims.own);
+    const record = this.admit(pl, this.contentKeyFor(pl));
     this.d.audit.record({ actor: account.email, action: 'register', cid: pl.claims.cid, outcome: 'done' });
     return { cid: record.cid, owner: record.owner };
   }

@@ -26,7 +26,7 @@ function ok(args: string[], options: { input?: string; store?: string } = {}): s
   return result.stdout;
 }
 
-function failure(args: string[], options: { store?: string } = {}): string {
+function failure(args: string[], options: { input?: string; store?: string } = {}): string {
   const result = openrms(args, options);
   expect(result.status).not.toBe(0);
   return result.stderr;
@@ -118,6 +118,25 @@ describe('openrms licensing commands', () => {
     expect(failure(['protect', 'plan.txt', '--grant', 'bob'], { store: 'alice' })).toMatch(/^error: INVALID_ARGUMENT: --grant must be/);
     expect(failure(['protect', 'plan.txt', '--grant', 'bob@contoso.com:VIEW', '--bogus'], { store: 'alice' })).toMatch(/^error: INVALID_ARGUMENT: protect: Unknown option '--bogus'/);
     expect(failure(['rights', 'plan.txt'], { store: 'nobody' })).toMatch(/^error: NOT_SIGNED_IN: /);
+  });
+
+  it('turns an individual into an organization user and back with users add, saying what changed', () => {
+    const add = (...flags: string[]) => JSON.parse(ok(['users', 'add', 'ivy@example.org', '--data', data(), '--json', ...flags]));
+    expect(add('--individual')).toMatchObject({ kind: 'individual', created: true, changes: ['created'] });
+    expect(add('--organization')).toMatchObject({ kind: 'organization', created: false, changes: ['kind individual -> organization'] });
+    expect(add()).toMatchObject({ kind: 'organization', changes: [] });
+    expect(ok(['users', 'add', 'ivy@example.org', '--data', data(), '--individual'])).toBe('user ivy@example.org (individual): kind organization -> individual\n');
+    expect(failure(['users', 'add', 'ivy@example.org', '--data', data(), '--individual', '--organization'])).toMatch(/^error: INVALID_ARGUMENT: /);
+  });
+
+  it('disables, enables and removes a user: a disabled user cannot sign in', () => {
+    ok(['users', 'add', 'jo@contoso.com', '--password-stdin', '--data', data()], { input: 'pw-jo-secret\n' });
+    expect(ok(['users', 'disable', 'jo@contoso.com', '--data', data()])).toMatch(/^jo@contoso\.com disabled: no sign-in/);
+    expect(failure(['login', 'jo@contoso.com', '--service', url, '--password-stdin'], { input: 'pw-jo-secret\n', store: 'jo' })).toMatch(/^error: AUTHENTICATION_FAILED: /);
+    expect(JSON.parse(ok(['users', 'enable', 'jo@contoso.com', '--data', data(), '--json']))).toEqual({ identity: 'jo@contoso.com', state: 'active' });
+    ok(['login', 'jo@contoso.com', '--service', url, '--password-stdin'], { input: 'pw-jo-secret\n', store: 'jo' });
+    expect(JSON.parse(ok(['users', 'remove', 'jo@contoso.com', '--data', data(), '--json']))).toEqual({ identity: 'jo@contoso.com', state: 'removed' });
+    expect(failure(['users', 'enable', 'jo@contoso.com', '--data', data()])).toMatch(/^error: NOT_FOUND: /);
   });
 
   it('stops gracefully on SIGTERM, and bob still opens from his cached license', async () => {

@@ -10,6 +10,7 @@ import {
   AsymmetricKey, decodeJws, openUlContentKey, signJws, verifyClc, verifyPl, verifyRac, verifySlc, verifyUl,
 } from '../../lib';
 import { RmsError } from '../../lib';
+import { contentKeyId, openPolicy, plBinding, SecretKey } from '../../lib';
 import { unwrapPlContentKey } from '../../lib/license/publishing-license';
 
 const vectors = JSON.parse(readFileSync(path.join(__dirname, 'vectors', 'licenses.json'), 'utf8')) as {
@@ -17,6 +18,7 @@ const vectors = JSON.parse(readFileSync(path.join(__dirname, 'vectors', 'license
   contentKeyHex: string;
   keys: Record<'service' | 'wrapping' | 'alice' | 'bob', string>;
   tokens: Record<'slc' | 'racAlice' | 'racBob' | 'clc' | 'pl' | 'ul', string>;
+  derived: { plBinding: string; contentKeyId: string };
 };
 const key = (name: keyof typeof vectors.keys) => AsymmetricKey.importPem(vectors.keys[name]);
 const now = vectors.now;
@@ -40,6 +42,20 @@ describe('license test vectors', () => {
     expect(ul.claims.rights).toEqual(['VIEW']);
     expect(openUlContentKey(ul, key('bob')).export().toString('hex')).toBe(vectors.contentKeyHex);
     expect(() => openUlContentKey(ul, key('alice'))).toThrow(expect.objectContaining({ code: 'BROKEN_CERT_CHAIN' }));
+  });
+
+  it('binds the PL\'s sealed parts to its claims: the binding and content key ID are as recorded, the grants open only under them', () => {
+    const slc = verifySlc(vectors.tokens.slc, { pinned: [key('service').thumbprint()], now });
+    const pl = verifyPl(vectors.tokens.pl, slc, { now });
+    expect(pl.claims.ver).toBe(2);
+    expect(plBinding(pl.claims)).toBe(vectors.derived.plBinding);
+    const contentKey = SecretKey.import(Buffer.from(vectors.contentKeyHex, 'hex'));
+    expect(contentKeyId(contentKey)).toBe(vectors.derived.contentKeyId);
+    expect(openPolicy(pl.claims, contentKey).grants).toEqual([{ who: 'bob@contoso.com', rights: ['VIEW'] }]);
+    // The same sealed parts under another owner (what a splice does) no longer open.
+    const other = { ...pl, claims: { ...pl.claims, own: 'mallory@contoso.com' } };
+    expect(() => openPolicy(other.claims, contentKey)).toThrow(expect.objectContaining({ code: 'LICENSE_SPLICED' }));
+    expect(() => unwrapPlContentKey(other, key('wrapping'))).toThrow(expect.objectContaining({ code: 'LICENSE_SPLICED' }));
   });
 });
 
