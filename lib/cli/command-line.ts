@@ -60,3 +60,42 @@ export function requireOne(command: string, p: Parsed, what: string): string {
   if (p.positionals.length !== 1) throw new RmsError('INVALID_ARGUMENT', `${command} takes exactly one ${what}`);
   return p.positionals[0]!;
 }
+
+/**
+ * `text` with its control characters escaped (`\n`, `\u001b`, and the bidirectional
+ * overrides that reorder what a terminal shows): text from a file or a service is printed
+ * through this, so it cannot start a line of its own, move the cursor or disguise itself.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) =>
+    ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** The environment variable that makes a failed command print the stack of its error. */
+export const DEBUG_VARIABLE = 'OPENRMS_DEBUG';
+
+/**
+ * What a failed command prints on stderr: one line, `error: CODE: message`. An error that is
+ * not an RmsError is a bug in openrms: `error: INTERNAL: message`, still one line; its stack
+ * follows only when OPENRMS_DEBUG is set (to anything but "" or "0").
+ */
+export function failureReport(error: unknown, env: NodeJS.ProcessEnv): string {
+  const line = error instanceof RmsError
+    ? `error: ${error.code}: ${printable(error.message)}`
+    : `error: INTERNAL: ${printable(describe(error))} (a bug in openrms; set ${DEBUG_VARIABLE}=1 to see where)`;
+  const debug = env[DEBUG_VARIABLE] !== undefined && env[DEBUG_VARIABLE] !== '' && env[DEBUG_VARIABLE] !== '0';
+  const stack = debug && error instanceof Error && error.stack !== undefined ? `${error.stack}\n` : '';
+  return `${line}\n${stack}`;
+}
+
+/** A thrown value's message; anything can be thrown, even an object `String()` fails on. */
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  try {
+    return String(error);
+  } catch {
+    return 'a value that is not an Error';
+  }
+}

@@ -2,15 +2,17 @@
  * `openrms inspect <file> [--json]`: whether a file is protected, its container and what its
  * publishing license says, without any key or service. JSON output is one object:
  * `{"protected": false}` for a file that is not protected, otherwise container and license
- * fields, `null` where unknown, times in ISO 8601, content IDs lower case without braces.
+ * fields, `null` where unknown, times in ISO 8601. Values a license supplies reach the
+ * terminal escaped (`printable`).
  */
 import { Writable } from 'node:stream';
 
 import { RmsError } from '../errors';
 import { readContainer } from '../format/protect-file';
+import { isEpochSeconds } from '../license/certificates';
 import { decodeJws } from '../license/jws';
-import { PlClaims } from '../license/publishing-license';
 import { isXrml, readXrmlLicense, XrmlLicenseInfo } from '../license/xrml';
+import { printable } from './command-line';
 
 export interface InspectReport {
   protected: boolean;
@@ -28,27 +30,32 @@ const NO_LICENSE_FIELDS: XrmlLicenseInfo = {
   issuer: { name: null, url: null }, licensingUrls: { intranet: null, extranet: null }, referralUrl: null,
 };
 
-/** What an openrms PL says in clear (its signature is not checked here: that needs the service's SLC). */
+const stringOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+const fieldsOf = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null ? value as Record<string, unknown> : {});
+
+/** A PL time is what the PL verifier accepts; anything else (1e300, -1, 1.5, "soon") is shown as no date. */
+const epochDate = (seconds: unknown): Date | null => (isEpochSeconds(seconds) ? new Date(seconds * 1000) : null);
+
+/**
+ * What an openrms PL says in clear. Its signature is not checked here (that needs the
+ * service's SLC), so every field is taken only when it has the type the format gives it.
+ */
 function openrmsLicenseFields(text: string): XrmlLicenseInfo | null {
-  let pl: Partial<PlClaims>;
+  let pl: Record<string, unknown>;
   try {
-    pl = decodeJws<Partial<PlClaims>>(text.trim()).payload;
+    pl = decodeJws<Record<string, unknown>>(text.trim()).payload;
   } catch {
     return null;
   }
-  const at = (seconds: unknown): Date | null => {
-    const date = typeof seconds === 'number' ? new Date(seconds * 1000) : null;
-    return date !== null && Number.isFinite(date.getTime()) ? date : null;
-  };
-  const urls = { intranet: pl.urls?.intranet ?? null, extranet: pl.urls?.extranet ?? null };
+  const urls = { intranet: stringOrNull(fieldsOf(pl.urls).intranet), extranet: stringOrNull(fieldsOf(pl.urls).extranet) };
   return {
-    contentId: typeof pl.cid === 'string' ? pl.cid : null,
-    owner: typeof pl.own === 'string' ? pl.own : null,
-    issuedTime: at(pl.iat),
-    validUntil: at(pl.pol?.contentValidUntil),
-    issuer: { name: typeof pl.iss === 'string' ? pl.iss : null, url: urls.extranet ?? urls.intranet },
+    contentId: stringOrNull(pl.cid),
+    owner: stringOrNull(pl.own),
+    issuedTime: epochDate(pl.iat),
+    validUntil: epochDate(fieldsOf(pl.pol).contentValidUntil),
+    issuer: { name: stringOrNull(pl.iss), url: urls.extranet ?? urls.intranet },
     licensingUrls: urls,
-    referralUrl: typeof pl.ref === 'string' ? pl.ref : null,
+    referralUrl: stringOrNull(pl.ref),
   };
 }
 
@@ -92,7 +99,9 @@ export async function runInspect(args: readonly string[], out: Writable): Promis
   }
   const c = report.container!;
   const l = report.license!;
-  const row = (label: string, value: string | null) => `  ${label.padEnd(22)}${value ?? '-'}`;
+  // Values come from the file: escaped, so a license cannot add lines or move the cursor.
+  const row = (label: string, value: string | null) => `  ${label.padEnd(22)}${value === null ? '-' : printable(value)}`;
+  const issuer = [l.issuer.name, l.issuer.url === null ? null : `(${l.issuer.url})`].filter((v) => v !== null).join(' ');
   const lines = [
     `${files[0]}: protected (PFILE ${c.version}, original extension ${c.originalExtension || '(none)'})`,
     row('cipher mode', c.cipherMode ?? 'unknown (in the encrypted license)'),
@@ -101,7 +110,7 @@ export async function runInspect(args: readonly string[], out: Writable): Promis
     row('owner', l.owner),
     row('issued', l.issuedTime),
     row('valid until', l.validUntil),
-    row('issuer', l.issuer.name === null ? null : `${l.issuer.name}${l.issuer.url ? ` (${l.issuer.url})` : ''}`),
+    row('issuer', issuer || null),
     row('licensing (intranet)', l.licensingUrls.intranet),
     row('licensing (extranet)', l.licensingUrls.extranet),
     row('referral', l.referralUrl),

@@ -2,7 +2,7 @@
  * A small element tree built with a strict, non-validating SAX parser (saxes). It never
  * fetches or expands external entities or DTDs, so untrusted license XML cannot reach the
  * network or blow up in memory through entity expansion. Mixed content is kept as the
- * concatenated text of each element.
+ * concatenated text (and CDATA) of each element.
  */
 import { SaxesParser } from 'saxes';
 
@@ -39,9 +39,12 @@ export function parseXmlElements(text: string): XmlElement[] {
     (stack.length > 0 ? stack[stack.length - 1]!.children : roots).push(element);
     stack.push(element);
   });
-  parser.on('text', (value) => {
+  // A CDATA section is text written another way: <NAME><![CDATA[a@b]]></NAME> names a@b.
+  const addText = (value: string) => {
     if (stack.length > 0) stack[stack.length - 1]!.text += value;
-  });
+  };
+  parser.on('text', addText);
+  parser.on('cdata', addText);
   parser.on('closetag', () => {
     stack.pop();
   });

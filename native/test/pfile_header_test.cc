@@ -91,6 +91,17 @@ TEST(PfileHeader, ReadsTheOriginalSizeWhenKnown) {
   EXPECT_EQ(h.original_size, 20u);
 }
 
+TEST(PfileHeader, RefusesAnOriginalSizeNoJavaScriptNumberHolds) {
+  // Streamed in, a file's size is not known yet: the parser is given a huge one.
+  Layout l;
+  l.original = uint64_t{1} << 53;
+  std::vector<uint8_t> file = Build(l);
+  EXPECT_EQ(CoreErrorCode([&] { core::ParsePfileHeader(file, UINT64_MAX - 1); }), code::kInvalidFormat);
+  l.original = (uint64_t{1} << 53) - 1;
+  file = Build(l);
+  EXPECT_EQ(core::ParsePfileHeader(file, UINT64_MAX - 1).original_size, (uint64_t{1} << 53) - 1);
+}
+
 TEST(PfileHeader, RefusesFilesThatAreNotPfiles) {
   std::vector<uint8_t> file = Build({});
   file[1] = 'q';

@@ -16,6 +16,30 @@ function inspect(...args: string[]) {
 
 const tenant = 'https://c04a2344-eae8-4d4f-89dc-036792332149.rms.na.aadrm.com/_wmcs';
 
+/** Writes `bytes` to a new temporary file named `name`. */
+function temporaryFile(name: string, bytes: Uint8Array): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'openrms-inspect-')), name);
+  writeFileSync(file, bytes);
+  return file;
+}
+
+/** CleanAlice.txt.pfile, changed in place by `change`, as a new file. */
+function changedCleanAlice(name: string, change: (bytes: Buffer) => void): string {
+  const bytes = readFileSync(path.join(MSFT, 'CleanAlice.txt.pfile'));
+  change(bytes);
+  return temporaryFile(name, bytes);
+}
+
+/** A file openrms protected with `license` (any text: inspect reads it without a key). */
+const protectedWithLicense = (license: string) =>
+  temporaryFile('odd.ptxt', gcmStream.protectBuffer(SecretKey.generate(), Buffer.from(license), Buffer.from('x'), { originalExtension: '.txt' }));
+
+/** An openrms PL with `claims`, unsigned: inspect shows a PL without checking its signature. */
+function jws(claims: object): string {
+  const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `${part({ alg: 'RS256', kid: 'k', typ: 'openrms-pl+jws' })}.${part(claims)}.AAAA`;
+}
+
 describe('openrms inspect --json on the Microsoft-made files', () => {
   it.each([
     ['CleanAlice.txt.pfile', {
@@ -46,7 +70,8 @@ describe('openrms inspect --json on the Microsoft-made files', () => {
       license: {
         format: 'xrml', contentId: 'debdf9d5-a0a7-4b1a-acbd-fa431b8a710a', owner: 'admuller@microsoft.com',
         issuedTime: '2016-12-21T01:31:00.000Z', validUntil: null,
-        issuer: { name: 'admuller@microsoft.com', url: 'admuller@service.microsoft.com' },
+        // Issued by a user, named by email addresses only: no URL.
+        issuer: { name: 'admuller@microsoft.com', url: null },
         licensingUrls: {
           intranet: 'https://48fc04bd-c84b-44ac-91b7-a4c5eefd5ac1.rms.na.aadrm.com/_wmcs/licensing',
           extranet: 'https://48fc04bd-c84b-44ac-91b7-a4c5eefd5ac1.rms.na.aadrm.com/_wmcs/licensing',
@@ -70,10 +95,7 @@ describe('openrms inspect, other files', () => {
   });
 
   it('reports the cipher mode of a file openrms protected', () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'openrms-inspect-')), 'notes.ptxt');
-    writeFileSync(file, gcmStream.protectBuffer(SecretKey.generate(), Buffer.from('opaque license'), Buffer.from('hello'),
-      { originalExtension: '.txt' }));
-    const result = inspect(file, '--json');
+    const result = inspect(protectedWithLicense('opaque license'), '--json');
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({
       protected: true, container: { version: '3.0', originalExtension: '.txt', cipherMode: 'AES256-GCM-STREAM' },
@@ -81,13 +103,29 @@ describe('openrms inspect, other files', () => {
   });
 
   it('shows an openrms license in clear, and no date where the license has an impossible one', () => {
-    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-    const license = `${part({ alg: 'RS256', kid: 'k', typ: 'openrms-pl+jws' })}.${part({ cid: '6f1c2f0e-3a7b-4c1d-9e8f-0a1b2c3d4e5f', own: 'alice@contoso.com', iat: 1e300, pol: { contentValidUntil: 'soon' } })}.AAAA`;
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'openrms-inspect-')), 'odd.ptxt');
-    writeFileSync(file, gcmStream.protectBuffer(SecretKey.generate(), Buffer.from(license), Buffer.from('x'), { originalExtension: '.txt' }));
-    const result = inspect(file, '--json');
+    const license = jws({ cid: '6f1c2f0e-3a7b-4c1d-9e8f-0a1b2c3d4e5f', own: 'alice@contoso.com', iat: 1e300, pol: { contentValidUntil: 'soon' } });
+    const result = inspect(protectedWithLicense(license), '--json');
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout).license).toMatchObject({ format: 'jws', owner: 'alice@contoso.com', issuedTime: null, validUntil: null });
+  });
+
+  it('shows only what an openrms license gives with the right type: no number for a URL, no date before 1970', () => {
+    const file = protectedWithLicense(jws({ cid: 42, iat: -86400, iss: 'svc', pol: { contentValidUntil: 1.5 }, urls: { intranet: 5, extranet: { href: 'x' } } }));
+    const result = inspect(file, '--json');
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout).license).toEqual({
+      format: 'jws', contentId: null, owner: null, issuedTime: null, validUntil: null,
+      issuer: { name: 'svc', url: null }, licensingUrls: { intranet: null, extranet: null }, referralUrl: null,
+    });
+  });
+
+  it('escapes control characters a license puts in the text summary, so it cannot forge a line or drive the terminal', () => {
+    const owner = 'mallory\n  licensing (extranet)  https://evil.example/\u001b[2J\u202e';
+    const result = inspect(protectedWithLicense(jws({ own: owner, iat: 1484248860 })));
+    expect(result.status).toBe(0);
+    expect(result.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u202e]/);
+    expect(result.stdout.split('\n').filter((l) => l.includes('licensing (extranet)'))).toHaveLength(2);
+    expect(result.stdout).toContain('owner                 mallory\\n  licensing (extranet)  https://evil.example/\\u001b[2J\\u202e\n');
   });
 
   it('prints a human summary without --json', () => {
@@ -99,25 +137,23 @@ describe('openrms inspect, other files', () => {
 
   it.each([
     ['a missing file', () => path.join(tmpdir(), 'openrms-no-such-file.pfile'), /^error: FILE_NOT_FOUND: /],
-    ['a PFILE whose header lies', () => {
-      const bytes = readFileSync(path.join(MSFT, 'CleanAlice.txt.pfile'));
-      bytes.writeUInt32LE(0x7fffffff, 414 + 16); // plLength
-      const file = path.join(mkdtempSync(path.join(tmpdir(), 'openrms-inspect-')), 'liar.pfile');
-      writeFileSync(file, bytes);
-      return file;
-    }, /^error: INVALID_FORMAT: /],
-    ['a PFILE whose license is not well-formed XML', () => {
-      const bytes = readFileSync(path.join(MSFT, 'CleanAlice.txt.pfile'));
-      bytes.write('<XrML><BODY></XrML', 458 + 3); // inside the license, after its BOM
-      const file = path.join(mkdtempSync(path.join(tmpdir(), 'openrms-inspect-')), 'broken.pfile');
-      writeFileSync(file, bytes);
-      return file;
-    }, /^error: INVALID_FORMAT: /],
+    ['a PFILE whose header lies', () => changedCleanAlice('liar.pfile', (b) => b.writeUInt32LE(0x7fffffff, 414 + 16)), // plLength
+      /^error: INVALID_FORMAT: /],
+    ['a PFILE whose license has a time that is not a date', () => changedCleanAlice('february30.pfile', (b) => {
+      b.write('2017-02-30T19:21', b.indexOf('2017-01-12T19:21')); // the ISSUEDTIME
+    }), /^error: INVALID_FORMAT: not a valid XrML license: the time "2017-02-30T19:21" is not a date/],
+    ['a PFILE whose XrML names a licensing service by a URL that is not one', () => changedCleanAlice('not-a-service.pfile', (b) => {
+      b.write('file:/', b.indexOf(`${tenant}/licensing`)); // the intranet licensing URL, now file:///c04a...
+    }), /^error: INVALID_FORMAT: .*licensing URL "file:\/\/\/c04a2344/],
+    ['a PFILE whose license is not well-formed XML', () => changedCleanAlice('broken.pfile', (b) => {
+      b.write('<XrML><BODY></XrML', 458 + 3); // inside the license, after its BOM
+    }), /^error: INVALID_FORMAT: /],
   ])('fails on %s with error: CODE: message and a non-zero exit', (_name, makeFile, pattern) => {
     const result = inspect(makeFile(), '--json');
     expect(result.status).not.toBe(0);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(pattern);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 
   it('refuses a missing file argument', () => {

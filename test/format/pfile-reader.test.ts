@@ -73,6 +73,8 @@ describe('headers that lie are refused with a code, never trusted', () => {
     ['a content offset past the end', lie((b) => setField(b, 'contentOffset', 9000)), 'INVALID_FORMAT'],
     ['a wrong offset-table size', lie((b) => setField(b, 'headerSize', 24)), 'INVALID_FORMAT'],
     ['a notice longer than the file', lie((b) => b.writeUInt32LE(0x00100000, 14)), 'INVALID_FORMAT'],
+    // The original size: u64 at 24 in a 3.0 table. 2^53 would read as 2^53 + 1 does.
+    ['an original size no JavaScript number holds', lie((b) => b.writeBigUInt64LE(2n ** 53n, TABLE + 24)), 'INVALID_FORMAT'],
     ['version 4.0', lie((b) => b.writeUInt32LE(4, 6)), 'UNSUPPORTED_VERSION'],
     ['version 3.1', lie((b) => b.writeUInt32LE(1, 10)), 'UNSUPPORTED_VERSION'],
     ['a file cut inside the header', cleanAlice.subarray(0, 430), 'INVALID_FORMAT'],

@@ -13,6 +13,7 @@ namespace {
 constexpr uint8_t kMagic[kPfileMagicSize] = {'.', 'p', 'f', 'i', 'l', 'e'};
 constexpr uint32_t kTableSizeV20 = 24;
 constexpr uint32_t kTableSizeV21 = 40;
+constexpr uint64_t kMaxSafeInteger = (uint64_t{1} << 53) - 1;  // Number.MAX_SAFE_INTEGER
 
 [[noreturn]] void Invalid(const std::string& why) { throw Error(code::kInvalidFormat, "not a valid PFILE: " + why); }
 
@@ -107,7 +108,11 @@ PfileHeader ParsePfileHeader(ByteView prefix, uint64_t file_size) {
     if (regions[i].end() > regions[i + 1].offset) Invalid("header regions overlap");
   for (const FileRegion& r : regions)
     if (r.end() > content_offset) Invalid("a header region overlaps the content");
-  if (h.original_size_known && h.original_size > (uint64_t{1} << 53)) Invalid("original size is implausible");
+  // Whether the size matches the content is checked only once the content authenticates, so
+  // a truncated file reports as tampered; here only a size no JavaScript number holds exactly
+  // (2^53 and up: 2^53 + 1 would read as 2^53) is refused.
+  if (h.original_size_known && h.original_size > kMaxSafeInteger)
+    Invalid("the original size " + std::to_string(h.original_size) + " is larger than any file (2^53 - 1 bytes)");
   return h;
 }
 
