@@ -1,49 +1,140 @@
 /**
- * One HTTP request and its answer, as the service's routes see it: a bounded body read as JSON
- * (or a form, for the token endpoint), answers as JSON, and errors as
- * `{"error": {"code", "message"}}` with the status a client can act on.
+ * One HTTP request and its answer, as the service's routes see it: a body read as JSON (or a
+ * form, for the token endpoint) within its route's limit and the service's budget, answers as
+ * JSON, and errors as `{"error": {"code", "message"}}` with the status a client can act on.
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
 
 import { RmsError, RmsErrorCode } from '../errors';
 
-/** A PL or RAC is at most 1 MiB (MAX_JWS_LENGTH); a request carries a few of them. */
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
 const STATUS: Partial<Record<RmsErrorCode, number>> = {
   INVALID_ARGUMENT: 400, INVALID_FORMAT: 400, UNSUPPORTED_VERSION: 400, INVALID_SIGNATURE: 400, BROKEN_CERT_CHAIN: 400,
-  INVALID_KEY: 400, DECRYPTION_FAILED: 400,
+  INVALID_KEY: 400, DECRYPTION_FAILED: 400, LICENSE_SPLICED: 400,
   AUTHENTICATION_FAILED: 401,
-  ACCESS_DENIED: 403, RIGHT_NOT_GRANTED: 403, CONTENT_REVOKED: 403, VALIDITY_TIME_VIOLATION: 403,
+  ACCESS_DENIED: 403, RIGHT_NOT_GRANTED: 403, CONTENT_REVOKED: 403, VALIDITY_TIME_VIOLATION: 403, PUBLISHER_NOT_ALLOWED: 403,
   NOT_FOUND: 404, TEMPLATE_NOT_FOUND: 404,
   CONFLICT: 409,
+  REQUEST_TOO_LARGE: 413,
+  TOO_MANY_REQUESTS: 429,
   SERVICE_UNAVAILABLE: 503,
+  // Nobody reads it (the client is gone); it keeps the log from calling a hang-up a failure of ours.
+  ABORTED: 400,
 };
 
 export function statusFor(error: RmsError): number {
   return STATUS[error.code] ?? 500;
 }
 
-export async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new RmsError('INVALID_ARGUMENT', `the request body is over ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
+/**
+ * The bytes of request bodies the service holds at once, over all requests: each route bounds
+ * one body, this bounds their sum, so many clients each within their limit cannot add up to
+ * unbounded memory.
+ */
+export class BodyBudget {
+  private used = 0;
+
+  constructor(readonly bytes: number) {}
+
+  /** Takes `bytes`, or refuses with SERVICE_UNAVAILABLE (503, the client retries later) when they do not fit. */
+  take(bytes: number): void {
+    if (this.used + bytes > this.bytes) throw new RmsError('SERVICE_UNAVAILABLE', 'the service is receiving too much at once; try again shortly');
+    this.used += bytes;
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text === '') return {};
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(text));
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (cause) {
-    throw new RmsError('INVALID_FORMAT', 'the request body is not JSON', { cause });
+
+  give(bytes: number): void {
+    this.used -= bytes;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RmsError('INVALID_FORMAT', 'the request body is not a JSON object');
-  return value as Record<string, unknown>;
+}
+
+function tooLarge(limit: number): RmsError {
+  return new RmsError('REQUEST_TOO_LARGE', `the request body is over ${limit} bytes, the most this call accepts`);
+}
+
+/**
+ * A request's body, admitted before any byte of it is read: a declared Content-Length over the
+ * route's limit is refused at once and the whole length is taken from the budget up front; a
+ * chunked body is counted, and taken from the budget, as it arrives. `release()` gives back
+ * what was taken once the request is answered.
+ */
+export class RequestBody {
+  private taken = 0;
+  private value: Promise<Record<string, unknown>> | undefined;
+
+  constructor(private readonly req: IncomingMessage, private readonly limit: number, private readonly budget: BodyBudget) {
+    const declared = req.headers['content-length'];
+    if (declared === undefined) return;
+    // node:http has already refused a Content-Length that is not a number.
+    const length = Number(declared);
+    if (length > limit) throw tooLarge(limit);
+    budget.take(length);
+    this.taken = length;
+  }
+
+  /** The body as a JSON object (or a form's fields), read once. */
+  read(): Promise<Record<string, unknown>> {
+    return (this.value ??= this.parse());
+  }
+
+  release(): void {
+    this.budget.give(this.taken);
+    this.taken = 0;
+  }
+
+  /**
+   * The body's bytes. Read from events rather than `for await`, whose early exit destroys the
+   * request and with it the socket, before the refusal could be sent. On a refusal the request
+   * is paused, so node:http stops reading the socket until the answer closes it.
+   */
+  private collect(): Promise<Buffer> {
+    const req = this.req;
+    const declared = req.headers['content-length'] !== undefined;
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const settle = (error: RmsError | null): void => {
+        req.off('data', onData).off('end', onEnd).off('close', onClose);
+        if (error === null) {
+          resolve(Buffer.concat(chunks, size));
+        } else {
+          req.pause();
+          reject(error);
+        }
+      };
+      const onData = (chunk: Buffer): void => {
+        size += chunk.length;
+        if (size > this.limit) return settle(tooLarge(this.limit));
+        if (!declared) {
+          try {
+            this.budget.take(chunk.length);
+          } catch (error) {
+            return settle(error as RmsError);
+          }
+          this.taken += chunk.length;
+        }
+        chunks.push(chunk);
+      };
+      const onEnd = (): void => settle(null);
+      const onClose = (): void => settle(new RmsError('ABORTED', 'the client closed the connection before its request body was complete'));
+      req.on('data', onData).on('end', onEnd).on('close', onClose);
+      // The client may have hung up while the caller was being authenticated: 'close' came and went.
+      if (req.destroyed) onClose();
+    });
+  }
+
+  private async parse(): Promise<Record<string, unknown>> {
+    const text = (await this.collect()).toString('utf8');
+    if (text === '') return {};
+    const type = (this.req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(text));
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (cause) {
+      throw new RmsError('INVALID_FORMAT', 'the request body is not JSON', { cause });
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RmsError('INVALID_FORMAT', 'the request body is not a JSON object');
+    return value as Record<string, unknown>;
+  }
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

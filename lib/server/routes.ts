@@ -10,11 +10,11 @@ import path from 'node:path';
 import { Jwk } from '../crypto/asymmetric-key';
 import { invalidArgument, RmsError } from '../errors';
 import { normalizeEmail } from '../license/certificates';
+import { MAX_JWS_LENGTH } from '../license/jws';
 import { Account, Accounts } from './accounts';
 import { AccessTokens } from './access-tokens';
 import { AuditLog } from './audit-log';
 import { DataFolder } from './data-folder';
-import { readBody, sendJson } from './http-exchange';
 import { Licensing, PublishRequest } from './licensing';
 import { SignInGuard } from './sign-in-guard';
 import { TemplateDefinition, Templates } from './templates';
@@ -37,18 +37,38 @@ interface Request {
   req: IncomingMessage;
   res: ServerResponse;
   params: string[];
+  /** The body as a JSON object, read within the route's `maxBodyBytes` (REQUEST_TOO_LARGE past it). */
   body: () => Promise<Record<string, unknown>>;
-  /** The signed-in caller; AUTHENTICATION_FAILED (401 with the challenge) without a valid token. */
-  caller: () => Promise<Account>;
+}
+
+interface CallerRequest extends Request {
+  /** The signed-in caller, authenticated from the headers before any byte of the body was read. */
+  caller: Account;
 }
 
 type Handler = (c: RouteContext, r: Request) => Promise<unknown>;
 
-interface Route {
-  method: string;
-  pattern: RegExp;
-  handler: Handler;
-}
+/**
+ * A call of the protocol. A route that needs a caller says so (`caller: true`): the service
+ * then answers a request without a valid token with 401 before reading its body, so an
+ * unauthenticated client never has a body buffered. `maxBodyBytes` bounds the one body the
+ * route reads; a declared Content-Length over it is refused before a byte is read.
+ */
+type Route = { method: string; pattern: RegExp; maxBodyBytes: number } & (
+  | { caller: false; handler: Handler }
+  | { caller: true; handler: (c: RouteContext, r: CallerRequest) => Promise<unknown> }
+);
+
+/** Credentials, a sign-up, a public JWK, a template definition: small forms. */
+const FORM_BODY = 16 * 1024;
+/** A RAC this service issued, for a key that fit in FORM_BODY, with room for its JSON. */
+const RAC_BODY = 64 * 1024;
+/**
+ * A PL and a RAC. A typical PL is 4 KiB, but one carrying many grants, descriptors or app data
+ * is valid up to the JWS cap (MAX_JWS_LENGTH, 1 MiB), and publishing sends that data in the
+ * request. Nothing larger could be a valid PL, so nothing larger is read.
+ */
+const LICENSE_BODY = MAX_JWS_LENGTH + RAC_BODY;
 
 const UUID = '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})';
 
@@ -125,93 +145,86 @@ function templateDefinition(body: Record<string, unknown>): TemplateDefinition {
 }
 
 const ROUTES: Route[] = [
-  { method: 'GET', pattern: /^\/_wmcs\/discovery$/, handler: async (c) => discovery(c) },
-  { method: 'POST', pattern: /^\/_wmcs\/oauth2\/token$/, handler: token },
-  { method: 'POST', pattern: /^\/_wmcs\/individuals\/signup$/, handler: signUp },
-  { method: 'POST', pattern: /^\/_wmcs\/individuals\/verify$/, handler: completeSignUp },
+  { method: 'GET', pattern: /^\/_wmcs\/discovery$/, caller: false, maxBodyBytes: 0, handler: async (c) => discovery(c) },
+  { method: 'POST', pattern: /^\/_wmcs\/oauth2\/token$/, caller: false, maxBodyBytes: FORM_BODY, handler: token },
+  { method: 'POST', pattern: /^\/_wmcs\/individuals\/signup$/, caller: false, maxBodyBytes: FORM_BODY, handler: signUp },
+  { method: 'POST', pattern: /^\/_wmcs\/individuals\/verify$/, caller: false, maxBodyBytes: FORM_BODY, handler: completeSignUp },
   {
-    method: 'POST', pattern: /^\/_wmcs\/certification$/,
-    handler: async (c, r) => ({ rac: c.licensing.certify(await r.caller(), (await r.body()).key as Jwk) }),
+    method: 'POST', pattern: /^\/_wmcs\/certification$/, caller: true, maxBodyBytes: FORM_BODY,
+    handler: async (c, r) => ({ rac: c.licensing.certify(r.caller, (await r.body()).key as Jwk) }),
   },
   {
-    method: 'POST', pattern: /^\/_wmcs\/licensing\/clc$/,
-    handler: async (c, r) => ({ clc: c.licensing.issueClc(await r.caller(), (await r.body()).rac) }),
+    method: 'POST', pattern: /^\/_wmcs\/licensing\/clc$/, caller: true, maxBodyBytes: RAC_BODY,
+    handler: async (c, r) => ({ clc: c.licensing.issueClc(r.caller, (await r.body()).rac) }),
   },
   {
-    method: 'POST', pattern: /^\/_wmcs\/licensing\/publish$/,
-    handler: async (c, r) => ({ pl: await c.licensing.publish(await r.caller(), (await r.body()) as unknown as PublishRequest) }),
+    method: 'POST', pattern: /^\/_wmcs\/licensing\/publish$/, caller: true, maxBodyBytes: LICENSE_BODY,
+    handler: async (c, r) => ({ pl: await c.licensing.publish(r.caller, (await r.body()) as unknown as PublishRequest) }),
   },
   {
-    method: 'POST', pattern: /^\/_wmcs\/licensing\/eul$/,
+    method: 'POST', pattern: /^\/_wmcs\/licensing\/eul$/, caller: true, maxBodyBytes: LICENSE_BODY,
     handler: async (c, r) => {
-      const caller = await r.caller();
       const body = await r.body();
-      return { ul: await c.licensing.issueUseLicense(caller, { pl: body.pl, rac: body.rac }) };
+      return { ul: await c.licensing.issueUseLicense(r.caller, { pl: body.pl, rac: body.rac }) };
     },
   },
   {
-    method: 'GET', pattern: /^\/_wmcs\/licensing\/templates$/,
-    handler: async (c, r) => {
-      await r.caller();
-      return { templates: c.templates.list().map((t) => c.templates.sign(t, c.folder.signingKey)) };
-    },
+    method: 'GET', pattern: /^\/_wmcs\/licensing\/templates$/, caller: true, maxBodyBytes: 0,
+    handler: async (c) => ({ templates: c.templates.list().map((t) => c.templates.sign(t, c.folder.signingKey)) }),
   },
   {
-    method: 'POST', pattern: /^\/_wmcs\/licensing\/templates$/,
+    method: 'POST', pattern: /^\/_wmcs\/licensing\/templates$/, caller: true, maxBodyBytes: FORM_BODY,
     handler: async (c, r) => {
-      const admin = requireAdmin(await r.caller());
+      const admin = requireAdmin(r.caller);
       const t = c.templates.create(templateDefinition(await r.body()));
       c.audit.record({ actor: admin.email, action: 'template-create', outcome: 'done', reason: t.id });
       return { template: t };
     },
   },
   {
-    method: 'PUT', pattern: new RegExp(`^/_wmcs/licensing/templates/${UUID}$`),
+    method: 'PUT', pattern: new RegExp(`^/_wmcs/licensing/templates/${UUID}$`), caller: true, maxBodyBytes: FORM_BODY,
     handler: async (c, r) => {
-      const admin = requireAdmin(await r.caller());
+      const admin = requireAdmin(r.caller);
       const t = c.templates.update(r.params[0]!, templateDefinition(await r.body()));
       c.audit.record({ actor: admin.email, action: 'template-update', outcome: 'done', reason: t.id });
       return { template: t };
     },
   },
   {
-    method: 'DELETE', pattern: new RegExp(`^/_wmcs/licensing/templates/${UUID}$`),
+    method: 'DELETE', pattern: new RegExp(`^/_wmcs/licensing/templates/${UUID}$`), caller: true, maxBodyBytes: 0,
     handler: async (c, r) => {
-      const admin = requireAdmin(await r.caller());
+      const admin = requireAdmin(r.caller);
       const t = c.templates.archive(r.params[0]!);
       c.audit.record({ actor: admin.email, action: 'template-archive', outcome: 'done', reason: t.id });
       return { template: t };
     },
   },
   {
-    method: 'POST', pattern: /^\/_wmcs\/licensing\/content$/,
-    handler: async (c, r) => c.licensing.register(await r.caller(), (await r.body()).pl),
+    method: 'POST', pattern: /^\/_wmcs\/licensing\/content$/, caller: true, maxBodyBytes: LICENSE_BODY,
+    handler: async (c, r) => c.licensing.register(r.caller, (await r.body()).pl),
   },
   {
-    method: 'POST', pattern: new RegExp(`^/_wmcs/licensing/content/${UUID}/revoke$`),
-    handler: async (c, r) => {
-      const caller = await r.caller();
-      return c.licensing.revoke(caller, r.params[0]!, (await r.body()).pl);
-    },
+    method: 'POST', pattern: new RegExp(`^/_wmcs/licensing/content/${UUID}/revoke$`), caller: true, maxBodyBytes: LICENSE_BODY,
+    handler: async (c, r) => c.licensing.revoke(r.caller, r.params[0]!, (await r.body()).pl),
   },
   {
-    method: 'GET', pattern: new RegExp(`^/_wmcs/licensing/content/${UUID}/audit$`),
+    method: 'GET', pattern: new RegExp(`^/_wmcs/licensing/content/${UUID}/audit$`), caller: true, maxBodyBytes: 0,
     handler: async (c, r) => {
-      requireAdmin(await r.caller());
+      requireAdmin(r.caller);
       return { entries: c.audit.recent(1000, r.params[0]!) };
     },
   },
 ];
 
 /** The route for a request, or a NOT_FOUND error (405 is not worth telling apart here). */
-export function findRoute(method: string, pathname: string): { handler: Handler; params: string[] } {
+export function findRoute(method: string, pathname: string): { route: Route; params: string[] } {
   const lower = pathname.toLowerCase().replace(/\/+$/, '');
   for (const route of ROUTES) {
     if (route.method !== method) continue;
     const match = route.pattern.exec(lower);
-    if (match !== null) return { handler: route.handler, params: match.slice(1) };
+    if (match !== null) return { route, params: match.slice(1) };
   }
   throw new RmsError('NOT_FOUND', `no ${method} ${pathname} here`);
 }
 
-export type { Request as RouteRequest, Handler as RouteHandler };
+export type { Request as RouteRequest, Route };

@@ -15,9 +15,10 @@ import { AccessTokens } from './access-tokens';
 import { AuditLog } from './audit-log';
 import { ContentRegistry } from './content-registry';
 import { DataFolder, openDataFolder } from './data-folder';
-import { readBody, sendError, sendJson } from './http-exchange';
+import { BodyBudget, RequestBody, sendError, sendJson } from './http-exchange';
 import { Licensing } from './licensing';
-import { findRoute, RouteContext } from './routes';
+import { findRoute, RouteContext, RouteRequest } from './routes';
+import { applyLimits, resolveLimits, serverOptions, ServiceLimits } from './service-limits';
 import { SignInGuard } from './sign-in-guard';
 import { Templates } from './templates';
 
@@ -43,6 +44,8 @@ export interface ServiceOptions {
   log?: (entry: LogEntry) => void;
   /** Grace period for requests in flight at shutdown (default 10 s). */
   shutdownGraceMs?: number;
+  /** Connections, timeouts and memory for request bodies (defaults in DEFAULT_LIMITS, docs/protocol.md). */
+  limits?: ServiceLimits;
   /** Seconds since the epoch (tests move time). */
   now?: () => number;
 }
@@ -56,6 +59,9 @@ export interface RunningService {
   audit: AuditLog;
   close(): Promise<void>;
 }
+
+/** What a 503 asks the client to wait: the budget frees as the bodies being read are answered. */
+const RETRY_AFTER_SECONDS = 2;
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -102,6 +108,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   if (options.tls === undefined && !isLoopback(host)) {
     throw invalidArgument('host', 'a loopback address unless a TLS certificate is given (plain HTTP only on loopback)');
   }
+  const limits = resolveLimits(options.limits);
   const log = options.log ?? defaultLog;
   const now = options.now ?? ((): number => Math.floor(Date.now() / 1000));
   const emit = (level: LogEntry['level'], event: string, fields: Record<string, unknown> = {}): void =>
@@ -122,47 +129,68 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let server: Server;
   try {
     server = options.tls === undefined
-      ? http.createServer(handle)
-      : https.createServer({ cert: readPem(options.tls.certFile), key: readPem(options.tls.keyFile) }, handle);
+      ? http.createServer(serverOptions(limits), handle)
+      : https.createServer({ ...serverOptions(limits), cert: readPem(options.tls.certFile), key: readPem(options.tls.keyFile) }, handle);
   } catch (error) {
     folder.db.close();
     throw error instanceof RmsError ? error : new RmsError('INVALID_ARGUMENT', `the TLS certificate or key is not usable: ${(error as Error).message}`, { cause: error });
   }
-  server.keepAliveTimeout = 30_000;
+  applyLimits(server, limits);
+  server.on('drop', (dropped?: { remoteAddress?: string }) => emit('warn', 'connection-dropped', { remote: dropped?.remoteAddress, maxConnections: limits.maxConnections }));
+  const budget = new BodyBudget(limits.bodyBudgetBytes);
+
+  /** The caller a bearer token names, from the headers alone; AUTHENTICATION_FAILED (401 with the challenge) otherwise. */
+  async function authenticate(c: RouteContext, req: IncomingMessage): Promise<Account> {
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/i.exec(header);
+    if (match === null) throw new RmsError('AUTHENTICATION_FAILED', 'this call needs a bearer token');
+    const identity = await c.tokens.verify(match[1]!, now());
+    const account = identity.issuer === 'external'
+      ? { email: identity.email, kind: 'organization' as const, admin: false, superUser: false }
+      : c.accounts.resolve(identity.email);
+    if (account === null) throw new RmsError('AUTHENTICATION_FAILED', `${identity.email} is no longer an account here`);
+    return account;
+  }
+
+  /**
+   * A connection is kept for another request only when this one was read to its end: the
+   * service never drains a body it did not want (a refused upload, a client without a token),
+   * and stops keeping connections once it is closing.
+   */
+  function keepAlive(req: IncomingMessage, res: ServerResponse): void {
+    if (closing !== null || !req.complete) res.shouldKeepAlive = false;
+  }
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     let pathname = req.url ?? '/';
     let caller: string | undefined;
+    let body: RequestBody | undefined;
     try {
       if (context === null) throw new RmsError('SERVICE_UNAVAILABLE', 'the service is starting');
       const c = context;
       pathname = requestPath(req.url);
-      const { handler, params } = findRoute(req.method ?? 'GET', pathname);
-      let body: Promise<Record<string, unknown>> | undefined;
-      const result = await handler(c, {
-        req, res, params,
-        body: () => (body ??= readBody(req)),
-        caller: async (): Promise<Account> => {
-          const header = req.headers.authorization ?? '';
-          const match = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/i.exec(header);
-          if (match === null) throw new RmsError('AUTHENTICATION_FAILED', 'this call needs a bearer token');
-          const identity = await c.tokens.verify(match[1]!, now());
-          const account = identity.issuer === 'external'
-            ? { email: identity.email, kind: 'organization' as const, admin: false, superUser: false }
-            : c.accounts.resolve(identity.email);
-          if (account === null) throw new RmsError('AUTHENTICATION_FAILED', `${identity.email} is no longer an account here`);
+      const { route, params } = findRoute(req.method ?? 'GET', pathname);
+      // The body is admitted (its declared length checked and taken from the budget) only
+      // after the caller is authenticated, so a client without a token costs no body at all.
+      const open = (): RouteRequest => {
+        const admitted = body = new RequestBody(req, route.maxBodyBytes, budget);
+        return { req, res, params, body: () => admitted.read() };
+      };
+      const result = route.caller
+        ? await authenticate(c, req).then((account) => {
           caller = account.email;
-          return account;
-        },
-      });
-      if (closing !== null) res.shouldKeepAlive = false;
+          return route.handler(c, { ...open(), caller: account });
+        })
+        : await route.handler(c, open());
+      keepAlive(req, res);
       sendJson(res, 200, result);
       emit('info', 'request', { method: req.method, path: pathname, status: 200, ms: Number(process.hrtime.bigint() - started) / 1e6, caller });
     } catch (thrown) {
       const error = thrown instanceof RmsError ? thrown : new RmsError('SERVICE_ERROR', 'the service failed to answer', { cause: thrown });
-      const headers: Record<string, string> = error.code === 'AUTHENTICATION_FAILED' && challenge !== '' ? { 'www-authenticate': challenge } : {};
-      if (closing !== null) res.shouldKeepAlive = false;
+      const headers: Record<string, string> = error.code === 'AUTHENTICATION_FAILED' && challenge !== '' ? { 'www-authenticate': challenge }
+        : error.code === 'SERVICE_UNAVAILABLE' ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
+      keepAlive(req, res);
       if (!res.headersSent) sendError(res, error, headers);
       else res.destroy();
       const internal = !(thrown instanceof RmsError);
@@ -170,6 +198,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         method: req.method, path: pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, caller, code: error.code,
         ...(internal ? { detail: thrown instanceof Error ? thrown.stack : String(thrown) } : {}),
       });
+    } finally {
+      body?.release();
     }
   }
 

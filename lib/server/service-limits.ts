@@ -1,0 +1,70 @@
+/**
+ * How much of the service one client can hold: connections, time, and memory for request
+ * bodies (docs/protocol.md, "Limits"). The timeouts and the connection cap are node:http's own,
+ * set here with defaults meant for a service facing untrusted clients; the memory for bodies is
+ * bounded per route (routes.ts) and service-wide by a `BodyBudget` (http-exchange.ts).
+ */
+import { Server } from 'node:http';
+
+import { invalidArgument } from '../errors';
+
+export interface ServiceLimits {
+  /** Bytes of request bodies held in memory at once, over all requests (default 64 MiB). */
+  bodyBudgetBytes?: number;
+  /** Connections open at once (default 512); a connection past the cap is closed as it arrives. */
+  maxConnections?: number;
+  /** Time for a request's headers to arrive (default 10 s). */
+  headersTimeoutMs?: number;
+  /** Time for a whole request, headers and body, to arrive (default 30 s). */
+  requestTimeoutMs?: number;
+  /** How long a kept-alive connection may wait for its next request (default 5 s). */
+  keepAliveTimeoutMs?: number;
+  /** How long a connection may see no traffic either way, e.g. a client not reading its answer (default 30 s). */
+  idleTimeoutMs?: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Required<ServiceLimits>> = {
+  bodyBudgetBytes: 64 * 1024 * 1024,
+  maxConnections: 512,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 30_000,
+};
+
+export const LIMIT_NAMES = Object.keys(DEFAULT_LIMITS) as (keyof ServiceLimits)[];
+
+/** The limits with defaults filled in; INVALID_ARGUMENT naming `limits.<name>` for a value that is not a positive integer. */
+export function resolveLimits(given: ServiceLimits = {}): Required<ServiceLimits> {
+  const limits = { ...DEFAULT_LIMITS };
+  for (const name of LIMIT_NAMES) {
+    const value = given[name];
+    if (value === undefined) continue;
+    if (!Number.isSafeInteger(value) || value <= 0) throw invalidArgument(`limits.${name}`, 'a positive integer');
+    limits[name] = value;
+  }
+  // node:http refuses this pair itself, with a message about its own property names.
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw invalidArgument('limits.headersTimeoutMs', 'at most limits.requestTimeoutMs');
+  return limits;
+}
+
+/**
+ * The options node:http takes only at creation. It checks the headers and request timeouts on
+ * a timer, every 30 s by default, so a 10 s headers timeout could take 40 s to fire; checking
+ * at the headers timeout (at most every second) keeps each within twice its value.
+ */
+export function serverOptions(limits: Required<ServiceLimits>): { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number } {
+  return {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+  };
+}
+
+/** The limits node:http sets on a running server. */
+export function applyLimits(server: Server, limits: Required<ServiceLimits>): void {
+  server.maxConnections = limits.maxConnections;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  // With no 'timeout' listener, node:http destroys the socket that went idle.
+  server.timeout = limits.idleTimeoutMs;
+}
