@@ -16,10 +16,13 @@ import { AccessTokens } from './access-tokens';
 import { AuditLog } from './audit-log';
 import { DataFolder } from './data-folder';
 import { Licensing, PublishRequest } from './licensing';
+import { RateWindow } from './rate-window';
 import { SignInGuard } from './sign-in-guard';
 import { TemplateDefinition, Templates } from './templates';
 
 export const PROTOCOL_VERSION = 1;
+/** Sign-up requests one client address may make per hour, whatever addresses they name. */
+export const SIGNUPS_PER_CLIENT = 10;
 
 export interface RouteContext {
   folder: DataFolder;
@@ -29,6 +32,8 @@ export interface RouteContext {
   templates: Templates;
   audit: AuditLog;
   signInGuard: SignInGuard;
+  /** Sign-up requests per client address (SIGNUPS_PER_CLIENT an hour). */
+  signUpsPerClient: RateWindow;
   baseUrl: string;
   now: () => number;
 }
@@ -127,9 +132,14 @@ async function signUp(c: RouteContext, r: Request): Promise<unknown> {
   const email = normalizeEmail(stringField(await r.body(), 'email'));
   // The outbox names files by address; only plain ASCII addresses get one.
   if (!/^[a-z0-9._%+-]+@[a-z0-9.-]+$/.test(email)) throw invalidArgument('email', 'a plain ASCII email address for sign-up');
-  const code = c.accounts.startSignUp(email);
-  // No mail server: the message goes to the outbox, one file per address, for the operator to deliver.
-  writeFileSync(path.join(c.folder.outbox, `${email}.txt`), `To: ${email}\nSubject: your openrms sign-up code\n\nYour code is ${code}. It is valid for 15 minutes.\n`, { mode: 0o600 });
+  c.signUpsPerClient.take(r.req.socket.remoteAddress ?? 'unknown', 'sign-ups from this address');
+  const message = c.accounts.startSignUp(email);
+  // No mail server: the message goes to the outbox, one file per address, for the operator to
+  // deliver. An address that may not sign up is told so by mail; the caller sees the same answer.
+  const text = message.kind === 'code'
+    ? `Subject: your openrms sign-up code\n\nYour code is ${message.code}. It is valid for 15 minutes.\n`
+    : 'Subject: your openrms sign-up request\n\nSomeone asked to sign up with this address, which already has an account here: sign in instead. If it was not you, ignore this message.\n';
+  writeFileSync(path.join(c.folder.outbox, `${email}.txt`), `To: ${email}\n${text}`, { mode: 0o600 });
   return { sent: true };
 }
 

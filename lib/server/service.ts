@@ -17,7 +17,8 @@ import { ContentRegistry } from './content-registry';
 import { DataFolder, openDataFolder } from './data-folder';
 import { BodyBudget, RequestBody, sendError, sendJson } from './http-exchange';
 import { Licensing } from './licensing';
-import { findRoute, RouteContext, RouteRequest } from './routes';
+import { RateWindow } from './rate-window';
+import { findRoute, RouteContext, RouteRequest, SIGNUPS_PER_CLIENT } from './routes';
 import { applyLimits, resolveLimits, serverOptions, ServiceLimits } from './service-limits';
 import { SignInGuard } from './sign-in-guard';
 import { Templates } from './templates';
@@ -145,9 +146,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const match = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/i.exec(header);
     if (match === null) throw new RmsError('AUTHENTICATION_FAILED', 'this call needs a bearer token');
     const identity = await c.tokens.verify(match[1]!, now());
-    const account = identity.issuer === 'external'
-      ? { email: identity.email, kind: 'organization' as const, admin: false, superUser: false }
-      : c.accounts.resolve(identity.email);
+    const account = c.accounts.resolve(identity.email, identity.issuer);
     if (account === null) throw new RmsError('AUTHENTICATION_FAILED', `${identity.email} is no longer an account here`);
     return account;
   }
@@ -218,9 +217,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const audit = new AuditLog(folder.db, now);
   const licensing = new Licensing({
     signingKey: folder.signingKey, wrappingKey: folder.wrappingKey, settings: folder.settings, templates,
-    content: new ContentRegistry(folder.db, now), audit, now,
+    content: new ContentRegistry(folder.db, now), accounts, audit, now,
   }, { base: baseUrl });
-  context = { folder, accounts, tokens: new AccessTokens(folder.signingKey, () => baseUrl, folder.settings.oidc), licensing, templates, audit, signInGuard: new SignInGuard(now), baseUrl, now };
+  context = { folder, accounts, tokens: new AccessTokens(folder.signingKey, () => baseUrl, folder.settings.oidc), licensing, templates, audit, signInGuard: new SignInGuard(now),
+    signUpsPerClient: new RateWindow(SIGNUPS_PER_CLIENT, 3600, now), baseUrl, now };
   challenge = `Bearer authorization_uri="${baseUrl}/_wmcs/oauth2", resource="${baseUrl}"`;
   emit('info', 'started', { url: baseUrl, dataDir: folder.dir, service: licensing.slc.claims.sub });
 

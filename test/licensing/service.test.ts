@@ -250,8 +250,19 @@ describe('individuals', () => {
     expect(await codeOf(RmsClient.completeSignUp(t.service.url, 'gina@example.org', codeFromOutbox('gina@example.org'), 'ginas-password'))).toBe('AUTHENTICATION_FAILED');
   });
 
-  it('cannot take over an organization account by signing up', async () => {
-    expect(await codeOf(RmsClient.requestSignUp(t.service.url, 'alice@contoso.com'))).toBe('CONFLICT');
+  it('cannot take over an organization account by signing up, and answers as for an unknown address', async () => {
+    const ask = (email: string) => fetch(`${t.service.url}/_wmcs/individuals/signup`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }),
+    }).then(async (r) => `${r.status} ${await r.text()}`);
+    expect(await ask('alice@contoso.com')).toBe(await ask('nobody-yet@example.org'));
+    // Alice is told by mail that someone asked; there is no code to complete a sign-up with.
+    const mail = readFileSync(path.join(t.service.folder.outbox, 'alice@contoso.com.txt'), 'utf8');
+    expect(mail).toContain('already has an account');
+    expect(mail).not.toMatch(/\d{6}/);
+    for (const code of ['000000', '123456']) {
+      expect(await codeOf(RmsClient.completeSignUp(t.service.url, 'alice@contoso.com', code, 'takeover-password'))).toBe('AUTHENTICATION_FAILED');
+    }
+    expect(t.service.accounts.find('alice@contoso.com')!.kind).toBe('organization');
   });
 });
 
