@@ -127,12 +127,26 @@ async function token(c: RouteContext, r: Request): Promise<unknown> {
   return answer;
 }
 
+/**
+ * Whom a per-client limit counts: an IPv4 address, or an IPv6 address's /64 network (one host
+ * is usually given a whole /64, and could otherwise take a fresh address per request).
+ */
+export function clientNetwork(address: string | undefined): string {
+  if (address === undefined) return 'unknown';
+  if (!address.includes(':') || address.startsWith('::ffff:')) return address;
+  const [head = '', tail = ''] = address.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === '' ? [] : tail.split(':');
+  const groups = address.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+}
+
 async function signUp(c: RouteContext, r: Request): Promise<unknown> {
   if (!c.folder.settings.individualSignUp) throw new RmsError('ACCESS_DENIED', 'self-service sign-up is closed on this service');
   const email = normalizeEmail(stringField(await r.body(), 'email'));
   // The outbox names files by address; only plain ASCII addresses get one.
   if (!/^[a-z0-9._%+-]+@[a-z0-9.-]+$/.test(email)) throw invalidArgument('email', 'a plain ASCII email address for sign-up');
-  c.signUpsPerClient.take(r.req.socket.remoteAddress ?? 'unknown', 'sign-ups from this address');
+  c.signUpsPerClient.take(clientNetwork(r.req.socket.remoteAddress), 'sign-ups from this address');
   const message = c.accounts.startSignUp(email);
   // No mail server: the message goes to the outbox, one file per address, for the operator to
   // deliver. An address that may not sign up is told so by mail; the caller sees the same answer.

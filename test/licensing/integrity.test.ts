@@ -5,6 +5,7 @@
  */
 import { decodeJws, PlClaims, publishOffline, publishRequestLabel, RmsClient, rsaOaep, SecretKey, signJws } from '../../lib';
 import { PL_TYPE } from '../../lib/license/publishing-license';
+import { clientNetwork } from '../../lib/server/routes';
 import { codeOf } from '../support/error-code';
 import { startTestService, TestService } from '../support/licensing-service';
 
@@ -260,5 +261,17 @@ describe('sign-up cannot be used to flood or to enumerate (point 6)', () => {
     clock += 15 * 60 + 1;
     await ask('someone-else@example.org');
     expect(pending()).toBe(0);
+  });
+});
+
+describe('clientNetwork, whom the per-client sign-up limit counts', () => {
+  it('counts an IPv4 client by its address and an IPv6 client by its /64', () => {
+    expect(clientNetwork('192.0.2.7')).toBe('192.0.2.7');
+    expect(clientNetwork('::ffff:192.0.2.7')).toBe('::ffff:192.0.2.7');
+    expect(clientNetwork('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(clientNetwork('2001:0db8:0001:0002:bbbb:cccc:dddd:eeee')).toBe('2001:db8:1:2::/64');
+    expect(clientNetwork('2001:db8::7')).toBe('2001:db8:0:0::/64');
+    expect(clientNetwork('::1')).toBe('0:0:0:0::/64');
+    expect(clientNetwork(undefined)).toBe('unknown');
   });
 });
