@@ -134,12 +134,11 @@ export function normalizePolicy(policy: Policy): Policy {
 }
 
 function appData(name: string, data: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(data ?? {})) {
+  // fromEntries defines every name as the object's own: `out[key] = value` would drop a `__proto__`.
+  return Object.fromEntries(Object.entries(data ?? {}).map(([key, value]) => {
     if (typeof value !== 'string') throw invalidArgument(`${name}.${key}`, 'a string');
-    out[key] = value;
-  }
-  return out;
+    return [key, value];
+  }));
 }
 
 /** What a PL's sealed parts are bound to: the claims that say whose content it is and under which policy. */
@@ -315,12 +314,20 @@ export function verifyPl(token: string, slc: VerifiedSlc, options: PlCheckOption
  */
 export function unwrapPlContentKey(pl: VerifiedPl, wrappingPrivateKey: AsymmetricKey): SecretKey {
   const label = sealContext(plBinding(pl.claims), 'content-key');
+  let key: SecretKey;
   try {
-    return rsaOaep.unwrapKey(wrappingPrivateKey, Buffer.from(pl.claims.ck, 'base64url'), { label });
+    key = rsaOaep.unwrapKey(wrappingPrivateKey, Buffer.from(pl.claims.ck, 'base64url'), { label });
   } catch (cause) {
     if (cause instanceof RmsError && cause.code === 'DECRYPTION_FAILED') throw spliced('its content key was wrapped for another license', cause);
     throw cause;
   }
+  // OAEP wraps any message of up to 190 bytes; AES-256 is the only key a PL's content opens with.
+  const length = key.length;
+  if (length !== 32) {
+    key.close();
+    throw new RmsError('INVALID_FORMAT', `the PL's content key is ${length} bytes, not an AES-256 key (32 bytes)`);
+  }
+  return key;
 }
 
 /**

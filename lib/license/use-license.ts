@@ -9,10 +9,10 @@ import * as rsaOaep from '../crypto/rsa-oaep';
 import { SecretKey } from '../crypto/secret-key';
 import { invalidArgument, RmsError } from '../errors';
 import {
-  CERTIFICATE_VERSION, checkContentValidUntil, checkValidity, TimeOptions, VerifiedSlc, verifyServiceSigned,
+  CERTIFICATE_VERSION, checkContentValidUntil, checkValidity, isEpochSeconds, TimeOptions, VerifiedSlc, verifyServiceSigned,
 } from './certificates';
 import { signJws, signJwsAsync } from './jws';
-import { Policy, VerifiedPl } from './publishing-license';
+import { normalizePolicy, Policy, VerifiedPl } from './publishing-license';
 import { expandRights, hasRight } from './rights';
 
 export const UL_TYPE = 'openrms-ul+jws';
@@ -92,9 +92,27 @@ export interface UlCheckOptions extends TimeOptions {
 export function verifyUl(token: string, slc: VerifiedSlc, user: string, options: UlCheckOptions = {}): VerifiedUl {
   const payload = verifyServiceSigned<UlClaims>('UL', UL_TYPE, token, slc);
   if (payload.sub !== user) throw new RmsError('BROKEN_CERT_CHAIN', `the UL was issued to ${String(payload.sub)}, not ${user}`);
-  if (!Array.isArray(payload.rights) || typeof payload.ck !== 'string') throw new RmsError('INVALID_FORMAT', 'the UL has no rights or content key');
+  checkUlFormat(payload);
   checkUlTimes(payload, options);
   return { claims: payload, token };
+}
+
+/**
+ * The claims a UL's holder reads have the types UlClaims declares. The service's signature says
+ * who made them, not that they are well-formed: `exp: null` would otherwise pass as "no expiry"
+ * and `cid: 5` fail later as a TypeError.
+ */
+function checkUlFormat(c: UlClaims): void {
+  const strings = [c.rac, c.cid, c.own, c.ck].every((value) => typeof value === 'string');
+  const rights = Array.isArray(c.rights) && c.rights.every((right) => typeof right === 'string');
+  const times = isEpochSeconds(c.iat) && isEpochSeconds(c.exp) && c.exp >= c.iat && (c.cvu === null || isEpochSeconds(c.cvu));
+  if (!strings || !rights || !times) throw new RmsError('INVALID_FORMAT', 'the UL\'s claims are not those of a use license');
+  if (c.pol === null) return;
+  try {
+    normalizePolicy(c.pol);
+  } catch (cause) {
+    throw new RmsError('INVALID_FORMAT', `the UL's policy is not valid: ${(cause as Error).message}`, { cause });
+  }
 }
 
 /** A UL's validity at `now`: its license valid-until (unless ignored) and its content valid-until. */
