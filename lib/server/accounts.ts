@@ -224,9 +224,12 @@ export class Accounts {
     return this.selectPrincipal.get(email) !== undefined;
   }
 
-  /** Only new addresses and individuals sign up: never an organization account, a principal, or a disabled identity. */
+  /**
+   * Only new addresses and individuals sign up: never an organization account, a principal, or a
+   * disabled or removed identity (a removed address is the administrator's to add again).
+   */
   private maySignUp(who: string): boolean {
-    return !(this.find(who)?.kind === 'organization' || this.isPrincipal(who) || this.state(who) === 'disabled');
+    return !(this.find(who)?.kind === 'organization' || this.isPrincipal(who) || this.state(who) !== 'active');
   }
 
   /**

@@ -50,6 +50,15 @@ function toRecord(row: ContentRow): ContentRecord {
   };
 }
 
+/** The record of a content key, when the claim names its content ID and owner; LICENSE_SPLICED otherwise. */
+function matching(known: ContentRecord, claim: ContentClaim): ContentRecord {
+  if (known.cid !== claim.cid || known.owner !== claim.owner) {
+    throw new RmsError('LICENSE_SPLICED', `this content key is on record as ${known.owner}'s content ${known.cid}; `
+      + `a license naming ${claim.owner} and content ${claim.cid} cannot carry it`);
+  }
+  return known;
+}
+
 export class ContentRegistry {
   // Prepared once: admit() runs on every use-license request.
   private readonly selectKey;
@@ -58,7 +67,7 @@ export class ContentRegistry {
 
   constructor(private readonly db: Db, private readonly now: () => number) {
     this.selectKey = db.prepare('SELECT * FROM content WHERE key_id = ?');
-    this.insert = db.prepare('INSERT INTO content (key_id, cid, owner, registered_at) VALUES (?, ?, ?, ?)');
+    this.insert = db.prepare('INSERT INTO content (key_id, cid, owner, registered_at) VALUES (?, ?, ?, ?) ON CONFLICT (key_id) DO NOTHING');
     this.selectCid = db.prepare('SELECT * FROM content WHERE cid = ? ORDER BY registered_at');
   }
 
@@ -80,17 +89,13 @@ export class ContentRegistry {
    */
   admit(claim: ContentClaim, mayRegister: () => void = () => {}): ContentRecord {
     const known = this.find(claim.keyId);
-    if (known !== null) {
-      if (known.cid !== claim.cid || known.owner !== claim.owner) {
-        throw new RmsError('LICENSE_SPLICED', `this content key is on record as ${known.owner}'s content ${known.cid}; `
-          + `a license naming ${claim.owner} and content ${claim.cid} cannot carry it`);
-      }
-      return known;
-    }
+    if (known !== null) return matching(known, claim);
     mayRegister();
-    // better-sqlite3 is synchronous: nothing runs between the read above and this insert.
+    // Nothing in this process runs between the read above and this insert (better-sqlite3 is
+    // synchronous), but another service on the same database may have recorded the key since:
+    // then its record decides, as if it had been read above.
     this.insert.run(claim.keyId, claim.cid, claim.owner, this.now());
-    return this.find(claim.keyId)!;
+    return matching(this.find(claim.keyId)!, claim);
   }
 
   /** Revokes `owner`'s content recorded under `cid`, or every content under it when `owner` is null (administrators). */

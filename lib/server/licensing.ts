@@ -39,7 +39,11 @@ import { Templates } from './templates';
 /** The SLC is re-issued at every start with the service's current URLs; it lives ten years. */
 const SLC_LIFETIME_SECONDS = 10 * 365 * 24 * 3600;
 const CACHE_ENTRIES = 10_000;
-/** PLs larger than this (a typical one is 4 KiB) are verified every time rather than cached, so the cache stays under ~160 MiB. */
+/**
+ * PLs larger than this (a typical one is 4 KiB) are verified and opened every time rather than
+ * cached: a PL may carry nearly 1 MiB of sealed grants, and 10,000 of those opened (claims, key
+ * and grants) would hold tens of GiB. Small ones keep both caches under ~160 MiB each.
+ */
 const MAX_CACHED_PL_LENGTH = 16 * 1024;
 
 export interface PublishRequest {
@@ -71,6 +75,8 @@ interface OpenedContent {
   key: SecretKey;
   keyId: string;
   policy: Policy;
+  /** In the cache, which closes the key when it forgets the entry; otherwise `release` closes it after the request. */
+  cached: boolean;
 }
 
 function tokenKey(token: string): string {
@@ -210,25 +216,31 @@ export class Licensing {
   /** The PL's content key, unwrapped under the PL's own binding, its ID, and the grants opened with it. */
   private contentKeyFor(pl: VerifiedPl): OpenedContent {
     // The binding is part of the cache key: the same `ck` and `egr` under other claims must be unwrapped (and fail) again.
-    const cacheKey = `${plBinding(pl.claims)}.${pl.claims.ck}.${pl.claims.egr}`;
-    let entry = this.contentKeys.get(cacheKey);
+    const cacheKey = pl.token.length <= MAX_CACHED_PL_LENGTH ? tokenKey(`${plBinding(pl.claims)}.${pl.claims.ck}.${pl.claims.egr}`) : null;
+    let entry = cacheKey === null ? undefined : this.contentKeys.get(cacheKey);
     if (entry === undefined) {
       const key = unwrapPlContentKey(pl, this.d.wrappingKey);
       try {
-        entry = { key, keyId: contentKeyId(key), policy: openPolicy(pl.claims, key) };
+        entry = { key, keyId: contentKeyId(key), policy: openPolicy(pl.claims, key), cached: cacheKey !== null };
       } catch (error) {
         key.close();
         throw error;
       }
-      this.contentKeys.set(cacheKey, entry);
+      if (cacheKey !== null) this.contentKeys.set(cacheKey, entry);
     }
     return entry;
   }
 
+  /** Closes the key of content opened for one request only. */
+  private release(content: OpenedContent): void {
+    if (!content.cached) content.key.close();
+  }
+
   /**
    * The registry's record of the PL's content: its key on record under this content ID and
-   * owner, or recorded now. Content first seen after its publisher was disabled or removed is
-   * PUBLISHER_NOT_ALLOWED (what the service saw before keeps working).
+   * owner, or recorded now. Content first seen after its publisher was disabled or removed, or
+   * while its publisher is an individual who may not protect here, is PUBLISHER_NOT_ALLOWED
+   * (what the service saw before keeps working).
    */
   private admit(pl: VerifiedPl, content: OpenedContent): ContentRecord {
     const owner = pl.claims.own;
@@ -236,6 +248,11 @@ export class Licensing {
       const state = this.d.accounts.state(owner);
       if (state !== 'active') {
         throw new RmsError('PUBLISHER_NOT_ALLOWED', `content ${pl.claims.cid} was first seen after its publisher ${owner} was ${state}`);
+      }
+      // A CLC outlives a change of kind: one issued while its holder was an organization user (or
+      // while individuals could protect) must not go on publishing once they may not.
+      if (this.d.accounts.find(owner)?.kind === 'individual' && !this.d.settings.individualsMayProtect) {
+        throw new RmsError('PUBLISHER_NOT_ALLOWED', `content ${pl.claims.cid} was first seen while its publisher ${owner} is an individual, who may not protect here`);
       }
     });
   }
@@ -259,10 +276,15 @@ export class Licensing {
       const pl = this.plFor(request.pl);
       cid = pl.claims.cid;
       const content = this.contentKeyFor(pl);
-      rights = this.evaluate(account, pl, content);
-      const ul = await issueUlAsync(this.d.signingKey, {
-        pl, user: account.email, racKey: rac.userKey, rights, contentKey: content.key, policy: content.policy, iat: this.d.now(),
-      });
+      let ul: string;
+      try {
+        rights = this.evaluate(account, pl, content);
+        ul = await issueUlAsync(this.d.signingKey, {
+          pl, user: account.email, racKey: rac.userKey, rights, contentKey: content.key, policy: content.policy, iat: this.d.now(),
+        });
+      } finally {
+        this.release(content);
+      }
       this.d.audit.record({ actor: account.email, action: 'use-license', cid, rights, outcome: 'issued' });
       return ul;
     } catch (error) {
@@ -275,7 +297,13 @@ export class Licensing {
   /** Records content the caller published offline, so it can be revoked by ID later. */
   register(account: Account, plToken: unknown): { cid: string; owner: string } {
     const pl = this.plFor(plToken);
-    const record = this.admit(pl, this.contentKeyFor(pl));
+    const content = this.contentKeyFor(pl);
+    let record: ContentRecord;
+    try {
+      record = this.admit(pl, content);
+    } finally {
+      this.release(content);
+    }
     this.d.audit.record({ actor: account.email, action: 'register', cid: pl.claims.cid, outcome: 'done' });
     return { cid: record.cid, owner: record.owner };
   }

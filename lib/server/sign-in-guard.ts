@@ -8,7 +8,12 @@
  *   together all pass the check before the first of them had failed;
  * - a success clears the address's count;
  * - at most `cores` hashes at once; the others wait their turn, so guessing cannot take the
- *   whole pool from use-license signing.
+ *   whole pool from use-license signing;
+ * - at most 32 attempts per core waiting for their turn, over all addresses; past that a sign-in
+ *   is SERVICE_UNAVAILABLE (503, retry shortly), neither counted nor hashed. A waiting attempt
+ *   holds its request and body until it is hashed, even after its client hung up, so without
+ *   this bound one client sending sign-ins and hanging up queues hours of hashing, and their
+ *   bodies fill the service's body budget (every other call then gets 503 too).
  * In memory, per service instance: behind a load balancer each instance counts on its own.
  */
 import os from 'node:os';
@@ -19,6 +24,7 @@ import { normalizeEmail } from '../license/certificates';
 const MAX_ATTEMPTS = 10;
 const WINDOW_SECONDS = 15 * 60;
 const MAX_TRACKED = 100_000;
+const WAITING_PER_CORE = 32;
 
 /** Attempts at one address since `since`: those that failed and those still running. */
 interface Attempts {
@@ -43,11 +49,15 @@ export class SignInGuard {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(private readonly now: () => number, private readonly concurrency = Math.max(1, os.availableParallelism())) {}
+  constructor(private readonly now: () => number, private readonly concurrency = Math.max(1, os.availableParallelism()),
+    private readonly maxWaiting = WAITING_PER_CORE * concurrency) {}
 
   /** Runs `attempt` for `email` within the limits; any outcome but success keeps the attempt counted. */
   async run<T>(email: string, attempt: () => Promise<T>): Promise<T> {
     const key = addressKey(email);
+    if (this.running >= this.concurrency && this.waiting.length >= this.maxWaiting) {
+      throw new RmsError('SERVICE_UNAVAILABLE', 'too many sign-ins are waiting; try again shortly');
+    }
     this.count(key);
     await this.slot();
     try {
