@@ -47,8 +47,14 @@ export type LicensingErrorCode =
   | 'TEMPLATE_NOT_FOUND'
   /** The store holds no sign-in for this service (run login). */
   | 'NOT_SIGNED_IN'
-  /** The license was published by a service this client has not signed in to. */
+  /** The license was published by a service this client may not enrol at (the trust policy said no). */
   | 'SERVICE_NOT_TRUSTED'
+  /** Signing in needs a person, and none may be asked (server mode, or the browser is disabled). */
+  | 'NEEDS_UI'
+  /** An administrator's setting forbids this (MSIPC: ERROR_ACCESS_DISABLED_BY_POLICY). */
+  | 'ACCESS_DISABLED_BY_POLICY'
+  /** An administrator's setting forbids protecting this kind of file (FileProtection\\<EXT>\\Encryption = Off). */
+  | 'FILE_ENCRYPT_BLOCKED'
   /** The content was first seen after its publisher's account was disabled or removed. */
   | 'PUBLISHER_NOT_ALLOWED';
 
@@ -69,7 +75,15 @@ export type ServiceErrorCode =
   /** The request body is over the size the service accepts for that call. */
   | 'REQUEST_TOO_LARGE';
 
-export type RmsErrorCode = CryptoErrorCode | FormatErrorCode | FileErrorCode | LicenseErrorCode | LicensingErrorCode | ServiceErrorCode;
+/** Codes raised when reading the administrator's settings (the MSIPC registry, `.reg` files). */
+export type SettingsErrorCode =
+  /** A `.reg` file that cannot be read: the error carries its `file` and `line`. */
+  | 'INVALID_REG_FILE'
+  /** A setting whose data is not what MSIPC defines: the error names its hive, key and value. */
+  | 'INVALID_SETTING';
+
+export type RmsErrorCode = CryptoErrorCode | FormatErrorCode | FileErrorCode | LicenseErrorCode | LicensingErrorCode | ServiceErrorCode
+  | SettingsErrorCode;
 
 /** Every code, for checking a code that arrives over the wire. */
 export const RMS_ERROR_CODES: readonly RmsErrorCode[] = [
@@ -78,8 +92,9 @@ export const RMS_ERROR_CODES: readonly RmsErrorCode[] = [
   'FILE_NOT_FOUND', 'FILE_EXISTS', 'IO_ERROR', 'ABORTED', 'INVALID_SIGNATURE', 'BROKEN_CERT_CHAIN',
   'VALIDITY_TIME_VIOLATION', 'RIGHT_NOT_GRANTED', 'CONTENT_REVOKED', 'NEEDS_ONLINE', 'CLOCK_ROLL_BACK_DETECTED',
   'TEMPLATE_NOT_FOUND', 'NOT_SIGNED_IN', 'SERVICE_NOT_TRUSTED', 'SERVICE_UNAVAILABLE', 'SERVICE_ERROR',
-  'AUTHENTICATION_FAILED', 'ACCESS_DENIED', 'NOT_FOUND', 'CONFLICT', 'LICENSE_SPLICED', 'PUBLISHER_NOT_ALLOWED', 'TOO_MANY_REQUESTS', 'STORE_NOT_SECURE',
-  'REQUEST_TOO_LARGE',
+  'AUTHENTICATION_FAILED', 'ACCESS_DENIED', 'NOT_FOUND', 'CONFLICT', 'LICENSE_SPLICED', 'PUBLISHER_NOT_ALLOWED', 'TOO_MANY_REQUESTS',
+  'NEEDS_UI', 'ACCESS_DISABLED_BY_POLICY', 'FILE_ENCRYPT_BLOCKED', 'STORE_NOT_SECURE',
+  'REQUEST_TOO_LARGE', 'INVALID_REG_FILE', 'INVALID_SETTING',
 ];
 
 /**
@@ -89,11 +104,23 @@ export const RMS_ERROR_CODES: readonly RmsErrorCode[] = [
 const HRESULTS: Partial<Record<RmsErrorCode, number>> = {
   INVALID_ARGUMENT: 0x80070057, // E_INVALIDARG
   NEEDS_ONLINE: 0x8004020d, // IPCERROR_NEEDS_ONLINE
+  NEEDS_UI: 0x8004020e, // IPCERROR_NEEDS_UI
+  RIGHT_NOT_GRANTED: 0x80040211, // IPCERROR_RIGHT_NOT_GRANTED
+  BROKEN_CERT_CHAIN: 0x80040204, // IPCERROR_BROKEN_CERT_CHAIN
+  CLOCK_ROLL_BACK_DETECTED: 0x80040205, // IPCERROR_CLOCK_ROLL_BACK_DETECTED
+  ACCESS_DISABLED_BY_POLICY: 0x800704ec, // HRESULT_FROM_WIN32(ERROR_ACCESS_DISABLED_BY_POLICY)
+  FILE_ENCRYPT_BLOCKED: 0x80041002, // IPCERROR_FILE_ENCRYPT_BLOCKED
 };
 
 export interface RmsErrorOptions {
   /** The argument at fault, for `INVALID_ARGUMENT`. */
   argument?: string;
+  /** The licensing service the failure concerns (its base URL), e.g. for `SERVICE_NOT_TRUSTED`. */
+  serviceUrl?: string;
+  /** The right asked for, for `RIGHT_NOT_GRANTED`. */
+  right?: string;
+  /** The rights held, for `RIGHT_NOT_GRANTED`. */
+  rightsHeld?: readonly string[];
   cause?: unknown;
 }
 
@@ -104,6 +131,14 @@ export class RmsError extends Error {
   readonly hresult: number | undefined;
   /** The argument at fault, for `INVALID_ARGUMENT`. */
   readonly argument: string | undefined;
+  /** The licensing service the failure concerns (its base URL), when it concerns one. */
+  readonly serviceUrl: string | undefined;
+  /** The host of `serviceUrl`. */
+  readonly host: string | undefined;
+  /** The right asked for, for `RIGHT_NOT_GRANTED`. */
+  readonly right: string | undefined;
+  /** The rights held, for `RIGHT_NOT_GRANTED`. */
+  readonly rightsHeld: readonly string[] | undefined;
 
   constructor(code: RmsErrorCode, message: string, options: RmsErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -111,6 +146,19 @@ export class RmsError extends Error {
     this.code = code;
     this.hresult = HRESULTS[code];
     this.argument = options.argument;
+    this.serviceUrl = options.serviceUrl;
+    this.host = hostOf(options.serviceUrl);
+    this.right = options.right;
+    this.rightsHeld = options.rightsHeld === undefined ? undefined : Object.freeze([...options.rightsHeld]);
+  }
+}
+
+function hostOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
   }
 }
 

@@ -4,6 +4,7 @@
  * [--offline-days N]` and `templates archive ID`.
  */
 import { RmsClient } from '../client/rms-client';
+import { RmsAdministration } from '../client/template-administration';
 import { invalidArgument, RmsError } from '../errors';
 import { CommandIo, parseCommand, report, requireOne, storeRoot, stringOption } from './command-line';
 import { parseGrant } from './protect';
@@ -30,14 +31,14 @@ export async function runTemplates(args: readonly string[], io: CommandIo): Prom
     } else if (sub === 'add') {
       const name = requireOne('templates add', p, 'NAME');
       const grants = ((p.values.grant as string[] | undefined) ?? []).map(parseGrant);
-      const t = await client.createTemplate({
+      const t = await new RmsAdministration(client).createTemplate({
         name, description: stringOption(p, 'description'), grants,
         contentValidDays: count('--valid-days', stringOption(p, 'valid-days')) ?? null, offlineDays: count('--offline-days', stringOption(p, 'offline-days')),
       });
       report(p, io, t, [`template ${t.name} added (${t.id})`]);
     } else if (sub === 'archive') {
       const id = requireOne('templates archive', p, 'ID');
-      await client.archiveTemplate(id);
+      await new RmsAdministration(client).archiveTemplate(id);
       report(p, io, { id, archived: true }, [`template ${id} archived`]);
     } else {
       throw new RmsError('INVALID_ARGUMENT', `unknown templates command ${sub}: list, add or archive`);

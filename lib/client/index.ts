@@ -1,8 +1,11 @@
 /** The client API: RmsClient and what it hands out. */
 export { RmsClient } from './rms-client';
-export type {
-  GetContentKeyOptions, PublishingLicenseInput, RmsClientOptions, SerializedLicense, SerializeOptions, SignInOptions, Template,
-} from './rms-client';
+export type { PublishingLicenseInput } from './rms-client';
+export type { GetContentKeyOptions, RmsClientOptions, SerializeOptions, SignInOptions } from './client-options';
+export type { SerializedLicense } from './publishing';
+export type { Template } from './service-templates';
+export { RmsAdministration } from './template-administration';
+export type { TemplateDefinition } from './template-administration';
 export { ContentLicense } from './content-license';
 export { DEFAULT_OFFLINE_DAYS } from './license-descriptor';
 export type { LicenseDescriptor, LicenseFromScratch } from './license-descriptor';

@@ -15,7 +15,7 @@
  * On POSIX systems the root must be the user's own: checked once, when the store is first used
  * (see store-ownership.ts).
  */
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 
@@ -195,6 +195,17 @@ export class ClientStore {
   current(): string | null {
     const value = this.readJson<{ service?: unknown }>(path.join(this.root, 'current.json'));
     return typeof value?.service === 'string' && ID.test(value.service) ? value.service : null;
+  }
+
+  /** The IDs of every service this store holds a sign-in for (enrolled explicitly or on demand). */
+  serviceIds(): string[] {
+    this.secureRoot();
+    try {
+      return readdirSync(path.join(this.root, 'services')).filter((name) => ID.test(name)).sort();
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ENOENT') return [];
+      throw fileSystemError(error, path.join(this.root, 'services'));
+    }
   }
 
   saveTemplates(serviceId: string, templates: string[]): void {

@@ -67,8 +67,8 @@ export function requestJson(method: string, url: URL, body: unknown, headers: Re
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed as Record<string, unknown> });
       });
     });
-    req.on('timeout', () => req.destroy(new RmsError('SERVICE_UNAVAILABLE', `${url.origin} did not answer in time`)));
-    req.on('error', (cause) => reject(cause instanceof RmsError ? cause : new RmsError('SERVICE_UNAVAILABLE', `cannot reach ${url.origin}: ${(cause as NodeJS.ErrnoException).code ?? cause.message}`, { cause })));
+    req.on('timeout', () => req.destroy(new RmsError('SERVICE_UNAVAILABLE', `${url.origin} did not answer in time`, { serviceUrl: url.origin })));
+    req.on('error', (cause) => reject(cause instanceof RmsError ? cause : new RmsError('SERVICE_UNAVAILABLE', `cannot reach ${url.origin}: ${(cause as NodeJS.ErrnoException).code ?? cause.message}`, { cause, serviceUrl: url.origin })));
     req.end(payload);
   });
 }
@@ -78,6 +78,7 @@ export function serviceError(response: JsonResponse, url: URL): RmsError {
   const error = response.body.error as { code?: unknown; message?: unknown } | undefined;
   const code = error?.code;
   const message = typeof error?.message === 'string' ? error.message : `${url.origin} answered ${response.status}`;
-  if (typeof code === 'string' && (RMS_ERROR_CODES as readonly string[]).includes(code)) return new RmsError(code as RmsErrorCode, message);
-  return new RmsError('SERVICE_ERROR', `${url.pathname}: ${message}`);
+  const serviceUrl = url.origin;
+  if (typeof code === 'string' && (RMS_ERROR_CODES as readonly string[]).includes(code)) return new RmsError(code as RmsErrorCode, message, { serviceUrl });
+  return new RmsError('SERVICE_ERROR', `${url.pathname}: ${message}`, { serviceUrl });
 }

@@ -10,6 +10,10 @@ import { HttpOptions, requestJson, serviceError } from './http-json';
 
 export interface ConnectionOptions extends HttpOptions {
   tokenProvider?: TokenProvider;
+  /** Whether the token provider may ask a person (default true; false in server mode). */
+  mayPrompt?: boolean;
+  /** Handed to the token provider (`Federation\FederationHomeRealm`). */
+  homeRealm?: string;
   /** A token already held (from the store), tried before any challenge. */
   token?: ProvidedToken & { expiresAt?: number };
   /** Told of every new token, so the store can keep it. */
@@ -91,8 +95,13 @@ export class ServiceConnection {
       }
     }
     if (provided === undefined) {
-      if (this.options.tokenProvider === undefined) throw new RmsError('NOT_SIGNED_IN', `${this.baseUrl} asks to sign in, and no token provider was given (run openrms login)`);
-      const answer = await this.options.tokenProvider(challenge);
+      if (this.options.tokenProvider === undefined) {
+        throw new RmsError('NOT_SIGNED_IN', `${this.baseUrl} asks to sign in, and no token provider was given (run openrms login)`, { serviceUrl: this.baseUrl });
+      }
+      const answer = await this.options.tokenProvider({
+        ...challenge, serviceUrl: this.baseUrl, mayPrompt: this.options.mayPrompt ?? true,
+        ...(this.options.homeRealm === undefined ? {} : { homeRealm: this.options.homeRealm }),
+      });
       provided = typeof answer === 'string' ? { accessToken: answer } : answer;
     }
     if (typeof provided.accessToken !== 'string' || provided.accessToken === '') throw new RmsError('AUTHENTICATION_FAILED', 'the token provider returned no token');

@@ -16,6 +16,7 @@ import { openDatabase } from '../../lib/server/database';
 import { hashPassword, verifyPassword } from '../../lib/server/passwords';
 import { SignInGuard } from '../../lib/server/sign-in-guard';
 import { requireBuilt, ROOT } from '../support/built-package';
+import { internals } from '../support/client-internals';
 import { codeOf } from '../support/error-code';
 import { passwordOf, startTestService, TestService } from '../support/licensing-service';
 
@@ -27,8 +28,8 @@ function publishWithHeldClc(client: RmsClient, grants: { who: string; rights: st
   try {
     return publishOffline({
       owner: client.identity, iat: NOW(), contentKey: key, policy: { template: null, grants, contentValidUntil: null, offlineDays: 0 },
-      wrappingKey: client['slc'].wrappingKey, urls: { intranet: null, extranet: null },
-    }, client['key'](), client['account'].clc!);
+      wrappingKey: internals(client).slc.wrappingKey, urls: { intranet: null, extranet: null },
+    }, internals(client).key(), internals(client).account.clc!);
   } finally {
     key.close();
   }

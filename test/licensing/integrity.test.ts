@@ -6,6 +6,7 @@
 import { decodeJws, PlClaims, publishOffline, publishRequestLabel, RmsClient, rsaOaep, SecretKey, signJws } from '../../lib';
 import { PL_TYPE } from '../../lib/license/publishing-license';
 import { clientNetwork } from '../../lib/server/routes';
+import { internals } from '../support/client-internals';
 import { codeOf } from '../support/error-code';
 import { startTestService, TestService } from '../support/licensing-service';
 
@@ -38,8 +39,8 @@ async function alicePublishes(grants: { who: string; rights: string[] }[]): Prom
 
 /** `client` signs `claims` as an offline PL of its own: its publishing key, its CLC embedded. */
 function signedBy(client: RmsClient, claims: Omit<PlClaims, 'iss' | 'clc'>): string {
-  const key = client['key']();
-  return signJws({ ...claims, iss: key.thumbprint(), clc: client['account'].clc }, key, PL_TYPE);
+  const key = internals(client).key();
+  return signJws({ ...claims, iss: key.thumbprint(), clc: internals(client).account.clc }, key, PL_TYPE);
 }
 
 async function open(client: RmsClient, pl: string): Promise<readonly string[]> {
@@ -84,8 +85,8 @@ describe('a PL cannot borrow another PL\'s key or grants (point 1)', () => {
 
   it('does not accept a PL\'s wrapped key as an online publishing request', async () => {
     const original = await alicePublishes([{ who: 'bob@contoso.com', rights: ['VIEW'] }]);
-    const answer = await mallory['connection'].callAuthenticated('POST', '/_wmcs/licensing/publish', {
-      rac: mallory['account'].rac, contentId: original.claims.cid, wrappedKey: original.claims.ck,
+    const answer = await internals(mallory).connection.callAuthenticated('POST', '/_wmcs/licensing/publish', {
+      rac: internals(mallory).account.rac, contentId: original.claims.cid, wrappedKey: original.claims.ck,
       policy: { template: null, grants: [{ who: 'mallory@contoso.com', rights: ['OWNER'] }], contentValidUntil: null, offlineDays: 7 },
     }).then(() => 'published', (error: { code: string; message: string }) => `${error.code}: ${error.message}`);
     expect(answer).toMatch(/^INVALID_ARGUMENT: wrappedKey does not unwrap/);
@@ -104,8 +105,8 @@ describe('revocation and ownership follow the content key (point 2)', () => {
     const republished = publishOffline({
       owner: 'bob@contoso.com', contentId: original.claims.cid, iat: NOW(), contentKey: key,
       policy: { template: null, grants: [{ who: 'bob@contoso.com', rights: ['OWNER'] }, { who: 'ANYONE', rights: ['EXPORT'] }], contentValidUntil: null, offlineDays: 30 },
-      wrappingKey: bob['slc'].wrappingKey, urls: original.claims.urls,
-    }, bob['key'](), bob['account'].clc!);
+      wrappingKey: internals(bob).slc.wrappingKey, urls: original.claims.urls,
+    }, internals(bob).key(), internals(bob).account.clc!);
     expect(await codeOf(open(bob, republished))).toBe('LICENSE_SPLICED');
     expect(await codeOf(open(mallory, republished))).toBe('LICENSE_SPLICED');
     key.close();
@@ -117,16 +118,16 @@ describe('revocation and ownership follow the content key (point 2)', () => {
     const renamed = publishOffline({
       owner: 'bob@contoso.com', iat: NOW(), contentKey: key,
       policy: { template: null, grants: [{ who: 'ANYONE', rights: ['EXPORT'] }], contentValidUntil: null, offlineDays: 30 },
-      wrappingKey: bob['slc'].wrappingKey, urls: original.claims.urls,
-    }, bob['key'](), bob['account'].clc!);
+      wrappingKey: internals(bob).slc.wrappingKey, urls: original.claims.urls,
+    }, internals(bob).key(), internals(bob).account.clc!);
     expect(await codeOf(open(mallory, renamed))).toBe('LICENSE_SPLICED');
 
     // Alice herself may publish her key again (a new policy for the same content); revoking reaches both PLs.
     const again = publishOffline({
       owner: 'alice@contoso.com', contentId: original.claims.cid, iat: NOW(), contentKey: key,
       policy: { template: null, grants: [{ who: 'bob@contoso.com', rights: ['VIEW', 'PRINT'] }], contentValidUntil: null, offlineDays: 0 },
-      wrappingKey: alice['slc'].wrappingKey, urls: original.claims.urls,
-    }, alice['key'](), alice['account'].clc!);
+      wrappingKey: internals(alice).slc.wrappingKey, urls: original.claims.urls,
+    }, internals(alice).key(), internals(alice).account.clc!);
     expect(await open(bob, again)).toEqual(['PRINT', 'VIEW']);
     await alice.revoke({ contentId: original.claims.cid });
     expect(await codeOf(open(bob, original.pl))).toBe('CONTENT_REVOKED');
@@ -140,8 +141,8 @@ describe('revocation and ownership follow the content key (point 2)', () => {
     const squatted = publishOffline({
       owner: 'mallory@contoso.com', contentId: original.claims.cid, iat: NOW(), contentKey: squat.contentKey,
       policy: { template: null, grants: [{ who: 'mallory@contoso.com', rights: ['OWNER'] }], contentValidUntil: null, offlineDays: 0 },
-      wrappingKey: mallory['slc'].wrappingKey, urls: original.claims.urls,
-    }, mallory['key'](), mallory['account'].clc!);
+      wrappingKey: internals(mallory).slc.wrappingKey, urls: original.claims.urls,
+    }, internals(mallory).key(), internals(mallory).account.clc!);
     expect(await open(mallory, squatted)).toEqual(['OWNER']);
     await mallory.revoke({ contentId: original.claims.cid });
     // Alice's content, first seen after mallory's, opens; mallory's revocation reached only his own.
@@ -180,7 +181,7 @@ describe('a disabled or removed account stops publishing (point 3)', () => {
 
   it('refuses an old PL dated back inside the removed publisher\'s long-expired CLC', async () => {
     const grace = await t.signIn('grace@contoso.com');
-    const clc = decodeJws<{ iat: number }>(grace['account'].clc!).payload;
+    const clc = decodeJws<{ iat: number }>(internals(grace).account.clc!).payload;
     const s = await grace.serializeLicense(grace.createLicense({ grants: [{ who: 'bob@contoso.com', rights: ['VIEW'] }], offlineDays: 0 }));
     const claims = decodeJws<PlClaims>(s.publishingLicense).payload;
     const backdated = signedBy(grace, { ...claims, iat: clc.iat });
@@ -198,8 +199,8 @@ describe('impossible values are refused at the boundary (point 9)', () => {
     const huge = signedBy(mallory, { ...original.claims, own: 'mallory@contoso.com', pol: { ...original.claims.pol, contentValidUntil: 1e300 } });
     expect(await codeOf(open(bob, huge))).toBe('INVALID_FORMAT');
     const response = await fetch(`${t.service.url}/_wmcs/licensing/eul`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bob['account'].token!.accessToken}` },
-      body: JSON.stringify({ pl: huge, rac: bob['account'].rac }),
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${internals(bob).account.token!.accessToken}` },
+      body: JSON.stringify({ pl: huge, rac: internals(bob).account.rac }),
     });
     expect(response.status).toBe(400);
     expect((await response.json() as { error: { code: string } }).error.code).toBe('INVALID_FORMAT');
@@ -212,9 +213,9 @@ describe('impossible values are refused at the boundary (point 9)', () => {
     }
     const contentId = '0f0f0f0f-0000-4000-8000-000000000002';
     const contentKey = SecretKey.generate();
-    const answer = await mallory['connection'].callAuthenticated('POST', '/_wmcs/licensing/publish', {
-      rac: mallory['account'].rac, contentId,
-      wrappedKey: rsaOaep.wrapKey(mallory['slc'].wrappingKey, contentKey, { label: publishRequestLabel(contentId) }).toString('base64url'),
+    const answer = await internals(mallory).connection.callAuthenticated('POST', '/_wmcs/licensing/publish', {
+      rac: internals(mallory).account.rac, contentId,
+      wrappedKey: rsaOaep.wrapKey(internals(mallory).slc.wrappingKey, contentKey, { label: publishRequestLabel(contentId) }).toString('base64url'),
       policy: { template: null, grants: [{ who: 'bob@contoso.com', rights: ['VIEW'] }], contentValidUntil: 1e300, offlineDays: 7 },
     }).then(() => 'published', (error: { code: string; message: string }) => `${error.code}: ${error.message}`);
     expect(answer).toMatch(/^INVALID_ARGUMENT: policy\.contentValidUntil must be/);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import {
   aesGcm, COMMON_RIGHTS, decodeJws, openUlContentKey, readFileLicense, RmsClient, verifySlc, verifyUl,
 } from '../../lib';
+import { internals } from '../support/client-internals';
 import { codeOf } from '../support/error-code';
 import { startTestService, TestService } from '../support/licensing-service';
 import { TESTDATA_DIR } from '../support/testdata';
@@ -149,8 +150,8 @@ describe('validity and revocation', () => {
     const daves = await dave.serializeLicense(copy);
     const forged = (await import('../../lib/license/publishing-license')).publishOffline({
       owner: 'dave@contoso.com', policy: { template: null, grants: [{ who: 'dave@contoso.com', rights: ['OWNER'] }], contentValidUntil: null, offlineDays: 0 },
-      contentKey: daves.contentKey, wrappingKey: dave['slc'].wrappingKey, urls: dave['slc'].claims.urls, iat: Math.floor(Date.now() / 1000), contentId: cid,
-    }, dave['key'](), dave['account'].clc!);
+      contentKey: daves.contentKey, wrappingKey: internals(dave).slc.wrappingKey, urls: internals(dave).slc.claims.urls, iat: Math.floor(Date.now() / 1000), contentId: cid,
+    }, internals(dave).key(), internals(dave).account.clc!);
     await dave.revoke({ publishingLicense: forged });
     daves.contentKey.close();
     const license = await bob.fileLicense(file);
@@ -189,11 +190,11 @@ describe('tampering and key binding', () => {
     const file = await protectFor([{ who: 'bob@contoso.com', rights: ['VIEW'] }]);
     const license = await bob.fileLicense(file);
     license.close();
-    const licenses = path.join(bob['store'].root, 'services', bob.serviceId, 'licenses');
+    const licenses = path.join(bob.storeRoot, 'services', bob.serviceId, 'licenses');
     const ulFile = path.join(licenses, `${license.contentId}.jws`);
     const ul = readFileSync(ulFile, 'utf8');
     const promoted = reencodePayload(ul, (p) => { p.rights = ['OWNER']; });
-    const slc = verifySlc(JSON.parse(readFileSync(path.join(bob['store'].root, 'services', bob.serviceId, 'account.json'), 'utf8')).slc, { pinned: [bob.serviceId] });
+    const slc = verifySlc(JSON.parse(readFileSync(path.join(bob.storeRoot, 'services', bob.serviceId, 'account.json'), 'utf8')).slc, { pinned: [bob.serviceId] });
     expect(() => verifyUl(promoted, slc, 'bob@contoso.com')).toThrow(expect.objectContaining({ code: 'INVALID_SIGNATURE' }));
     writeFileSync(ulFile, promoted);
     expect(await codeOf(bob.fileLicense(file, { offlineOnly: true }))).toBe('NEEDS_ONLINE');
@@ -203,15 +204,15 @@ describe('tampering and key binding', () => {
     const file = await protectFor([{ who: 'bob@contoso.com', rights: ['VIEW'] }]);
     const license = await bob.fileLicense(file);
     license.close();
-    const bobUl = readFileSync(path.join(bob['store'].root, 'services', bob.serviceId, 'licenses', `${license.contentId}.jws`), 'utf8');
+    const bobUl = readFileSync(path.join(bob.storeRoot, 'services', bob.serviceId, 'licenses', `${license.contentId}.jws`), 'utf8');
     const claims = decodeJws<Parameters<typeof openUlContentKey>[0]['claims']>(bobUl).payload;
-    const carolKey = carol['key']();
+    const carolKey = internals(carol).key();
     expect(() => openUlContentKey({ claims, token: bobUl }, carolKey)).toThrow(expect.objectContaining({ code: 'BROKEN_CERT_CHAIN' }));
     // Even with the key check bypassed, carol's private key does not unwrap bob's content key.
     expect(() => openUlContentKey({ claims: { ...claims, rac: carolKey.thumbprint() }, token: bobUl }, carolKey))
       .toThrow(expect.objectContaining({ code: 'DECRYPTION_FAILED' }));
     // Planted in carol's cache, bob's UL is not hers: refused, then dropped.
-    const carolLicenses = path.join(carol['store'].root, 'services', carol.serviceId, 'licenses');
+    const carolLicenses = path.join(carol.storeRoot, 'services', carol.serviceId, 'licenses');
     require('node:fs').mkdirSync(carolLicenses, { recursive: true });
     writeFileSync(path.join(carolLicenses, `${license.contentId}.jws`), bobUl);
     expect(await codeOf(carol.fileLicense(file, { offlineOnly: true }))).toBe('NEEDS_ONLINE');
@@ -279,16 +280,16 @@ describe('offline use', () => {
 
   it('renews the RAC and the CLC together when they near expiry, so offline publishing goes on', async () => {
     const later = t.reopen('alice@contoso.com', { now: () => Math.floor(Date.now() / 1000) + 25 * 86400 });
-    const before = later['account'].clc;
+    const before = internals(later).account.clc;
     const serialized = await later.serializeLicense(later.createLicense({ grants: [{ who: 'bob@contoso.com', rights: ['VIEW'] }] }));
     serialized.contentKey.close();
-    expect(later['account'].clc).not.toBe(before);
-    expect(later['account'].rac).not.toBe(alice['account'].rac);
+    expect(internals(later).account.clc).not.toBe(before);
+    expect(internals(later).account.rac).not.toBe(internals(alice).account.rac);
     later.close();
   });
 
   it('keeps the private key and licenses owner-only', () => {
-    const root = bob['store'].root;
+    const root = bob.storeRoot;
     expect(statSync(path.join(root, 'keys')).mode & 0o777).toBe(0o700);
     for (const f of readdirSync(path.join(root, 'keys'))) expect(statSync(path.join(root, 'keys', f)).mode & 0o777).toBe(0o600);
     expect(statSync(path.join(root, 'services', bob.serviceId, 'account.json')).mode & 0o777).toBe(0o600);

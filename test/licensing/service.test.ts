@@ -14,7 +14,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 
 import {
-  AsymmetricKey, clientCredentialsTokenProvider, ROLE_RIGHTS, decodeJws, passwordTokenProvider, RmsClient, sign, signJws,
+  AsymmetricKey, clientCredentialsTokenProvider, RmsAdministration, ROLE_RIGHTS, decodeJws, passwordTokenProvider, RmsClient, sign, signJws,
 } from '../../lib';
 import { openDataFolder, startService } from '../../lib/server';
 import { codeOf } from '../support/error-code';
@@ -54,7 +54,7 @@ describe('authentication', () => {
     });
     await client.getTemplates();
     await client.getTemplates();
-    expect(seen).toEqual([{ authority: `${t.service.url}/_wmcs/oauth2`, resource: t.service.url }]);
+    expect(seen).toEqual([{ authority: `${t.service.url}/_wmcs/oauth2`, resource: t.service.url, serviceUrl: t.service.url, mayPrompt: true }]);
     client.close();
   });
 
@@ -169,9 +169,9 @@ describe('templates', () => {
     const alice = await t.signIn('alice@contoso.com');
     const bob = await t.signIn('bob@contoso.com');
     const definition = { name: 'Finance - Confidential', description: 'finance team only', grants: [{ who: 'bob@contoso.com', rights: ['REVIEWER'] }], contentValidDays: 30, offlineDays: 3 };
-    expect(await codeOf(alice.createTemplate(definition))).toBe('ACCESS_DENIED');
-    const created = await admin.createTemplate(definition);
-    expect(await codeOf(admin.createTemplate(definition))).toBe('CONFLICT');
+    expect(await codeOf(new RmsAdministration(alice).createTemplate(definition))).toBe('ACCESS_DENIED');
+    const created = await new RmsAdministration(admin).createTemplate(definition);
+    expect(await codeOf(new RmsAdministration(admin).createTemplate(definition))).toBe('CONFLICT');
     const listed = await alice.getTemplates();
     expect(listed.map((x) => x.name)).toEqual(['Finance - Confidential']);
 
@@ -184,10 +184,10 @@ describe('templates', () => {
     expect(opened.licenseValidUntil.getTime()).toBeLessThanOrEqual(Date.now() + 3 * 86400_000 + 5000);
     opened.close();
 
-    const renamed = await admin.updateTemplate(created.id, { ...definition, name: 'Finance - Restricted' });
+    const renamed = await new RmsAdministration(admin).updateTemplate(created.id, { ...definition, name: 'Finance - Restricted' });
     expect(renamed.name).toBe('Finance - Restricted');
     expect((await alice.getTemplates()).map((x) => x.name)).toEqual(['Finance - Restricted']);
-    await admin.archiveTemplate(created.id);
+    await new RmsAdministration(admin).archiveTemplate(created.id);
     expect(await alice.getTemplates()).toEqual([]);
     expect(await codeOf(alice.createLicenseFromTemplate(created.id))).toBe('TEMPLATE_NOT_FOUND');
     // Content protected with an archived template still opens.
@@ -199,7 +199,7 @@ describe('templates', () => {
 
   it('refuses a template without grants', async () => {
     const admin = await t.signIn('admin@contoso.com');
-    expect(await codeOf(admin.createTemplate({ name: 'empty', grants: [] }))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(new RmsAdministration(admin).createTemplate({ name: 'empty', grants: [] }))).toBe('INVALID_ARGUMENT');
     admin.close();
   });
 });
@@ -305,7 +305,7 @@ describe('an external OpenID Connect issuer', () => {
       // A local administrator's address in an external token gives no administrator rights.
       await service.accounts.addUser('admin@fabrikam.com', { password: 'admin-password', admin: true });
       const external = await RmsClient.signIn({ store: path.join(root, 'ext-admin'), serviceUrl: service.url, tokenProvider: async () => idToken({ email: 'admin@fabrikam.com', email_verified: true }) });
-      expect(await codeOf(external.createTemplate({ name: 'x', grants: [{ who: 'ANYONE', rights: ['VIEW'] }] }))).toBe('ACCESS_DENIED');
+      expect(await codeOf(new RmsAdministration(external).createTemplate({ name: 'x', grants: [{ who: 'ANYONE', rights: ['VIEW'] }] }))).toBe('ACCESS_DENIED');
       external.close();
     } finally {
       await service.close();

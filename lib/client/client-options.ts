@@ -1,0 +1,39 @@
+/** The options of an RmsClient and of the operations it hands to its services. */
+import { TokenProvider } from '../transport/auth-challenge';
+import { HttpOptions } from '../transport/http-json';
+import { TrustPolicy } from '../transport/trust-policy';
+
+export interface RmsClientOptions extends HttpOptions {
+  /** The store's root folder (default: OPENRMS_HOME, else the platform's per-user data folder). */
+  store?: string;
+  /** The default publishing service: its URL or service ID (default: the last one signed in to). */
+  service?: string;
+  /** Asked for a token when a service challenges and the stored one is gone or refused. */
+  tokenProvider?: TokenProvider;
+  /**
+   * Services this client may enrol at on demand, when it meets a publishing license from a
+   * service it has not met (default: none, only the services signed in to explicitly).
+   */
+  trustPolicy?: TrustPolicy;
+  /** Never contact a service: a use license not in the cache is NEEDS_ONLINE (MSIPC's IPC_PROMPT_FLAG_OFFLINE). */
+  offlineOnly?: boolean;
+  /** Whether the token provider may ask a person (default true). */
+  mayPrompt?: boolean;
+  /** The clock, in seconds since the epoch (tests). */
+  now?: () => number;
+}
+
+export interface SignInOptions extends RmsClientOptions {
+  /** The service's base URL, e.g. http://127.0.0.1:8080. */
+  serviceUrl: string;
+  tokenProvider: TokenProvider;
+}
+
+export interface GetContentKeyOptions {
+  offlineOnly?: boolean;
+}
+
+export interface SerializeOptions {
+  /** Have the service sign the PL (online publishing) instead of signing it with the CLC. */
+  online?: boolean;
+}

@@ -1,0 +1,60 @@
+/**
+ * Enrolment at a licensing service: read its discovery document and pin its SLC (trust on first
+ * use), get a token through the application's token provider, have the device key certified
+ * (RAC) and, where the identity may publish, get a CLC. `openrms login` enrols explicitly with a
+ * new device key; a client meeting a PL from a service it has not met enrols there on demand
+ * with the device key it already has, when its trust policy allows the service.
+ */
+import { AsymmetricKey } from '../crypto/asymmetric-key';
+import { RmsError } from '../errors';
+import { verifySlc } from '../license/certificates';
+import { decodeJws } from '../license/jws';
+import { ServiceAccount, StoredToken } from '../store/client-store';
+import { ServiceConnection } from '../transport/service-connection';
+import { certify, ClientContext, ServiceSession } from './service-session';
+
+export interface EnrolOptions {
+  /** The device key to have certified (its store ID); a new one is made when absent. */
+  deviceKeyId?: string;
+  /** The service ID the service must answer as (the one that published the PL being opened). */
+  expectedServiceId?: string;
+  /** The identity the client already is: a token for anyone else is refused. */
+  expectedIdentity?: string;
+}
+
+async function discover(connection: ServiceConnection): Promise<string> {
+  const d = await connection.call('GET', '/_wmcs/discovery');
+  if (typeof d.slc !== 'string') {
+    throw new RmsError('SERVICE_ERROR', `${connection.baseUrl} is not an openrms licensing service`, { serviceUrl: connection.baseUrl });
+  }
+  return d.slc;
+}
+
+export async function enrol(ctx: ClientContext, serviceUrl: string, o: EnrolOptions = {}): Promise<ServiceSession> {
+  let token: StoredToken | null = null;
+  const probe = new ServiceConnection(serviceUrl, { ...ctx.options, onToken: (t) => { token = t; } });
+  const slcToken = await discover(probe);
+  const claimed = String(decodeJws<{ sub?: unknown }>(slcToken).payload.sub);
+  if (o.expectedServiceId !== undefined && claimed !== o.expectedServiceId) {
+    throw new RmsError('SERVICE_NOT_TRUSTED', `${probe.baseUrl} answers as service ${claimed}, not as ${o.expectedServiceId}, which published the license`,
+      { serviceUrl: probe.baseUrl });
+  }
+  // Trust on first use: the SLC the service shows at enrolment is the one pinned from then on.
+  const slc = verifySlc(slcToken, { pinned: [claimed] });
+  const serviceId = slc.claims.sub;
+  const newKey = o.deviceKeyId === undefined;
+  const key = newKey ? await AsymmetricKey.generateAsync({ type: 'rsa', modulusLength: 2048 }) : ctx.store.loadKey(o.deviceKeyId!);
+  const { rac, clc } = await certify(probe, slc, key, ctx.now());
+  if (o.expectedIdentity !== undefined && rac.claims.sub !== o.expectedIdentity) {
+    throw new RmsError('AUTHENTICATION_FAILED', `the token provider signed in to ${probe.baseUrl} as ${rac.claims.sub}; this client is ${o.expectedIdentity}`,
+      { serviceUrl: probe.baseUrl });
+  }
+  const keyId = newKey ? ctx.store.saveKey(key) : o.deviceKeyId!;
+  const account: ServiceAccount = {
+    url: probe.baseUrl, slc: slcToken, identity: rac.claims.sub, kind: rac.claims.idk, keyId, rac: rac.token, clc, token,
+  };
+  // A new key: licenses cached for the old one cannot be opened any more.
+  if (newKey) ctx.store.dropUseLicenses(serviceId);
+  ctx.store.saveAccount(serviceId, account);
+  return new ServiceSession(ctx, serviceId, account, slc);
+}

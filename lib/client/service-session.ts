@@ -1,0 +1,132 @@
+/**
+ * One licensing service as this client knows it (DESIGN decision 12): the pinned SLC, the
+ * identity's RAC and CLC there, its token, and the connection that authenticates to it. The same
+ * code serves every service the client has met, whether it was signed in to with `openrms login`
+ * or enrolled at on demand; its state lives in the store under `services/<service ID>/`.
+ */
+import { AsymmetricKey } from '../crypto/asymmetric-key';
+import { RmsError } from '../errors';
+import { IdentityKind, verifyClc, VerifiedSlc, verifyRac, verifySlc } from '../license/certificates';
+import { decodeJws } from '../license/jws';
+import { ClientStore, ServiceAccount } from '../store/client-store';
+import { ServiceConnection } from '../transport/service-connection';
+import { RmsClientOptions } from './client-options';
+
+/** Renew the RAC when it has less than this left. */
+const RAC_RENEWAL_SECONDS = 7 * 24 * 3600;
+
+/** What every session of one client shares: its store and options. */
+export interface ClientContext {
+  readonly store: ClientStore;
+  readonly options: RmsClientOptions;
+  /** Seconds since the epoch. */
+  now(): number;
+}
+
+export class ServiceSession {
+  readonly connection: ServiceConnection;
+  private key: AsymmetricKey | undefined;
+
+  constructor(private readonly ctx: ClientContext, readonly serviceId: string, private account: ServiceAccount, readonly slc: VerifiedSlc) {
+    this.connection = new ServiceConnection(account.url, {
+      ...ctx.options,
+      token: account.token ?? undefined,
+      onToken: (token) => this.update({ token }),
+      coordinate: (fn) => ctx.store.withLock(`token-${serviceId}`, fn),
+      storedToken: () => ctx.store.loadAccount(serviceId)?.token,
+    });
+  }
+
+  /** The session the store holds for `serviceId`, its SLC verified against the pinned ID; null when the client has not met it. */
+  static load(ctx: ClientContext, serviceId: string): ServiceSession | null {
+    const account = ctx.store.loadAccount(serviceId);
+    if (account === null) return null;
+    return new ServiceSession(ctx, serviceId, account, verifySlc(account.slc, { pinned: [serviceId] }));
+  }
+
+  get url(): string {
+    return this.account.url;
+  }
+
+  get identity(): string {
+    return this.account.identity;
+  }
+
+  get kind(): IdentityKind {
+    return this.account.kind;
+  }
+
+  /** The store's ID of the device key this service certified. */
+  get keyId(): string {
+    return this.account.keyId;
+  }
+
+  /** The CLC, null where the identity may not publish. */
+  get clc(): string | null {
+    return this.account.clc;
+  }
+
+  /** The device's private key, loaded from the store once. */
+  deviceKey(): AsymmetricKey {
+    this.key ??= this.ctx.store.loadKey(this.account.keyId);
+    return this.key;
+  }
+
+  /** Saves a change, merged into what is stored now (another process may have changed other fields). */
+  update(change: Partial<ServiceAccount>): void {
+    const stored = this.ctx.store.loadAccount(this.serviceId) ?? this.account;
+    this.account = { ...this.account, ...change };
+    this.ctx.store.saveAccount(this.serviceId, { ...stored, ...change });
+  }
+
+  /**
+   * The RAC, renewed through the service when it is close to expiry, and the CLC with it (the
+   * CLC lives as long as the RAC it was issued with).
+   */
+  async currentRac(): Promise<string> {
+    const claims = decodeJws<{ exp: number }>(this.account.rac).payload;
+    if (claims.exp - this.ctx.now() > RAC_RENEWAL_SECONDS) return this.account.rac;
+    const { rac, clc } = await certify(this.connection, this.slc, this.deviceKey(), this.ctx.now());
+    this.update({ rac: rac.token, clc });
+    return rac.token;
+  }
+
+  /**
+   * Before offline publishing: renew the certificates when they are close to expiry and the
+   * service can be reached; when it cannot, publish with the CLC as long as it is valid.
+   */
+  async renewForOfflinePublishing(): Promise<void> {
+    if (this.ctx.options.offlineOnly) return;
+    try {
+      await this.currentRac();
+    } catch (error) {
+      if (!(error instanceof RmsError) || error.code !== 'SERVICE_UNAVAILABLE') throw error;
+    }
+  }
+
+  /** Forgets the private key handle (the store keeps the key). */
+  close(): void {
+    this.key?.close();
+    this.key = undefined;
+  }
+}
+
+/**
+ * Has the service certify the device key (a RAC) and, where the identity may publish, issue a
+ * CLC: both verified against the service's SLC before they are kept.
+ */
+export async function certify(connection: ServiceConnection, slc: VerifiedSlc, key: AsymmetricKey, now: number):
+  Promise<{ rac: ReturnType<typeof verifyRac>; clc: string | null }> {
+  const answer = await connection.callAuthenticated('POST', '/_wmcs/certification', { key: key.publicKey().exportJwk() });
+  const rac = verifyRac(String(answer.rac), slc, { now });
+  if (rac.userKey.thumbprint() !== key.thumbprint()) throw new RmsError('BROKEN_CERT_CHAIN', 'the service certified another key than ours', { serviceUrl: connection.baseUrl });
+  let clc: string | null = null;
+  try {
+    clc = String((await connection.callAuthenticated('POST', '/_wmcs/licensing/clc', { rac: rac.token })).clc);
+    verifyClc(clc, slc, { now });
+  } catch (error) {
+    if (!(error instanceof RmsError) || error.code !== 'ACCESS_DENIED') throw error;
+    clc = null;
+  }
+  return { rac, clc };
+}

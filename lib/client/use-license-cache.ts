@@ -1,0 +1,55 @@
+/**
+ * The use licenses a client keeps for offline use, per service and content ID
+ * (`services/<service ID>/licenses/<content ID>.jws`). A cached UL is used only while it is
+ * authentic, for this PL's content and owner, for this device's key and inside its validity;
+ * anything else is dropped (and fetched again when online). One issued after the current time
+ * means the clock went back: CLOCK_ROLL_BACK_DETECTED.
+ */
+import { CLOCK_SKEW_SECONDS } from '../license/certificates';
+import { decodeJws } from '../license/jws';
+import { PlClaims } from '../license/publishing-license';
+import { checkUlTimes, UlClaims, VerifiedUl, verifyUl } from '../license/use-license';
+import { ClientStore } from '../store/client-store';
+import { RmsError } from '../errors';
+import { ServiceSession } from './service-session';
+
+export class UseLicenseCache {
+  constructor(private readonly store: ClientStore, private readonly now: () => number) {}
+
+  /** A cached use license for this PL at `session`, if one is usable now. */
+  find(session: ServiceSession, pl: PlClaims): VerifiedUl | null {
+    const token = this.store.loadUseLicense(session.serviceId, pl.cid);
+    if (token === null) return null;
+    let ul: VerifiedUl;
+    try {
+      // Authentic first (checked at its own issue time), so a forged file cannot raise the alarm.
+      ul = verifyUl(token, session.slc, session.identity, { now: decodeJws<UlClaims>(token).payload.iat, ignoreLicenseExpiry: true });
+      if (ul.claims.cid !== pl.cid || ul.claims.own !== pl.own || ul.claims.rac !== session.deviceKey().thumbprint()) {
+        throw new RmsError('BROKEN_CERT_CHAIN', 'the cached license is for other content or another key');
+      }
+    } catch {
+      this.store.dropUseLicense(session.serviceId, pl.cid);
+      return null;
+    }
+    if (ul.claims.iat > this.now() + CLOCK_SKEW_SECONDS) {
+      throw new RmsError('CLOCK_ROLL_BACK_DETECTED',
+        `the clock is before the issue time of the cached license for ${pl.cid} (${new Date(ul.claims.iat * 1000).toISOString()})`, { serviceUrl: session.url });
+    }
+    try {
+      checkUlTimes(ul.claims, { now: this.now() });
+    } catch {
+      this.store.dropUseLicense(session.serviceId, pl.cid);
+      return null;
+    }
+    return ul;
+  }
+
+  /**
+   * Keeps a UL just received, unless it allows no offline use, or the service's clock is ahead of
+   * ours (it would look like a roll-back the next time).
+   */
+  keep(session: ServiceSession, ul: VerifiedUl): void {
+    const { claims } = ul;
+    if (claims.exp > claims.iat && claims.iat <= this.now() + CLOCK_SKEW_SECONDS) this.store.saveUseLicense(session.serviceId, claims.cid, ul.token);
+  }
+}

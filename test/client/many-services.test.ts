@@ -1,0 +1,117 @@
+/**
+ * One identity, many services (issue 10): a client signed in at its home service opens content
+ * published at a partner's service after enrolling there on demand, when its trust policy allows
+ * that service; the token provider is told which service asks; nothing is enrolled at a service
+ * the policy does not allow, or one that answers as another service, or for another identity.
+ */
+import path from 'node:path';
+
+import {
+  passwordTokenProvider, RmsClient, RmsError, ServiceAllowList, TokenProvider, TokenRequest,
+} from '../../lib';
+import { codeOf } from '../support/error-code';
+import { passwordOf, startTestService, TestService } from '../support/licensing-service';
+
+let home: TestService;
+let partner: TestService;
+
+beforeAll(async () => {
+  home = await startTestService();
+  partner = await startTestService();
+  for (const t of [home, partner]) for (const who of ['alice', 'bob']) await t.addUser(`${who}@contoso.com`);
+  await partner.addUser('carol@fabrikam.com');
+}, 60_000);
+
+afterAll(async () => {
+  await home?.cleanup();
+  await partner?.cleanup();
+});
+
+let stores = 0;
+/** Bob signed in at home, in a store of his own for each test. */
+function bobAtHome(): Promise<RmsClient> {
+  return home.signIn('bob@contoso.com', { store: path.join(home.root, 'stores', `bob-${++stores}`) });
+}
+
+/** Bob's credentials at whichever service asks, recording each request. */
+function bobsProvider(seen: TokenRequest[], as = 'bob@contoso.com'): TokenProvider {
+  return (request) => {
+    seen.push(request);
+    return passwordTokenProvider(as, passwordOf(as))(request);
+  };
+}
+
+async function partnerDocument(): Promise<string> {
+  const alice = await partner.signIn('alice@contoso.com');
+  const s = await alice.serializeLicense(alice.createLicense({ grants: [{ who: 'bob@contoso.com', rights: ['VIEW'] }], offlineDays: 1 }));
+  s.contentKey.close();
+  alice.close();
+  return s.publishingLicense;
+}
+
+describe('a PL from a service the client has not met', () => {
+  it('is SERVICE_NOT_TRUSTED, naming the service, unless the trust policy allows it; nothing is contacted or stored', async () => {
+    const pl = await partnerDocument();
+    const bob = await bobAtHome();
+    const seen: TokenRequest[] = [];
+    const reopened = RmsClient.open({ store: bob.storeRoot, tokenProvider: bobsProvider(seen) });
+    const refusal = await reopened.getContentKey(pl).catch((error: RmsError) => error);
+    expect(refusal).toMatchObject({ code: 'SERVICE_NOT_TRUSTED', serviceUrl: partner.service.url, host: new URL(partner.service.url).host });
+    expect(seen).toEqual([]);
+    expect(reopened.services().map((s) => s.url)).toEqual([home.service.url]);
+    reopened.close();
+    bob.close();
+  });
+
+  it('opens after enrolling there on demand with the same device key, the token provider told which service asks', async () => {
+    const pl = await partnerDocument();
+    const signedIn = await bobAtHome();
+    const seen: TokenRequest[] = [];
+    const bob = RmsClient.open({
+      store: signedIn.storeRoot, tokenProvider: bobsProvider(seen), trustPolicy: new ServiceAllowList([partner.service.url]),
+    });
+    const license = await bob.getContentKey(pl);
+    expect(license.rights).toEqual(['VIEW']);
+    license.close();
+    expect(seen).toEqual([{
+      serviceUrl: partner.service.url, authority: `${partner.service.url}/_wmcs/oauth2`, resource: partner.service.url, mayPrompt: true,
+    }]);
+    expect(bob.services().map((s) => s.url).sort()).toEqual([home.service.url, partner.service.url].sort());
+    // The default publishing service is still home: what bob protects is home's.
+    expect(bob.serviceUrl).toBe(home.service.url);
+    bob.close();
+
+    // Later, without any trust policy: the partner is enrolled now, and the cached license opens offline.
+    const later = RmsClient.open({ store: signedIn.storeRoot, offlineOnly: true });
+    const again = await later.getContentKey(pl);
+    expect(again.fromCache).toBe(true);
+    again.close();
+    later.close();
+    signedIn.close();
+  });
+
+  it('refuses a service that answers as another service than the one that published the license', async () => {
+    const pl = await partnerDocument();
+    const claims = JSON.parse(Buffer.from(pl.split('.')[1]!, 'base64url').toString());
+    expect(claims.urls.extranet).toBe(`${partner.service.url}/_wmcs/licensing`);
+    // The PL is partner's; a policy that lets the client enrol anywhere still cannot make home answer for it.
+    const signedIn = await bobAtHome();
+    const bob = RmsClient.open({ store: signedIn.storeRoot, tokenProvider: bobsProvider([]), trustPolicy: { allows: () => true } });
+    const forged = pl.replace(pl.split('.')[1]!, Buffer.from(JSON.stringify({ ...claims, urls: { intranet: `${home.service.url}/_wmcs/licensing`, extranet: null } })).toString('base64url'));
+    expect(await bob.getContentKey(forged).catch((e: RmsError) => `${e.code} ${e.serviceUrl}`)).toBe(`SERVICE_NOT_TRUSTED ${home.service.url}`);
+    bob.close();
+    signedIn.close();
+  });
+
+  it('refuses an enrolment whose token signs in another identity, and stores nothing for it', async () => {
+    const pl = await partnerDocument();
+    const signedIn = await bobAtHome();
+    const bob = RmsClient.open({
+      store: signedIn.storeRoot, tokenProvider: bobsProvider([], 'carol@fabrikam.com'), trustPolicy: new ServiceAllowList([partner.service.url]),
+    });
+    expect(await codeOf(bob.getContentKey(pl))).toBe('AUTHENTICATION_FAILED');
+    expect(bob.services().map((s) => s.url)).toEqual([home.service.url]);
+    bob.close();
+    signedIn.close();
+  });
+});
