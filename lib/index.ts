@@ -8,6 +8,7 @@ export * from './license';
 export * from './client';
 export * from './transport';
 export * from './store';
+export * from './settings';
 export { RmsError, isRmsError } from './errors';
 export type { RmsErrorCode, RmsErrorOptions } from './errors';
 export { VERSION } from './version';

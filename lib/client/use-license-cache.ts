@@ -1,6 +1,8 @@
 /**
- * The use licenses a client keeps for offline use, per service and content ID
- * (`services/<service ID>/licenses/<content ID>.jws`). A cached UL is used only while it is
+ * The use licenses a client keeps for offline use, per service, content ID and owner
+ * (`services/<service ID>/licenses/<content ID>_<owner tag>.jws`, the tag 16 bytes of the
+ * owner's SHA-256): content IDs are chosen by publishers, so two owners' contents may share one,
+ * and opening one must not evict the other's license. A cached UL is used only while it is
  * authentic, for this PL's content and owner, for this device's key and inside its validity;
  * anything else is dropped (and fetched again when online). One issued after the current time
  * means the clock went back: CLOCK_ROLL_BACK_DETECTED.
@@ -10,15 +12,22 @@ import { decodeJws } from '../license/jws';
 import { PlClaims } from '../license/publishing-license';
 import { checkUlTimes, UlClaims, VerifiedUl, verifyUl } from '../license/use-license';
 import { ClientStore } from '../store/client-store';
+import { sha256 } from '../crypto/digest';
 import { RmsError } from '../errors';
 import { ServiceSession } from './service-session';
+
+/** The cache entry's name for a PL's content: its content ID and a tag of its owner. */
+export function useLicenseName(pl: Pick<PlClaims, 'cid' | 'own'>): string {
+  return `${pl.cid}_${sha256(Buffer.from(pl.own, 'utf8')).subarray(0, 16).toString('base64url')}`;
+}
 
 export class UseLicenseCache {
   constructor(private readonly store: ClientStore, private readonly now: () => number) {}
 
   /** A cached use license for this PL at `session`, if one is usable now. */
   find(session: ServiceSession, pl: PlClaims): VerifiedUl | null {
-    const token = this.store.loadUseLicense(session.serviceId, pl.cid);
+    const name = useLicenseName(pl);
+    const token = this.store.loadUseLicense(session.serviceId, name);
     if (token === null) return null;
     let ul: VerifiedUl;
     try {
@@ -28,7 +37,7 @@ export class UseLicenseCache {
         throw new RmsError('BROKEN_CERT_CHAIN', 'the cached license is for other content or another key');
       }
     } catch {
-      this.store.dropUseLicense(session.serviceId, pl.cid);
+      this.store.dropUseLicense(session.serviceId, name);
       return null;
     }
     if (ul.claims.iat > this.now() + CLOCK_SKEW_SECONDS) {
@@ -38,7 +47,7 @@ export class UseLicenseCache {
     try {
       checkUlTimes(ul.claims, { now: this.now() });
     } catch {
-      this.store.dropUseLicense(session.serviceId, pl.cid);
+      this.store.dropUseLicense(session.serviceId, name);
       return null;
     }
     return ul;
@@ -50,6 +59,8 @@ export class UseLicenseCache {
    */
   keep(session: ServiceSession, ul: VerifiedUl): void {
     const { claims } = ul;
-    if (claims.exp > claims.iat && claims.iat <= this.now() + CLOCK_SKEW_SECONDS) this.store.saveUseLicense(session.serviceId, claims.cid, ul.token);
+    if (claims.exp > claims.iat && claims.iat <= this.now() + CLOCK_SKEW_SECONDS) {
+      this.store.saveUseLicense(session.serviceId, useLicenseName({ cid: claims.cid, own: claims.own }), ul.token);
+    }
   }
 }

@@ -92,6 +92,12 @@ export class Accounts {
     this.selectState = db.prepare('SELECT state FROM identity_status WHERE email = ?');
   }
 
+  /** When the local user `email` was created (seconds), or null when there is no such user. */
+  createdAt(email: string): number | null {
+    const row = this.selectUser.get(normalizeEmail(email)) as (UserRow & { created_at: number }) | undefined;
+    return row === undefined ? null : row.created_at;
+  }
+
   /** Whether an identity may act here: `disabled` and `removed` identities may not, nor may their new content be licensed. */
   state(email: string): IdentityState {
     const row = this.selectState.get(normalizeEmail(email)) as { state: IdentityState } | undefined;

@@ -26,23 +26,33 @@ export function statusFor(error: RmsError): number {
 }
 
 /**
- * The bytes of request bodies the service holds at once, over all requests: each route bounds
- * one body, this bounds their sum, so many clients each within their limit cannot add up to
- * unbounded memory.
+ * The bytes of request bodies the service holds at once: each route bounds one body, this bounds
+ * their sum, and each client's share of it (an IPv4 address, an IPv6 /64), so many requests each
+ * within their limit cannot add up to unbounded memory, nor one client hold all of it. Bytes are
+ * taken as they arrive: a Content-Length declared and never sent holds nothing.
  */
 export class BodyBudget {
   private used = 0;
+  private readonly byClient = new Map<string, number>();
 
-  constructor(readonly bytes: number) {}
+  constructor(readonly bytes: number, readonly perClientBytes: number = bytes) {}
 
-  /** Takes `bytes`, or refuses with SERVICE_UNAVAILABLE (503, the client retries later) when they do not fit. */
-  take(bytes: number): void {
-    if (this.used + bytes > this.bytes) throw new RmsError('SERVICE_UNAVAILABLE', 'the service is receiving too much at once; try again shortly');
+  /** Takes `bytes` for `client`, or refuses with SERVICE_UNAVAILABLE (503, the client retries later) when they do not fit. */
+  take(bytes: number, client: string): void {
+    const held = this.byClient.get(client) ?? 0;
+    if (this.used + bytes > this.bytes || held + bytes > this.perClientBytes) {
+      throw new RmsError('SERVICE_UNAVAILABLE', 'the service is receiving too much at once; try again shortly');
+    }
     this.used += bytes;
+    this.byClient.set(client, held + bytes);
   }
 
-  give(bytes: number): void {
+  give(bytes: number, client: string): void {
+    if (bytes === 0) return;
     this.used -= bytes;
+    const held = (this.byClient.get(client) ?? 0) - bytes;
+    if (held <= 0) this.byClient.delete(client);
+    else this.byClient.set(client, held);
   }
 }
 
@@ -52,22 +62,19 @@ function tooLarge(limit: number): RmsError {
 
 /**
  * A request's body, admitted before any byte of it is read: a declared Content-Length over the
- * route's limit is refused at once and the whole length is taken from the budget up front; a
- * chunked body is counted, and taken from the budget, as it arrives. `release()` gives back
- * what was taken once the request is answered.
+ * route's limit is refused at once; the bytes are counted, and taken from the budget (the
+ * service's and the client's share), as they arrive, and a body passing the route's limit is
+ * refused the moment it does. `release()` gives back what was taken once the request is answered.
  */
 export class RequestBody {
   private taken = 0;
   private value: Promise<Record<string, unknown>> | undefined;
 
-  constructor(private readonly req: IncomingMessage, private readonly limit: number, private readonly budget: BodyBudget) {
+  constructor(private readonly req: IncomingMessage, private readonly limit: number, private readonly budget: BodyBudget,
+    private readonly client: string) {
     const declared = req.headers['content-length'];
-    if (declared === undefined) return;
     // node:http has already refused a Content-Length that is not a number.
-    const length = Number(declared);
-    if (length > limit) throw tooLarge(limit);
-    budget.take(length);
-    this.taken = length;
+    if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
   }
 
   /** The body as a JSON object (or a form's fields), read once. */
@@ -76,7 +83,7 @@ export class RequestBody {
   }
 
   release(): void {
-    this.budget.give(this.taken);
+    this.budget.give(this.taken, this.client);
     this.taken = 0;
   }
 
@@ -87,7 +94,6 @@ export class RequestBody {
    */
   private collect(): Promise<Buffer> {
     const req = this.req;
-    const declared = req.headers['content-length'] !== undefined;
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -103,14 +109,12 @@ export class RequestBody {
       const onData = (chunk: Buffer): void => {
         size += chunk.length;
         if (size > this.limit) return settle(tooLarge(this.limit));
-        if (!declared) {
-          try {
-            this.budget.take(chunk.length);
-          } catch (error) {
-            return settle(error as RmsError);
-          }
-          this.taken += chunk.length;
+        try {
+          this.budget.take(chunk.length, this.client);
+        } catch (error) {
+          return settle(error as RmsError);
         }
+        this.taken += chunk.length;
         chunks.push(chunk);
       };
       const onEnd = (): void => settle(null);

@@ -26,7 +26,7 @@ import {
   buildPlClaims, checkContentValidity, Descriptor, grantedRights, openPolicy, plBinding, Policy, PL_TYPE, publishRequestLabel,
   unwrapPlContentKey, VerifiedPl, verifyPl,
 } from '../license/publishing-license';
-import { signJwsAsync } from '../license/jws';
+import { decodeJws, signJwsAsync } from '../license/jws';
 import { policyFromTemplate } from '../license/templates';
 import { issueUlAsync } from '../license/use-license';
 import { Account, Accounts } from './accounts';
@@ -253,6 +253,14 @@ export class Licensing {
       // while individuals could protect) must not go on publishing once they may not.
       if (this.d.accounts.find(owner)?.kind === 'individual' && !this.d.settings.individualsMayProtect) {
         throw new RmsError('PUBLISHER_NOT_ALLOWED', `content ${pl.claims.cid} was first seen while its publisher ${owner} is an individual, who may not protect here`);
+      }
+      // An address removed and added again is a new account: a CLC issued to the one before
+      // (a person who left, say) publishes nothing new under it.
+      const created = this.d.accounts.createdAt(owner);
+      const clcIssued = pl.publishedOffline ? decodeJws<{ iat?: unknown }>(pl.claims.clc!).payload.iat : null;
+      // Both times are this service's clock: no skew to allow for.
+      if (created !== null && typeof clcIssued === 'number' && clcIssued < created) {
+        throw new RmsError('PUBLISHER_NOT_ALLOWED', `content ${pl.claims.cid} was published with a CLC issued before the account ${owner} was created`);
       }
     });
   }

@@ -16,6 +16,7 @@ import { AccessTokens } from './access-tokens';
 import { AuditLog } from './audit-log';
 import { DataFolder } from './data-folder';
 import { Licensing, PublishRequest } from './licensing';
+import { clientNetwork } from './client-network';
 import { RateWindow } from './rate-window';
 import { SignInGuard } from './sign-in-guard';
 import { TemplateDefinition, Templates } from './templates';
@@ -125,20 +126,6 @@ async function token(c: RouteContext, r: Request): Promise<unknown> {
   // Service principals hold their secret; people get a refresh token instead of keeping a password.
   if (grant !== 'client_credentials') answer.refresh_token = c.accounts.issueRefreshToken(account.email);
   return answer;
-}
-
-/**
- * Whom a per-client limit counts: an IPv4 address, or an IPv6 address's /64 network (one host
- * is usually given a whole /64, and could otherwise take a fresh address per request).
- */
-export function clientNetwork(address: string | undefined): string {
-  if (address === undefined) return 'unknown';
-  if (!address.includes(':') || address.startsWith('::ffff:')) return address;
-  const [head = '', tail = ''] = address.split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = tail === '' ? [] : tail.split(':');
-  const groups = address.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
 }
 
 async function signUp(c: RouteContext, r: Request): Promise<unknown> {

@@ -11,8 +11,16 @@ import { invalidArgument } from '../errors';
 export interface ServiceLimits {
   /** Bytes of request bodies held in memory at once, over all requests (default 64 MiB). */
   bodyBudgetBytes?: number;
+  /** Of those, the bytes one client (an IPv4 address, an IPv6 /64) may hold (default 16 MiB). */
+  bodyBudgetPerClientBytes?: number;
   /** Connections open at once (default 512); a connection past the cap is closed as it arrives. */
   maxConnections?: number;
+  /**
+   * Connections one client (an IPv4 address, an IPv6 /64) may hold open at once (default 128);
+   * past it a new connection from that client is closed as it arrives, so no one client takes
+   * every connection. Clients behind one proxy or NAT share it: raise it for them.
+   */
+  maxConnectionsPerClient?: number;
   /** Time for a request's headers to arrive (default 10 s). */
   headersTimeoutMs?: number;
   /** Time for a whole request, headers and body, to arrive (default 30 s). */
@@ -25,12 +33,16 @@ export interface ServiceLimits {
 
 export const DEFAULT_LIMITS: Readonly<Required<ServiceLimits>> = {
   bodyBudgetBytes: 64 * 1024 * 1024,
+  bodyBudgetPerClientBytes: 16 * 1024 * 1024,
   maxConnections: 512,
+  maxConnectionsPerClient: 128,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   idleTimeoutMs: 30_000,
 };
+
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 export const LIMIT_NAMES = Object.keys(DEFAULT_LIMITS) as (keyof ServiceLimits)[];
 
@@ -41,6 +53,8 @@ export function resolveLimits(given: ServiceLimits = {}): Required<ServiceLimits
     const value = given[name];
     if (value === undefined) continue;
     if (!Number.isSafeInteger(value) || value <= 0) throw invalidArgument(`limits.${name}`, 'a positive integer');
+    // Node's timers hold at most 2^31 - 1 ms (24.8 days); past that they fire at once.
+    if (name.endsWith('Ms') && value > MAX_TIMEOUT_MS) throw invalidArgument(`limits.${name}`, `at most ${MAX_TIMEOUT_MS} ms`);
     limits[name] = value;
   }
   // node:http refuses this pair itself, with a message about its own property names.

@@ -7,11 +7,12 @@
 import { readFileSync } from 'node:fs';
 import http, { IncomingMessage, Server, ServerResponse } from 'node:http';
 import https from 'node:https';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, Socket } from 'node:net';
 
 import { fileSystemError, invalidArgument, RmsError } from '../errors';
 import { Account, Accounts } from './accounts';
 import { AccessTokens } from './access-tokens';
+import { clientNetwork } from './client-network';
 import { AuditLog } from './audit-log';
 import { ContentRegistry } from './content-registry';
 import { DataFolder, openDataFolder } from './data-folder';
@@ -138,7 +139,23 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   }
   applyLimits(server, limits);
   server.on('drop', (dropped?: { remoteAddress?: string }) => emit('warn', 'connection-dropped', { remote: dropped?.remoteAddress, maxConnections: limits.maxConnections }));
-  const budget = new BodyBudget(limits.bodyBudgetBytes);
+  const budget = new BodyBudget(limits.bodyBudgetBytes, limits.bodyBudgetPerClientBytes);
+  const connections = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const client = clientNetwork(socket.remoteAddress);
+    const open = (connections.get(client) ?? 0) + 1;
+    if (open > limits.maxConnectionsPerClient) {
+      emit('warn', 'connection-dropped', { remote: socket.remoteAddress, maxConnectionsPerClient: limits.maxConnectionsPerClient });
+      socket.destroy();
+      return;
+    }
+    connections.set(client, open);
+    socket.once('close', () => {
+      const left = (connections.get(client) ?? 1) - 1;
+      if (left <= 0) connections.delete(client);
+      else connections.set(client, left);
+    });
+  });
 
   /** The caller a bearer token names, from the headers alone; AUTHENTICATION_FAILED (401 with the challenge) otherwise. */
   async function authenticate(c: RouteContext, req: IncomingMessage): Promise<Account> {
@@ -173,7 +190,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       // The body is admitted (its declared length checked and taken from the budget) only
       // after the caller is authenticated, so a client without a token costs no body at all.
       const open = (): RouteRequest => {
-        const admitted = body = new RequestBody(req, route.maxBodyBytes, budget);
+        const admitted = body = new RequestBody(req, route.maxBodyBytes, budget, clientNetwork(req.socket.remoteAddress));
         return { req, res, params, body: () => admitted.read() };
       };
       const result = route.caller

@@ -4,7 +4,7 @@
  * licenses. Like ssh's StrictModes, a folder owned by someone else is refused, and one the user
  * owns but left writable by group or others is tightened to 0700.
  */
-import { closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 
 import { fileSystemError, RmsError } from '../errors';
@@ -79,5 +79,31 @@ export function secureStoreRoot(root: string): TightenedFolder[] | null {
   const checked = secureFolder(root, uid);
   if (checked === undefined) return null;
   const keys = secureFolder(path.join(root, 'keys'), uid);
-  return [checked.tightened, keys?.tightened ?? null].filter((t): t is TightenedFolder => t !== null);
+  const tightened = [checked.tightened, keys?.tightened ?? null].filter((t): t is TightenedFolder => t !== null);
+  // While the root was open to others, anyone could have planted a folder or file in it (an
+  // account.json pinning their own service, say): everything in it must be the user's too.
+  if (tightened.length > 0) checkEverythingOwned(root, uid);
+  return tightened;
+}
+
+/** STORE_NOT_SECURE for the first entry under `folder` (links not followed) that a user other than `uid` owns. */
+export function checkEverythingOwned(folder: string, uid: number): void {
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch (error) {
+    throw fileSystemError(error, folder);
+  }
+  for (const name of names) {
+    const entry = path.join(folder, name);
+    let stat;
+    try {
+      stat = lstatSync(entry);
+    } catch (error) {
+      if (errnoOf(error) === 'ENOENT') continue;
+      throw fileSystemError(error, entry);
+    }
+    if (stat.uid !== uid) throw new StoreNotSecureError(entry, stat.uid, uid);
+    if (stat.isDirectory()) checkEverythingOwned(entry, uid);
+  }
 }

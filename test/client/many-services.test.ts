@@ -7,8 +7,9 @@
 import path from 'node:path';
 
 import {
-  passwordTokenProvider, RmsClient, RmsError, ServiceAllowList, TokenProvider, TokenRequest,
+  passwordTokenProvider, publishOffline, RmsClient, RmsError, SecretKey, ServiceAllowList, TokenProvider, TokenRequest,
 } from '../../lib';
+import { internals } from '../support/client-internals';
 import { codeOf } from '../support/error-code';
 import { passwordOf, startTestService, TestService } from '../support/licensing-service';
 
@@ -113,5 +114,33 @@ describe('a PL from a service the client has not met', () => {
     expect(bob.services().map((s) => s.url)).toEqual([home.service.url]);
     bob.close();
     signedIn.close();
+  });
+});
+
+describe('the use-license cache', () => {
+  it('keeps one license per content ID and owner: opening another owner\'s content with the same ID evicts nothing', async () => {
+    await home.addUser('mallory@contoso.com');
+    const alice = await home.signIn('alice@contoso.com', { store: path.join(home.root, 'stores', 'alice-cache') });
+    const mallory = await home.signIn('mallory@contoso.com', { store: path.join(home.root, 'stores', 'mallory-cache') });
+    const bob = await bobAtHome();
+    const published = await alice.serializeLicense(alice.createLicense({ grants: [{ who: 'bob@contoso.com', rights: ['VIEW'] }], offlineDays: 1 }));
+    published.contentKey.close();
+    (await bob.getContentKey(published.publishingLicense)).close();
+    // Mallory publishes content of his own under alice's content ID, for bob too, and bob opens it.
+    const key = SecretKey.generate();
+    const m = internals(mallory);
+    const sameId = publishOffline({
+      owner: 'mallory@contoso.com', contentId: published.contentId, contentKey: key, iat: Math.floor(Date.now() / 1000),
+      policy: { template: null, grants: [{ who: 'bob@contoso.com', rights: ['VIEW'] }], contentValidUntil: null, offlineDays: 1 },
+      wrappingKey: m.slc.wrappingKey, urls: m.slc.claims.urls,
+    }, m.key(), m.account.clc!);
+    key.close();
+    (await bob.getContentKey(sameId)).close();
+    // Offline, alice's content still opens from its own cached license.
+    const offline = RmsClient.open({ store: bob.storeRoot, offlineOnly: true });
+    const cached = await offline.getContentKey(published.publishingLicense);
+    expect([cached.fromCache, cached.owner]).toEqual([true, 'alice@contoso.com']);
+    cached.close();
+    for (const c of [alice, mallory, bob, offline]) c.close();
   });
 });

@@ -5,7 +5,7 @@
  */
 import { decodeJws, PlClaims, publishOffline, publishRequestLabel, RmsClient, rsaOaep, SecretKey, signJws } from '../../lib';
 import { PL_TYPE } from '../../lib/license/publishing-license';
-import { clientNetwork } from '../../lib/server/routes';
+import { clientNetwork } from '../../lib/server/client-network';
 import { internals } from '../support/client-internals';
 import { codeOf } from '../support/error-code';
 import { startTestService, TestService } from '../support/licensing-service';
@@ -274,5 +274,35 @@ describe('clientNetwork, whom the per-client sign-up limit counts', () => {
     expect(clientNetwork('2001:db8::7')).toBe('2001:db8:0:0::/64');
     expect(clientNetwork('::1')).toBe('0:0:0:0::/64');
     expect(clientNetwork(undefined)).toBe('unknown');
+  });
+});
+
+describe('an address removed and added again is a new account (review finding)', () => {
+  it('publishes nothing new under a CLC issued to the account before, and does under its own', async () => {
+    let clock = NOW();
+    const s = await startTestService({ now: () => clock });
+    try {
+      await s.addUser('henry@contoso.com');
+      await s.addUser('bob@contoso.com');
+      const store = (name: string) => ({ store: `${s.root}/stores/${name}`, now: () => clock });
+      const before = await s.signIn('henry@contoso.com', store('henry-before'));
+      const publish = async (client: RmsClient) => {
+        const serialized = await client.serializeLicense(client.createLicense({ grants: [{ who: 'bob@contoso.com', rights: ['VIEW'] }], offlineDays: 0 }));
+        serialized.contentKey.close();
+        return serialized.publishingLicense;
+      };
+      const old = await publish(before);
+      clock += 60;
+      s.service.accounts.remove('henry@contoso.com');
+      await s.addUser('henry@contoso.com');
+      clock += 60;
+      const bob = await s.signIn('bob@contoso.com', store('bob'));
+      expect(await codeOf(open(bob, old))).toBe('PUBLISHER_NOT_ALLOWED');
+      const after = await s.signIn('henry@contoso.com', store('henry-after'));
+      expect(await open(bob, await publish(after))).toEqual(['VIEW']);
+      for (const c of [before, after, bob]) c.close();
+    } finally {
+      await s.cleanup();
+    }
   });
 });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import {
   aesGcm, COMMON_RIGHTS, decodeJws, openUlContentKey, readFileLicense, RmsClient, verifySlc, verifyUl,
 } from '../../lib';
+import { useLicenseName } from '../../lib/client/use-license-cache';
 import { internals } from '../support/client-internals';
 import { codeOf } from '../support/error-code';
 import { startTestService, TestService } from '../support/licensing-service';
@@ -191,7 +192,7 @@ describe('tampering and key binding', () => {
     const license = await bob.fileLicense(file);
     license.close();
     const licenses = path.join(bob.storeRoot, 'services', bob.serviceId, 'licenses');
-    const ulFile = path.join(licenses, `${license.contentId}.jws`);
+    const ulFile = path.join(licenses, `${useLicenseName({ cid: license.contentId, own: license.owner })}.jws`);
     const ul = readFileSync(ulFile, 'utf8');
     const promoted = reencodePayload(ul, (p) => { p.rights = ['OWNER']; });
     const slc = verifySlc(JSON.parse(readFileSync(path.join(bob.storeRoot, 'services', bob.serviceId, 'account.json'), 'utf8')).slc, { pinned: [bob.serviceId] });
@@ -204,7 +205,7 @@ describe('tampering and key binding', () => {
     const file = await protectFor([{ who: 'bob@contoso.com', rights: ['VIEW'] }]);
     const license = await bob.fileLicense(file);
     license.close();
-    const bobUl = readFileSync(path.join(bob.storeRoot, 'services', bob.serviceId, 'licenses', `${license.contentId}.jws`), 'utf8');
+    const bobUl = readFileSync(path.join(bob.storeRoot, 'services', bob.serviceId, 'licenses', `${useLicenseName({ cid: license.contentId, own: license.owner })}.jws`), 'utf8');
     const claims = decodeJws<Parameters<typeof openUlContentKey>[0]['claims']>(bobUl).payload;
     const carolKey = internals(carol).key();
     expect(() => openUlContentKey({ claims, token: bobUl }, carolKey)).toThrow(expect.objectContaining({ code: 'BROKEN_CERT_CHAIN' }));
@@ -214,7 +215,7 @@ describe('tampering and key binding', () => {
     // Planted in carol's cache, bob's UL is not hers: refused, then dropped.
     const carolLicenses = path.join(carol.storeRoot, 'services', carol.serviceId, 'licenses');
     require('node:fs').mkdirSync(carolLicenses, { recursive: true });
-    writeFileSync(path.join(carolLicenses, `${license.contentId}.jws`), bobUl);
+    writeFileSync(path.join(carolLicenses, `${useLicenseName({ cid: license.contentId, own: license.owner })}.jws`), bobUl);
     expect(await codeOf(carol.fileLicense(file, { offlineOnly: true }))).toBe('NEEDS_ONLINE');
   });
 });

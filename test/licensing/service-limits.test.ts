@@ -70,9 +70,10 @@ interface Raw {
   closed: Promise<string>;
 }
 
-function connect(port: number): Promise<Raw> {
+/** A raw connection to the service, from `from` (another loopback address is another client). */
+function connect(port: number, from = '127.0.0.1'): Promise<Raw> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
+    const socket = net.connect({ port, host: '127.0.0.1', localAddress: from });
     let received = '';
     socket.on('data', (d: Buffer) => { received += d.toString('latin1'); });
     // The server closes connections whose body it will not read, and drops those over its cap:
@@ -140,7 +141,8 @@ describe('openrms serve --limit', () => {
       expect(result.status).not.toBe(0);
       return result.stderr;
     };
-    expect(serveWith('maxConnection=10')).toMatch(/^error: INVALID_ARGUMENT: --limit must be NAME=INTEGER with NAME one of bodyBudgetBytes, maxConnections, /);
+    expect(serveWith('maxConnection=10')).toMatch(/^error: INVALID_ARGUMENT: --limit must be NAME=INTEGER with NAME one of bodyBudgetBytes, bodyBudgetPerClientBytes, maxConnections, /);
+    expect(serveWith('idleTimeoutMs=2147483648')).toMatch(/^error: INVALID_ARGUMENT: limits\.idleTimeoutMs must be at most 2147483647 ms/);
     expect(serveWith('maxConnections=0')).toMatch(/^error: INVALID_ARGUMENT: limits\.maxConnections must be a positive integer/);
     expect(serveWith('headersTimeoutMs=5000', 'requestTimeoutMs=1000')).toMatch(/^error: INVALID_ARGUMENT: limits\.headersTimeoutMs must be at most limits\.requestTimeoutMs/);
   });
@@ -299,14 +301,17 @@ describe('a service with short timeouts and a small body budget', () => {
   });
 
   it('answers 503 SERVICE_UNAVAILABLE with Retry-After past the body budget, and takes bodies again once it is free', async () => {
-    // Expect: 100-continue makes the service say when it has admitted the body (and taken its
-    // 16,000 bytes from the 20,000 of the budget), before the body is sent.
+    // The budget counts bytes received, not bytes declared: the holder sends 15,000 of its 16,000.
     const holder = await connect(serve.port);
-    holder.socket.write(head('POST', '/_wmcs/oauth2/token', { 'content-type': 'application/json', 'content-length': 16000, expect: '100-continue' }));
-    await new Promise<void>((resolve) => holder.socket.once('data', () => resolve()));
-
+    holder.socket.write(head('POST', '/_wmcs/oauth2/token', { 'content-type': 'application/json', 'content-length': 16000 }));
+    holder.socket.write(' '.repeat(15000));
     const second = await connect(serve.port);
     second.socket.write(head('POST', '/_wmcs/oauth2/token', { 'content-type': 'application/json', 'content-length': 16000 }));
+    // Sent in pieces until the budget is passed (the holder's bytes may still be on their way).
+    for (let sent = 0; sent < 16000 && !second.socket.destroyed; sent += 1000) {
+      second.socket.write(' '.repeat(1000));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     const busy = parseAnswer(await second.closed);
     expect(busy.status).toBe(503);
     expect(errorCode(busy)).toBe('SERVICE_UNAVAILABLE');
@@ -314,7 +319,7 @@ describe('a service with short timeouts and a small body budget', () => {
     expect(busy.headers.connection).toBe('close');
 
     // The holder's body completes and is answered; its bytes go back to the budget.
-    holder.socket.write(' '.repeat(16000));
+    holder.socket.write(' '.repeat(1000));
     await new Promise<void>((resolve) => holder.socket.on('data', (d: Buffer) => { if (d.includes('HTTP/1.1 400')) resolve(); }));
     const third = await connect(serve.port);
     third.socket.write(head('POST', '/_wmcs/oauth2/token', { 'content-type': 'application/json', 'content-length': 16000, connection: 'close' }));
@@ -323,6 +328,56 @@ describe('a service with short timeouts and a small body budget', () => {
     expect(accepted.status).toBe(400);
     expect(errorCode(accepted)).toBe('INVALID_FORMAT');
     holder.socket.destroy();
+  });
+
+  it('holds nothing for a Content-Length declared and never sent: other requests still get their bodies read', async () => {
+    const declared = await Promise.all(Array.from({ length: 8 }, () => connect(serve.port)));
+    for (const raw of declared) raw.socket.write(head('POST', '/_wmcs/oauth2/token', { 'content-type': 'application/json', 'content-length': 16000 }));
+    const other = await connect(serve.port);
+    other.socket.write(head('POST', '/_wmcs/oauth2/token', { 'content-type': 'application/json', 'content-length': 2, connection: 'close' }));
+    other.socket.write('{}');
+    expect(parseAnswer(await other.closed).status).toBe(400);
+    for (const raw of declared) raw.socket.destroy();
+  });
+});
+
+describe('limits per client', () => {
+  let serve: Serve;
+  beforeAll(async () => {
+    serve = await startServe('per-client', ['maxConnectionsPerClient=3', 'bodyBudgetPerClientBytes=20000']);
+  }, 60_000);
+
+  it('closes a client\'s connections past its cap as they arrive, while another client is served', async () => {
+    const held = await Promise.all([0, 1, 2].map(() => connect(serve.port, '127.0.0.2')));
+    for (const raw of held) {
+      raw.socket.write(head('GET', '/_wmcs/discovery'));
+      await new Promise<void>((resolve) => raw.socket.once('data', () => resolve()));
+    }
+    const fourth = await connect(serve.port, '127.0.0.2');
+    fourth.socket.write(head('GET', '/_wmcs/discovery'));
+    expect(await fourth.closed).toBe('');
+    const other = await connect(serve.port, '127.0.0.3');
+    other.socket.write(head('GET', '/_wmcs/discovery', { connection: 'close' }));
+    expect(parseAnswer(await other.closed).status).toBe(200);
+    for (const raw of held) raw.socket.destroy();
+  });
+
+  it('gives one client no more than its share of the body budget, while another client is served', async () => {
+    const first = await connect(serve.port, '127.0.0.4');
+    first.socket.write(head('POST', '/_wmcs/oauth2/token', { 'content-type': 'application/json', 'content-length': 16000 }));
+    first.socket.write(' '.repeat(15000));
+    const second = await connect(serve.port, '127.0.0.4');
+    second.socket.write(head('POST', '/_wmcs/oauth2/token', { 'content-type': 'application/json', 'content-length': 16000 }));
+    for (let sent = 0; sent < 16000 && !second.socket.destroyed; sent += 1000) {
+      second.socket.write(' '.repeat(1000));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(parseAnswer(await second.closed).status).toBe(503);
+    const other = await connect(serve.port, '127.0.0.5');
+    other.socket.write(head('POST', '/_wmcs/oauth2/token', { 'content-type': 'application/json', 'content-length': 10000, connection: 'close' }));
+    other.socket.write(' '.repeat(10000));
+    expect(parseAnswer(await other.closed).status).toBe(400);
+    first.socket.destroy();
   });
 });
 

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { ClientStore, RmsClient, StoreNotSecureError } from '../../lib';
+import { checkEverythingOwned } from '../../lib/store/store-ownership';
 import { requireBuilt, ROOT } from '../support/built-package';
 
 const UID = process.getuid!();
@@ -125,6 +126,22 @@ describe('the client store root must be the user\'s own', () => {
     store.setCurrent('service-1');
     expect(store.current()).toBe('service-1');
     expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  it('refuses a root that was open to others when another user planted something in it', () => {
+    chmodSync(dir, 0o777);
+    mkdirSync(path.join(dir, 'services', 'planted'), { recursive: true, mode: 0o777 });
+    const planted = path.join(dir, 'services', 'planted', 'account.json');
+    writeFileSync(planted, '{}');
+    if (IS_ROOT) {
+      chownSync(planted, OTHER_UID, OTHER_UID);
+      const error = refusal(() => new ClientStore(dir).current());
+      expect(error).toMatchObject({ code: 'STORE_NOT_SECURE', path: planted, ownerUid: OTHER_UID, expectedUid: UID });
+    } else {
+      // Without root nothing can be given away; the same walk, asked on behalf of another uid, must refuse what is ours.
+      const error = refusal(() => checkEverythingOwned(dir, UID + 1));
+      expect(error).toMatchObject({ code: 'STORE_NOT_SECURE', ownerUid: UID, expectedUid: UID + 1 });
+    }
   });
 
   it('says in a process warning that it tightened a root (the CLI shows it)', () => {

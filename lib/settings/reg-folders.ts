@@ -1,0 +1,78 @@
+/**
+ * The registry outside Windows: `.reg` files in two folders, the machine-wide one for HKLM and
+ * the user's for HKCU. In each folder the files ending in `.reg` are read in the order of their
+ * names (compared character by character, not by locale), and each file's operations apply over
+ * the ones before, so a later file wins and may delete what an earlier one set. Every file is
+ * parsed whole before anything is applied, and every file is checked before the registry is
+ * built, so a malformed line or a key of the wrong hive (HKCU in a machine file, HKLM in a user
+ * file) fails the whole load with the file and the line.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { fileSystemError } from '../errors';
+import { Hive, HIVE_LONG_NAMES } from './hive';
+import { applyRegFile, RegFile } from './reg-file';
+import { parseRegFile } from './reg-file-parser';
+import { Registry } from './registry';
+import { InvalidRegFileError } from './settings-errors';
+
+export interface RegFolder {
+  folder: string;
+  /** The one hive its files may set. */
+  hive: Hive;
+}
+
+/** The `.reg` files of a folder in the order they apply; none when it does not exist. */
+export function regFilesIn(folder: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(folder, { withFileTypes: true }).filter((entry) => entry.isFile() && /\.reg$/i.test(entry.name)).map((entry) => entry.name);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return [];
+    throw fileSystemError(error, folder);
+  }
+  return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((name) => path.join(folder, name));
+}
+
+/** Reads and parses one file, refusing a key outside `hive`. */
+export function readRegFile(file: string, hive: Hive): RegFile {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    throw fileSystemError(error, file);
+  }
+  return requireHive(parseRegFile(bytes, file), hive);
+}
+
+/** `regFile` if all its keys are in `hive`; else the first that is not, as INVALID_REG_FILE. */
+export function requireHive(regFile: RegFile, hive: Hive): RegFile {
+  const stray = regFile.operations.find((operation) => operation.hive !== hive);
+  if (stray !== undefined) {
+    throw new InvalidRegFileError(regFile.file, stray.line,
+      `${HIVE_LONG_NAMES[stray.hive]} keys do not belong in this folder, which holds ${HIVE_LONG_NAMES[hive]} settings`);
+  }
+  return regFile;
+}
+
+/**
+ * The registry the folders hold. `replacing` stands in for a file of that path (whether or not
+ * it exists yet): how `openrms config` checks a change before writing it.
+ */
+export function loadRegFolders(folders: readonly RegFolder[], replacing: readonly RegFile[] = []): Registry {
+  const files = folders.flatMap(({ folder, hive }) => {
+    const paths = regFilesIn(folder);
+    for (const replacement of replacing) {
+      if (path.dirname(replacement.file) === folder && !paths.includes(replacement.file)) paths.push(replacement.file);
+    }
+    paths.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return paths.map((file) => {
+      const replacement = replacing.find((candidate) => candidate.file === file);
+      return replacement === undefined ? readRegFile(file, hive) : requireHive(replacement, hive);
+    });
+  });
+  const registry = new Registry();
+  for (const file of files) applyRegFile(registry, file);
+  return registry;
+}
