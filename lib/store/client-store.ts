@@ -7,7 +7,7 @@
  *   <root>/keys/<key ID>.pem                   the user's private keys (made here, never sent)
  *   <root>/services/<service ID>/account.json  service URL, pinned SLC, identity, RAC, CLC, tokens
  *   <root>/services/<service ID>/templates.json  the signed templates last listed
- *   <root>/services/<service ID>/licenses/<content ID>.jws  cached use licenses
+ *   <root>/services/<service ID>/licenses/<content ID>_<owner tag>.jws  cached use licenses
  *   <root>/locks/<name>.lock                   held while one process updates shared state
  *
  * The service ID is the thumbprint of the service's signing key, pinned at sign-in.
