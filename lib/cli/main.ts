@@ -6,6 +6,7 @@
 import { RmsError } from '../errors';
 import { VERSION } from '../version';
 import { CommandIo, failureReport } from './command-line';
+import { runConfig } from './config';
 import { runDemo } from './demo';
 import { runInspect } from './inspect';
 import { runLogin, runSignUp } from './login';
@@ -41,6 +42,10 @@ A user (the store is --store DIR or OPENRMS_HOME):
   revoke PATH|CONTENT-ID          stop the service issuing licenses for content
   templates [list | add NAME --grant ... | archive ID]
 
+Settings (the MSIPC registry as .reg files; docs/settings.md):
+  config [list | get NAME | set NAME [VALUE] | unset NAME | import FILE.reg | export FILE.reg]
+         [--machine|--user] [--server-mode --account NAME]
+
 Without a service:
   demo              start a service in a temporary folder, protect a document for a
                     recipient and open it, and report what was done
@@ -61,6 +66,7 @@ const COMMANDS: Record<string, Command> = {
   rights: runRights,
   revoke: runRevoke,
   templates: runTemplates,
+  config: runConfig,
   inspect: (args, io) => runInspect(args, io.out),
   demo: async (args, io) => {
     const unknown = args.filter((a) => a !== '--json');

@@ -106,7 +106,23 @@ const LAYER_RANK: Record<SettingSource['kind'], number> = { code: 3, environment
 /** MSIPC's template refresh interval when neither frequency is set (client 1.0.1784.0 and later). */
 export const DEFAULT_TEMPLATE_UPDATE_SECONDS = 24 * 60 * 60;
 
-export function loadClientSettings(options: LoadSettingsOptions = {}): ClientSettings {
+/** Where the settings of a mode live: the store, the `.reg` folders, and the process they are read for. */
+export interface SettingsPlace {
+  mode: SettingsMode;
+  /** The service account (server mode). */
+  account: string | undefined;
+  storeRoot: string;
+  machineFolder: string;
+  /** The user's `.reg` folder; none in server mode. */
+  userFolder: string | undefined;
+  /** The folders with the one hive each may set. */
+  folders: readonly RegFolder[];
+  env: NodeJS.ProcessEnv;
+  arch: string;
+}
+
+/** The place `options` describe, with the defaults `loadClientSettings` uses. */
+export function settingsPlace(options: Omit<LoadSettingsOptions, 'overrides' | 'registry'> = {}): SettingsPlace {
   const mode = options.mode ?? 'client';
   if (mode !== 'client' && mode !== 'server') throw invalidArgument('mode', '"client" or "server"');
   if (mode === 'client' && options.account !== undefined) throw invalidArgument('account', 'given only in server mode');
@@ -119,20 +135,15 @@ export function loadClientSettings(options: LoadSettingsOptions = {}): ClientSet
   const userFolder = mode === 'client' ? userRegistryFolder(storeRoot) : undefined;
   const folders: RegFolder[] = [{ folder: machineFolder, hive: 'HKLM' }];
   if (userFolder !== undefined) folders.push({ folder: userFolder, hive: 'HKCU' });
-  const registry = options.registry ?? loadRegFolders(folders);
-  return new ClientSettings({
-    mode, account, storeRoot, machineFolder, userFolder, env, arch: options.arch ?? process.arch, registry, overrides: options.overrides ?? {},
-  });
+  return { mode, account, storeRoot, machineFolder, userFolder, folders, env, arch: options.arch ?? process.arch };
 }
 
-interface SettingsContext {
-  mode: SettingsMode;
-  account: string | undefined;
-  storeRoot: string;
-  machineFolder: string;
-  userFolder: string | undefined;
-  env: NodeJS.ProcessEnv;
-  arch: string;
+export function loadClientSettings(options: LoadSettingsOptions = {}): ClientSettings {
+  const place = settingsPlace(options);
+  return new ClientSettings({ ...place, registry: options.registry ?? loadRegFolders(place.folders), overrides: options.overrides ?? {} });
+}
+
+interface SettingsContext extends SettingsPlace {
   registry: RegistrySource;
   overrides: SettingsOverrides;
 }

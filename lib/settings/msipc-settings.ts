@@ -232,7 +232,7 @@ export const TRUSTED_SERVERS: ListDefinition<TrustedServer> = {
     return this.parse(entry, text);
   },
   parse: (entry, text) => parseTrustedServer(text.trim() === '' ? entry : text),
-  toRegistry: () => RegistryValue.string(''),
+  toRegistry: (server) => RegistryValue.string(server.entry),
   describe: (server) => server.entry,
 };
 
@@ -265,3 +265,25 @@ export const FILE_PROTECTION: ListDefinition<FileProtection> = {
 };
 
 export const LIST_SETTINGS: readonly ListDefinition<unknown>[] = [LICENSING_REDIRECTION, TRUSTED_SERVERS, FILE_PROTECTION] as readonly ListDefinition<unknown>[];
+
+/** A setting as `openrms config` names it: `Trace`, or `LicensingRedirection\<old URL>` for a list entry. */
+export type NamedSetting =
+  | { kind: 'scalar'; definition: SettingDefinition<unknown> }
+  | { kind: 'list'; definition: ListDefinition<unknown>; entry: string | undefined };
+
+/** The setting `name` stands for (compared without regard to case), or undefined. */
+export function settingNamed(name: string): NamedSetting | undefined {
+  const separator = name.indexOf('\\');
+  const head = (separator === -1 ? name : name.slice(0, separator)).toLowerCase();
+  if (separator === -1) {
+    const scalar = SCALAR_SETTINGS.find((definition) => definition.name.toLowerCase() === head);
+    if (scalar !== undefined) return { kind: 'scalar', definition: scalar };
+  }
+  const list = LIST_SETTINGS.find((definition) => definition.name.toLowerCase() === head);
+  if (list === undefined) return undefined;
+  const entry = separator === -1 ? undefined : name.slice(separator + 1);
+  return entry === '' ? undefined : { kind: 'list', definition: list, entry };
+}
+
+/** Every name `openrms config` knows, for its messages. */
+export const SETTING_NAMES: readonly string[] = [...SCALAR_SETTINGS.map((definition) => definition.name), ...LIST_SETTINGS.map((definition) => `${definition.name}\\ENTRY`)];

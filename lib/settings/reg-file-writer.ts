@@ -17,12 +17,21 @@ export const REG_FILE_HEADER = 'Windows Registry Editor Version 5.00';
 /** The column at which Registry Editor breaks a line of hex bytes. */
 const WRAP_COLUMN = 77;
 
-/** The operations that recreate the key at `keyPath` of `hive` with its values and subkeys. */
+/**
+ * The operations that recreate the key at `keyPath` of `hive` with its values and subkeys. A key
+ * with neither values nor its own line to keep (it has subkeys, which create it) is left out, so
+ * an export of a hive does not open with a line for every key above the settings.
+ */
 export function exportOperations(registry: Registry, hive: Hive, keyPath = ''): RegOperation[] {
-  return registry.walk(hive, keyPath).flatMap(({ keyPath: path, values }): RegOperation[] => [
-    { kind: 'key', hive, keyPath: path, line: 0 },
-    ...values.map((entry): RegOperation => ({ kind: 'value', hive, keyPath: path, name: entry.name, value: entry.value, line: 0 })),
-  ]);
+  const keys = registry.walk(hive, keyPath);
+  return keys.flatMap(({ keyPath: path, values }, i): RegOperation[] => {
+    const hasSubkeys = i + 1 < keys.length && keys[i + 1]!.keyPath.startsWith(path === '' ? '' : `${path}\\`);
+    if (values.length === 0 && hasSubkeys) return [];
+    return [
+      { kind: 'key', hive, keyPath: path, line: 0 },
+      ...values.map((entry): RegOperation => ({ kind: 'value', hive, keyPath: path, name: entry.name, value: entry.value, line: 0 })),
+    ];
+  });
 }
 
 /** The text of a Version 5.00 file holding `operations` (lines end in CRLF). */

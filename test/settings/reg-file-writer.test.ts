@@ -19,7 +19,7 @@ function contents(registry: Registry, hives: Hive[]): unknown[] {
 }
 
 describe('the .reg writer', () => {
-  it('writes Version 5.00 as UTF-16LE with a byte order mark, CRLF and a blank line after each key', () => {
+  it('writes Version 5.00 as UTF-16LE with a byte order mark, CRLF and a blank line after each key, leaving out keys only their subkeys make', () => {
     const registry = new Registry();
     registry.setValue('HKLM', 'SOFTWARE\\Microsoft\\MSIPC', 'Trace', RegistryValue.dword(1));
     registry.setValue('HKLM', 'SOFTWARE\\Microsoft\\MSIPC\\ServiceLocation\\EnterprisePublishing', '', RegistryValue.string('https://rms.contoso.com/_wmcs/Licensing'));
@@ -28,7 +28,6 @@ describe('the .reg writer', () => {
     expect(bytes.subarray(2).toString('utf16le')).toBe([
       'Windows Registry Editor Version 5.00', '',
       '[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\MSIPC]', '"Trace"=dword:00000001', '',
-      '[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\MSIPC\\ServiceLocation]', '',
       '[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\MSIPC\\ServiceLocation\\EnterprisePublishing]', '@="https://rms.contoso.com/_wmcs/Licensing"', '', '',
     ].join('\r\n'));
   });
