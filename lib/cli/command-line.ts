@@ -7,6 +7,7 @@ import { parseArgs, ParseArgsConfig } from 'node:util';
 import { Writable } from 'node:stream';
 
 import { RmsError } from '../errors';
+import { serverStoreRoot } from '../settings';
 import { defaultStoreRoot } from '../store/store-root';
 
 export interface CommandIo {
@@ -40,6 +41,26 @@ export function stringOption(p: Parsed, name: string): string | undefined {
 
 export function storeRoot(p: Parsed, io: CommandIo): string {
   return stringOption(p, 'store') ?? defaultStoreRoot(io.env);
+}
+
+/** The options every command that opens a client takes: `--store DIR`, `--server-mode --account NAME`. */
+export const CLIENT_OPTIONS = {
+  store: { type: 'string' }, 'server-mode': { type: 'boolean' }, account: { type: 'string' },
+} as const;
+
+/**
+ * The client a command opens: in client mode (the default) the user's store (`--store`,
+ * OPENRMS_HOME, the user's data folder); with `--server-mode --account NAME` a service account's
+ * (`--store`, else OPENRMS_SERVER_HOME/NAME, else the machine-wide server folder).
+ */
+export function clientOptions(p: Parsed, io: CommandIo): { store: string; mode: 'client' | 'server'; account?: string } {
+  const account = stringOption(p, 'account');
+  if (p.values['server-mode'] !== true) {
+    if (account !== undefined) throw new RmsError('INVALID_ARGUMENT', '--account is for --server-mode');
+    return { store: storeRoot(p, io), mode: 'client' };
+  }
+  if (account === undefined) throw new RmsError('INVALID_ARGUMENT', '--server-mode needs --account NAME (the service account)');
+  return { store: stringOption(p, 'store') ?? serverStoreRoot(account, { env: io.env }), mode: 'server', account };
 }
 
 /** Writes `json` with --json, else the text lines. */

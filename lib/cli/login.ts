@@ -1,5 +1,5 @@
 /**
- * `openrms login EMAIL --service URL [--password-stdin] [--ca FILE]`: signs in, gets a RAC and
+ * `openrms login EMAIL [--service URL] --password-stdin [--ca FILE] [--server-mode --account NAME]`: signs in, gets a RAC and
  * a CLC, and stores them (with a refresh token, never the password). `openrms signup EMAIL
  * --service URL [--code CODE --password-stdin]`: self-service sign-up for individuals.
  */
@@ -9,7 +9,9 @@ import { RmsClient } from '../client/rms-client';
 import { fileSystemError, RmsError } from '../errors';
 import { normalizeEmail } from '../license/certificates';
 import { passwordTokenProvider } from '../transport/service-connection';
-import { CommandIo, Parsed, parseCommand, readPasswordFromStdin, report, requireOne, storeRoot, stringOption } from './command-line';
+import {
+  CLIENT_OPTIONS, clientOptions, CommandIo, Parsed, parseCommand, readPasswordFromStdin, report, requireOne, stringOption,
+} from './command-line';
 
 function caOption(p: Parsed): Buffer | undefined {
   const file = stringOption(p, 'ca');
@@ -29,17 +31,18 @@ function serviceOption(command: string, p: Parsed): string {
 
 export async function runLogin(args: readonly string[], io: CommandIo): Promise<void> {
   const p = parseCommand('login', args, {
-    service: { type: 'string' }, 'password-stdin': { type: 'boolean' }, store: { type: 'string' }, ca: { type: 'string' },
+    service: { type: 'string' }, 'password-stdin': { type: 'boolean' }, ...CLIENT_OPTIONS, ca: { type: 'string' },
   });
   const email = requireOne('login', p, 'EMAIL');
   if (!p.values['password-stdin']) throw new RmsError('INVALID_ARGUMENT', 'login reads the password from stdin: pass --password-stdin');
   const password = await readPasswordFromStdin(io.stdin);
   const ca = caOption(p);
+  // Without --service, the service the ServiceLocation settings name (docs/settings.md).
   const client = await RmsClient.signIn({
-    store: storeRoot(p, io), serviceUrl: serviceOption('login', p), tokenProvider: passwordTokenProvider(email, password, { ca }), ca,
+    ...clientOptions(p, io), serviceUrl: stringOption(p, 'service'), tokenProvider: passwordTokenProvider(email, password, { ca }), ca,
   });
   report(p, io, { identity: client.identity, kind: client.identityKind, service: client.serviceUrl, serviceId: client.serviceId }, [
-    `signed in to ${client.serviceUrl} as ${client.identity} (${client.identityKind}); rights account certificate stored in ${storeRoot(p, io)}`,
+    `signed in to ${client.serviceUrl} as ${client.identity} (${client.identityKind}); rights account certificate stored in ${client.storeRoot}`,
   ]);
   client.close();
 }

@@ -10,7 +10,7 @@ import { RmsClient } from '../client/rms-client';
 import { LicenseDescriptor } from '../client/license-descriptor';
 import { fileSystemError, invalidArgument, RmsError } from '../errors';
 import { Grant } from '../license/publishing-license';
-import { CommandIo, Parsed, parseCommand, report, storeRoot, stringOption } from './command-line';
+import { CLIENT_OPTIONS, clientOptions, CommandIo, parseCommand, Parsed, report, stringOption } from './command-line';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -29,7 +29,7 @@ export function parseExpires(value: string, nowMs: number): Date {
 }
 
 function openClient(p: Parsed, io: CommandIo): RmsClient {
-  return RmsClient.open({ store: storeRoot(p, io) });
+  return RmsClient.open(clientOptions(p, io));
 }
 
 /** The --out folder, created when missing (the library's file API, like MSIPC's, wants it to exist). */
@@ -69,7 +69,7 @@ async function licenseFor(client: RmsClient, p: Parsed): Promise<LicenseDescript
 export async function runProtect(args: readonly string[], io: CommandIo): Promise<void> {
   const p = parseCommand('protect', args, {
     template: { type: 'string' }, grant: { type: 'string', multiple: true }, expires: { type: 'string' },
-    'offline-days': { type: 'string' }, online: { type: 'boolean' }, out: { type: 'string' }, store: { type: 'string' },
+    'offline-days': { type: 'string' }, online: { type: 'boolean' }, out: { type: 'string' }, ...CLIENT_OPTIONS,
   });
   const inputs = files('protect', p);
   const client = openClient(p, io);
@@ -93,7 +93,7 @@ export async function runProtect(args: readonly string[], io: CommandIo): Promis
 }
 
 export async function runUnprotect(args: readonly string[], io: CommandIo): Promise<void> {
-  const p = parseCommand('unprotect', args, { out: { type: 'string' }, store: { type: 'string' } });
+  const p = parseCommand('unprotect', args, { out: { type: 'string' }, ...CLIENT_OPTIONS });
   const inputs = files('unprotect', p);
   const client = openClient(p, io);
   const out = outputDir(p);

@@ -4,12 +4,12 @@
  */
 import { RmsClient } from '../client/rms-client';
 import { readFileLicense } from '../format/protect-file';
-import { CommandIo, parseCommand, report, requireOne, storeRoot } from './command-line';
+import { CLIENT_OPTIONS, clientOptions, CommandIo, parseCommand, report, requireOne } from './command-line';
 
 export async function runRights(args: readonly string[], io: CommandIo): Promise<void> {
-  const p = parseCommand('rights', args, { store: { type: 'string' }, offline: { type: 'boolean' } });
+  const p = parseCommand('rights', args, { ...CLIENT_OPTIONS, offline: { type: 'boolean' } });
   const file = requireOne('rights', p, 'PATH');
-  const client = RmsClient.open({ store: storeRoot(p, io) });
+  const client = RmsClient.open(clientOptions(p, io));
   try {
     const license = await client.fileLicense(file, { offlineOnly: p.values.offline === true });
     license.close();
@@ -33,9 +33,9 @@ export async function runRights(args: readonly string[], io: CommandIo): Promise
 const CONTENT_ID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
 
 export async function runRevoke(args: readonly string[], io: CommandIo): Promise<void> {
-  const p = parseCommand('revoke', args, { store: { type: 'string' } });
+  const p = parseCommand('revoke', args, { ...CLIENT_OPTIONS });
   const target = requireOne('revoke', p, 'PATH or CONTENT-ID');
-  const client = RmsClient.open({ store: storeRoot(p, io) });
+  const client = RmsClient.open(clientOptions(p, io));
   try {
     const id = CONTENT_ID.exec(target);
     const result = await client.revoke(id !== null ? { contentId: id[1]!.toLowerCase() } : { publishingLicense: await readFileLicense(target) });

@@ -6,7 +6,7 @@
 import { RmsClient } from '../client/rms-client';
 import { RmsAdministration } from '../client/template-administration';
 import { invalidArgument, RmsError } from '../errors';
-import { CommandIo, parseCommand, report, requireOne, storeRoot, stringOption } from './command-line';
+import { CLIENT_OPTIONS, clientOptions, CommandIo, parseCommand, report, requireOne, stringOption } from './command-line';
 import { parseGrant } from './protect';
 
 function count(option: string, value: string | undefined): number | undefined {
@@ -19,10 +19,10 @@ export async function runTemplates(args: readonly string[], io: CommandIo): Prom
   const sub = args[0] !== undefined && !args[0].startsWith('--') ? args[0] : 'list';
   const rest = sub === 'list' && args[0] !== 'list' ? args : args.slice(1);
   const p = parseCommand(`templates ${sub}`, rest, {
-    store: { type: 'string' }, grant: { type: 'string', multiple: true }, description: { type: 'string' },
+    ...CLIENT_OPTIONS, grant: { type: 'string', multiple: true }, description: { type: 'string' },
     'valid-days': { type: 'string' }, 'offline-days': { type: 'string' },
   });
-  const client = RmsClient.open({ store: storeRoot(p, io) });
+  const client = RmsClient.open(clientOptions(p, io));
   try {
     if (sub === 'list') {
       const templates = await client.getTemplates();

@@ -1,10 +1,24 @@
 /** The options of an RmsClient and of the operations it hands to its services. */
+import { SettingsMode, SettingsOverrides } from '../settings';
 import { TokenProvider } from '../transport/auth-challenge';
 import { HttpOptions } from '../transport/http-json';
 import { TrustPolicy } from '../transport/trust-policy';
 
 export interface RmsClientOptions extends HttpOptions {
-  /** The store's root folder (default: OPENRMS_HOME, else the platform's per-user data folder). */
+  /**
+   * MSIPC's split: `client` (default) is a person, whose store is per user and who reads the
+   * HKCU settings; `server` is a service account (`account`), whose store is machine-wide and
+   * which reads `HKLM\...\MSIPC\Server\<account>` and never asks a person (NEEDS_UI).
+   */
+  mode?: SettingsMode;
+  /** The service account, in server mode. */
+  account?: string;
+  /** Settings passed in code: they win over environment variables and the registry (docs/settings.md). */
+  settings?: SettingsOverrides;
+  /**
+   * The store's root folder (default: OPENRMS_HOME, else the platform's per-user data folder; in
+   * server mode OPENRMS_SERVER_HOME/<account>, else the platform's machine-wide folder).
+   */
   store?: string;
   /** The default publishing service: its URL or service ID (default: the last one signed in to). */
   service?: string;
@@ -17,15 +31,21 @@ export interface RmsClientOptions extends HttpOptions {
   trustPolicy?: TrustPolicy;
   /** Never contact a service: a use license not in the cache is NEEDS_ONLINE (MSIPC's IPC_PROMPT_FLAG_OFFLINE). */
   offlineOnly?: boolean;
-  /** Whether the token provider may ask a person (default true). */
+  /**
+   * Whether the token provider may ask a person. Default: the `Federation\EnableBrowser`
+   * setting (off unless an administrator turns it on); never in server mode.
+   */
   mayPrompt?: boolean;
   /** The clock, in seconds since the epoch (tests). */
   now?: () => number;
 }
 
 export interface SignInOptions extends RmsClientOptions {
-  /** The service's base URL, e.g. http://127.0.0.1:8080. */
-  serviceUrl: string;
+  /**
+   * The service's base URL, e.g. http://127.0.0.1:8080. Default: the service the
+   * `ServiceLocation\EnterpriseCertification` (else `EnterprisePublishing`) setting names.
+   */
+  serviceUrl?: string;
   tokenProvider: TokenProvider;
 }
 

@@ -11,7 +11,7 @@ import { verifySlc } from '../license/certificates';
 import { decodeJws } from '../license/jws';
 import { ServiceAccount, StoredToken } from '../store/client-store';
 import { ServiceConnection } from '../transport/service-connection';
-import { certify, ClientContext, ServiceSession } from './service-session';
+import { certify, ClientContext, connectionOptions, ServiceSession } from './service-session';
 
 export interface EnrolOptions {
   /** The device key to have certified (its store ID); a new one is made when absent. */
@@ -32,7 +32,7 @@ async function discover(connection: ServiceConnection): Promise<string> {
 
 export async function enrol(ctx: ClientContext, serviceUrl: string, o: EnrolOptions = {}): Promise<ServiceSession> {
   let token: StoredToken | null = null;
-  const probe = new ServiceConnection(serviceUrl, { ...ctx.options, onToken: (t) => { token = t; } });
+  const probe = new ServiceConnection(serviceUrl, { ...connectionOptions(ctx, serviceUrl), onToken: (t) => { token = t; } });
   const slcToken = await discover(probe);
   const claimed = String(decodeJws<{ sub?: unknown }>(slcToken).payload.sub);
   if (o.expectedServiceId !== undefined && claimed !== o.expectedServiceId) {
@@ -49,6 +49,10 @@ export async function enrol(ctx: ClientContext, serviceUrl: string, o: EnrolOpti
     throw new RmsError('AUTHENTICATION_FAILED', `the token provider signed in to ${probe.baseUrl} as ${rac.claims.sub}; this client is ${o.expectedIdentity}`,
       { serviceUrl: probe.baseUrl });
   }
+  if (rac.claims.idk === 'individual' && ctx.settings.passportCertificationDisabled) {
+    throw new RmsError('ACCESS_DISABLED_BY_POLICY', `${rac.claims.sub} is an individual (consumer) identity at ${probe.baseUrl}, and DisablePassportCertification is set`,
+      { serviceUrl: probe.baseUrl });
+  }
   const keyId = newKey ? ctx.store.saveKey(key) : o.deviceKeyId!;
   const account: ServiceAccount = {
     url: probe.baseUrl, slc: slcToken, identity: rac.claims.sub, kind: rac.claims.idk, keyId, rac: rac.token, clc, token,
@@ -56,5 +60,6 @@ export async function enrol(ctx: ClientContext, serviceUrl: string, o: EnrolOpti
   // A new key: licenses cached for the old one cannot be opened any more.
   if (newKey) ctx.store.dropUseLicenses(serviceId);
   ctx.store.saveAccount(serviceId, account);
+  ctx.tracer.event('enrol', { serviceUrl: probe.baseUrl, serviceId });
   return new ServiceSession(ctx, serviceId, account, slc);
 }

@@ -7,31 +7,25 @@ import { RmsError } from '../errors';
 import { decodeJws } from '../license/jws';
 import { PlClaims } from '../license/publishing-license';
 import { isXrml } from '../license/xrml';
+import { serviceBaseOf } from './service-session';
 
 export interface LicenseIssuer {
   serviceId: string;
-  /** The service's base URL from the PL's licensing URL (extranet first), or null when it has none. */
+  /**
+   * The service's base URL from the PL's licensing URLs, intranet first, each after the
+   * administrator's LicensingRedirection; null when the PL has none.
+   */
   serviceUrl: string | null;
 }
 
-/** `https://host/_wmcs/licensing` -> `https://host`: the service's base URL. */
-function baseOf(licensingUrl: unknown): string | null {
-  if (typeof licensingUrl !== 'string') return null;
-  try {
-    const url = new URL(licensingUrl);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
-    return `${url.origin}${url.pathname.replace(/\/_wmcs\/licensing\/?$/i, '').replace(/\/+$/, '')}`;
-  } catch {
-    return null;
-  }
-}
-
-export function licenseIssuer(pl: string): LicenseIssuer {
+/** Reads who published `pl`; `redirect` maps a licensing URL to its new one (LicensingRedirection). */
+export function licenseIssuer(pl: string, redirect: (licensingUrl: string) => string | undefined = () => undefined): LicenseIssuer {
   if (isXrml(pl)) {
     throw new RmsError('SERVICE_NOT_TRUSTED', 'the content was protected by a Microsoft RMS service (XrML license); openrms opens content of openrms services');
   }
   const { header, payload } = decodeJws<Partial<PlClaims>>(pl);
   const clcIssuer = typeof payload.clc === 'string' ? decodeJws<{ iss?: unknown }>(payload.clc).payload.iss : undefined;
   const serviceId = typeof clcIssuer === 'string' ? clcIssuer : header.kid;
-  return { serviceId, serviceUrl: baseOf(payload.urls?.extranet) ?? baseOf(payload.urls?.intranet) };
+  const base = (url: unknown): string | null => (typeof url === 'string' ? serviceBaseOf(redirect(url) ?? url) : null);
+  return { serviceId, serviceUrl: base(payload.urls?.intranet) ?? base(payload.urls?.extranet) };
 }

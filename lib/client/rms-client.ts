@@ -11,6 +11,7 @@
  * license cache, templates service-templates.ts; administrators' calls are RmsAdministration's.
  */
 import { createReadStream } from 'node:fs';
+import path from 'node:path';
 
 import { invalidArgument, RmsError } from '../errors';
 import { IdentityKind, normalizeEmail } from '../license/certificates';
@@ -21,8 +22,8 @@ import { parsePfile } from '../format/pfile-reader';
 import {
   FileOutputOptions, ProtectFileOptions, ProtectFileResult, protectFile, readFileLicense, unprotectFile, UnprotectFileResult,
 } from '../format/protect-file';
+import { ClientSettings, loadClientSettings } from '../settings';
 import { ClientStore } from '../store/client-store';
-import { defaultStoreRoot } from '../store/store-root';
 import { HttpOptions } from '../transport/http-json';
 import { ServiceConnection } from '../transport/service-connection';
 import { ENROLLED_ONLY } from '../transport/trust-policy';
@@ -33,7 +34,8 @@ import { enrol } from './enrolment';
 import { licenseIssuer } from './license-issuer';
 import { LicenseDescriptor, LicenseFromScratch, licenseFromScratch, licenseFromTemplate } from './license-descriptor';
 import { SerializedLicense, serializeLicense } from './publishing';
-import { ClientContext, ServiceSession } from './service-session';
+import { ClientContext, serviceBaseOf, ServiceSession } from './service-session';
+import { Tracer } from './trace';
 import { listTemplates, Template } from './service-templates';
 import { UseLicenseCache } from './use-license-cache';
 
@@ -50,12 +52,30 @@ function plText(pl: PublishingLicenseInput): string {
   throw invalidArgument('publishingLicense', 'a publishing license (string or bytes)');
 }
 
+/** The client's settings (code, environment, registry: docs/settings.md), store, trace and connection options. */
 function contextOf(o: RmsClientOptions): ClientContext {
+  const mode = o.mode ?? 'client';
+  const settings = loadClientSettings({ mode, account: o.account, storeRoot: o.store, overrides: o.settings });
+  // A service account never asks a person (MSIPC's server mode); a person only when the administrator lets a browser open.
+  const mayPrompt = mode === 'server' ? false : o.mayPrompt ?? settings.browserEnabled;
+  const homeRealm = settings.federationHomeRealm;
   return {
-    store: new ClientStore(o.store ?? defaultStoreRoot()),
-    options: o,
+    store: new ClientStore(settings.storeRoot),
+    options: { ...o, mayPrompt, ...(homeRealm === undefined ? {} : { homeRealm }) },
+    settings,
+    tracer: new Tracer(settings.storeRoot, settings.traceEnabled),
     now: () => o.now?.() ?? Math.floor(Date.now() / 1000),
   };
+}
+
+/** The service an explicit sign-in goes to: the one asked for, else the one the ServiceLocation settings name. */
+function signInUrl(ctx: ClientContext, given: string | undefined): string {
+  const configured = ctx.settings.enterpriseCertificationUrl ?? ctx.settings.enterprisePublishingUrl;
+  const url = given ?? (configured === undefined ? null : serviceBaseOf(configured));
+  if (url === null || url === undefined) {
+    throw invalidArgument('serviceUrl', 'a service URL (none given, and no ServiceLocation\\EnterpriseCertification or EnterprisePublishing setting)');
+  }
+  return url;
 }
 
 /** The service ID `open` should use: the option (a service ID, or the URL of a service in the store), else the store's default. */
@@ -71,6 +91,31 @@ function defaultServiceId(ctx: ClientContext): string {
   const id = wanted ?? store.current();
   if (id === null || store.loadAccount(id) === null) throw new RmsError('NOT_SIGNED_IN', `no sign-in in ${store.root}; run openrms login`);
   return id;
+}
+
+function codeOf(error: unknown): string {
+  return error instanceof RmsError ? error.code : 'ERROR';
+}
+
+/**
+ * `DisablePassportCertification`: content licensed to an individual (consumer) identity is
+ * refused, as MSIPC refuses certification by the consumer (Passport) service.
+ */
+function checkConsumerPolicy(ctx: ClientContext, session: ServiceSession): void {
+  if (session.kind === 'individual' && ctx.settings.passportCertificationDisabled) {
+    throw new RmsError('ACCESS_DISABLED_BY_POLICY', `${session.identity} is an individual (consumer) identity, and DisablePassportCertification is set`,
+      { serviceUrl: session.url });
+  }
+}
+
+/**
+ * `FileProtection\<EXT>\Encryption`: `Off` refuses to protect the file type (FILE_ENCRYPT_BLOCKED);
+ * `Native` and `Pfile` both protect it, as a PFILE (openrms has no native formats).
+ */
+function checkFileProtection(ctx: ClientContext, file: string): void {
+  if (ctx.settings.fileProtectionFor(path.basename(file)) === 'Off') {
+    throw new RmsError('FILE_ENCRYPT_BLOCKED', `protecting ${path.basename(file)} is blocked by the administrator (FileProtection: Off for its type)`);
+  }
 }
 
 export class RmsClient {
@@ -91,7 +136,7 @@ export class RmsClient {
    */
   static async signIn(o: SignInOptions): Promise<RmsClient> {
     const ctx = contextOf(o);
-    const session = await enrol(ctx, o.serviceUrl);
+    const session = await enrol(ctx, signInUrl(ctx, o.serviceUrl));
     ctx.store.setCurrent(session.serviceId);
     return new RmsClient(ctx, session);
   }
@@ -133,6 +178,11 @@ export class RmsClient {
     return this.publishing.serviceId;
   }
 
+  /** The settings this client runs with (code, environment, registry: docs/settings.md). */
+  get settings(): ClientSettings {
+    return this.ctx.settings;
+  }
+
   /** The store's root folder (keys, services, cached licenses). */
   get storeRoot(): string {
     return this.ctx.store.root;
@@ -158,7 +208,7 @@ export class RmsClient {
    * request to it. Anything else is SERVICE_NOT_TRUSTED, naming the service.
    */
   private async sessionFor(pl: string): Promise<ServiceSession> {
-    const issuer = licenseIssuer(pl);
+    const issuer = licenseIssuer(pl, (url) => this.ctx.settings.redirectLicensingUrl(url));
     let session = this.sessions.get(issuer.serviceId) ?? ServiceSession.load(this.ctx, issuer.serviceId);
     if (session === null) {
       const url = issuer.serviceUrl;
@@ -204,7 +254,9 @@ export class RmsClient {
    * service: offline, signed with the user's CLC and no request at all; or online, signed by the service.
    */
   async serializeLicense(d: LicenseDescriptor, options: SerializeOptions = {}): Promise<SerializedLicense> {
-    return serializeLicense(this.publishing, d, { ...options, now: this.ctx.now });
+    const serialized = await serializeLicense(this.publishing, d, { ...options, now: this.ctx.now });
+    this.ctx.tracer.event('serialize-license', { serviceId: this.serviceId, contentId: serialized.contentId });
+    return serialized;
   }
 
   /**
@@ -214,7 +266,16 @@ export class RmsClient {
    */
   async getContentKey(publishingLicense: PublishingLicenseInput, options: GetContentKeyOptions = {}): Promise<ContentLicense> {
     const { session, pl } = await this.verifiedLicense(publishingLicense);
-    return getContentKey(session, pl, this.cache, { offlineOnly: options.offlineOnly ?? this.ctx.options.offlineOnly, now: this.ctx.now() });
+    checkConsumerPolicy(this.ctx, session);
+    const tracer = this.ctx.tracer;
+    try {
+      const license = await getContentKey(session, pl, this.cache, { offlineOnly: options.offlineOnly ?? this.ctx.options.offlineOnly, now: this.ctx.now() });
+      tracer.event('get-content-key', { serviceId: session.serviceId, contentId: pl.claims.cid, rights: license.rights, fromCache: license.fromCache });
+      return license;
+    } catch (error) {
+      tracer.event('get-content-key', { serviceId: session.serviceId, contentId: pl.claims.cid, code: codeOf(error) });
+      throw error;
+    }
   }
 
   /** IpcAccessCheck. */
@@ -280,6 +341,7 @@ export class RmsClient {
   /** IpcfEncryptFile: protects a file to a new file (see protectFile in the file API). */
   async protectFile(source: string, license: LicenseDescriptor | SerializedLicense, options: ProtectFileOptions = {}):
     Promise<ProtectFileResult & { contentId: string }> {
+    checkFileProtection(this.ctx, source);
     const { s, owned } = await this.serialized(license);
     try {
       return { ...(await protectFile(source, s.contentKey, Buffer.from(s.publishingLicense), options)), contentId: s.contentId };

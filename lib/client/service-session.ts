@@ -8,19 +8,53 @@ import { AsymmetricKey } from '../crypto/asymmetric-key';
 import { RmsError } from '../errors';
 import { IdentityKind, verifyClc, VerifiedSlc, verifyRac, verifySlc } from '../license/certificates';
 import { decodeJws } from '../license/jws';
+import { ClientSettings } from '../settings';
 import { ClientStore, ServiceAccount } from '../store/client-store';
 import { ServiceConnection } from '../transport/service-connection';
 import { RmsClientOptions } from './client-options';
+import { Tracer } from './trace';
 
 /** Renew the RAC when it has less than this left. */
 const RAC_RENEWAL_SECONDS = 7 * 24 * 3600;
 
-/** What every session of one client shares: its store and options. */
+/** What every session of one client shares: its store, options, settings and trace. */
 export interface ClientContext {
   readonly store: ClientStore;
-  readonly options: RmsClientOptions;
+  /** The options, `mayPrompt` and `homeRealm` resolved from the settings. */
+  readonly options: RmsClientOptions & { mayPrompt: boolean; homeRealm?: string };
+  readonly settings: ClientSettings;
+  readonly tracer: Tracer;
   /** Seconds since the epoch. */
   now(): number;
+}
+
+/** The connection options of a client's calls to `serviceUrl`: its settings, and every answer traced. */
+export function connectionOptions(ctx: ClientContext, serviceUrl: string) {
+  return {
+    ...ctx.options,
+    onExchange: (e: { method: string; path: string; status: number; ms: number }) => ctx.tracer.event('http', { serviceUrl, ...e }),
+  };
+}
+
+/**
+ * The URL to reach a service at, after the administrator's `LicensingRedirection`: a base URL
+ * whose licensing URL (`<base>/_wmcs/licensing`) is redirected moves to the new licensing URL's base.
+ */
+export function redirectedServiceUrl(settings: ClientSettings, baseUrl: string): string {
+  const to = settings.redirectLicensingUrl(`${baseUrl}/_wmcs/licensing`);
+  return to === undefined ? baseUrl : serviceBaseOf(to) ?? baseUrl;
+}
+
+/** `https://host/_wmcs/licensing` -> `https://host`: a service's base URL from one of its URLs. */
+export function serviceBaseOf(serviceUrl: unknown): string | null {
+  if (typeof serviceUrl !== 'string') return null;
+  try {
+    const url = new URL(serviceUrl);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+    return `${url.origin}${url.pathname.replace(/\/_wmcs\/(licensing|certification)\/?$/i, '').replace(/\/+$/, '')}`;
+  } catch {
+    return null;
+  }
 }
 
 export class ServiceSession {
@@ -28,8 +62,9 @@ export class ServiceSession {
   private key: AsymmetricKey | undefined;
 
   constructor(private readonly ctx: ClientContext, readonly serviceId: string, private account: ServiceAccount, readonly slc: VerifiedSlc) {
-    this.connection = new ServiceConnection(account.url, {
-      ...ctx.options,
+    const url = redirectedServiceUrl(ctx.settings, account.url);
+    this.connection = new ServiceConnection(url, {
+      ...connectionOptions(ctx, url),
       token: account.token ?? undefined,
       onToken: (token) => this.update({ token }),
       coordinate: (fn) => ctx.store.withLock(`token-${serviceId}`, fn),
@@ -44,8 +79,9 @@ export class ServiceSession {
     return new ServiceSession(ctx, serviceId, account, verifySlc(account.slc, { pinned: [serviceId] }));
   }
 
+  /** Where the service is reached: its URL at enrolment, after any LicensingRedirection. */
   get url(): string {
-    return this.account.url;
+    return this.connection.baseUrl;
   }
 
   get identity(): string {

@@ -25,6 +25,8 @@ export interface ConnectionOptions extends HttpOptions {
    */
   coordinate?: <T>(fn: () => Promise<T>) => Promise<T>;
   storedToken?: () => (ProvidedToken & { expiresAt?: number }) | null | undefined;
+  /** Told of every answer (for the client's trace): what was asked and how it went, nothing sent or received. */
+  onExchange?: (exchange: { method: string; path: string; status: number; ms: number }) => void;
 }
 
 function usable(token: { expiresAt?: number } | undefined): boolean {
@@ -50,9 +52,17 @@ export class ServiceConnection {
   }
 
   /** An unauthenticated call (discovery, sign-up). */
+  /** One request, told to `onExchange`. */
+  private async exchange(method: string, url: URL, body: unknown, headers: Record<string, string>) {
+    const started = Date.now();
+    const response = await requestJson(method, url, body, headers, this.options);
+    this.options.onExchange?.({ method, path: url.pathname, status: response.status, ms: Date.now() - started });
+    return response;
+  }
+
   async call(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
     const url = new URL(this.baseUrl + path);
-    const response = await requestJson(method, url, body, {}, this.options);
+    const response = await this.exchange(method, url, body, {});
     if (response.status !== 200) throw serviceError(response, url);
     return response.body;
   }
@@ -61,14 +71,14 @@ export class ServiceConnection {
   async callAuthenticated(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
     const url = new URL(this.baseUrl + path);
     const sent = usable(this.token) ? this.token!.accessToken : undefined;
-    let response = await requestJson(method, url, body, sent !== undefined ? { authorization: `Bearer ${sent}` } : {}, this.options);
+    let response = await this.exchange(method, url, body, sent !== undefined ? { authorization: `Bearer ${sent}` } : {});
     if (response.status === 401) {
       const challenge = parseChallenge(response.headers['www-authenticate'] as string | undefined);
       if (challenge === null) throw serviceError(response, url);
       const coordinate = this.options.coordinate ?? (<T>(fn: () => Promise<T>) => fn());
       this.acquiring ??= coordinate(() => this.acquire(challenge, sent)).finally(() => { this.acquiring = null; });
       const token = await this.acquiring;
-      response = await requestJson(method, url, body, { authorization: `Bearer ${token}` }, this.options);
+      response = await this.exchange(method, url, body, { authorization: `Bearer ${token}` });
     }
     if (response.status !== 200) throw serviceError(response, url);
     return response.body;

@@ -129,6 +129,23 @@ describe('openrms licensing commands', () => {
     expect(failure(['users', 'add', 'ivy@example.org', '--data', data(), '--individual', '--organization'])).toMatch(/^error: INVALID_ARGUMENT: /);
   });
 
+  it('logs in to the service an administrator\'s imported .reg file names, and asks for a license as a service account in server mode, from its own store', () => {
+    const machine = path.join(root, 'machine-config');
+    const serverHome = path.join(root, 'server-home');
+    const env = { OPENRMS_MACHINE_CONFIG: machine, OPENRMS_SERVER_HOME: serverHome };
+    const withEnv = (args: string[], input = '') => spawnSync(process.execPath, [MAIN, ...args], { cwd: root, encoding: 'utf8', input, env: { ...process.env, ...env }, timeout: 60000 });
+    const reg = path.join(root, 'locations.reg');
+    writeFileSync(reg, `Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\MSIPC\\ServiceLocation\\EnterpriseCertification]\r\n@="${url}/_wmcs/certification"\r\n`);
+    expect(withEnv(['config', 'import', reg]).status).toBe(0);
+    const login = withEnv(['login', 'dave@contoso.com', '--password-stdin', '--server-mode', '--account', 'batch', '--json'], 'pw-dave-secret\n');
+    expect(login.stderr).toBe('');
+    expect(JSON.parse(login.stdout)).toMatchObject({ identity: 'dave@contoso.com', service: url });
+    expect(existsSync(path.join(serverHome, 'batch', 'services'))).toBe(true);
+    const rights = withEnv(['rights', protectedPlan, '--server-mode', '--account', 'batch', '--json']);
+    expect(rights.stderr).toMatch(/^error: RIGHT_NOT_GRANTED: /);
+    expect(withEnv(['rights', protectedPlan, '--account', 'batch']).stderr).toMatch(/^error: INVALID_ARGUMENT: --account is for --server-mode/);
+  });
+
   it('disables, enables and removes a user: a disabled user cannot sign in', () => {
     ok(['users', 'add', 'jo@contoso.com', '--password-stdin', '--data', data()], { input: 'pw-jo-secret\n' });
     expect(ok(['users', 'disable', 'jo@contoso.com', '--data', data()])).toMatch(/^jo@contoso\.com disabled: no sign-in/);

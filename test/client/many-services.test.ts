@@ -75,7 +75,7 @@ describe('a PL from a service the client has not met', () => {
     expect(license.rights).toEqual(['VIEW']);
     license.close();
     expect(seen).toEqual([{
-      serviceUrl: partner.service.url, authority: `${partner.service.url}/_wmcs/oauth2`, resource: partner.service.url, mayPrompt: true,
+      serviceUrl: partner.service.url, authority: `${partner.service.url}/_wmcs/oauth2`, resource: partner.service.url, mayPrompt: false,
     }]);
     expect(bob.services().map((s) => s.url).sort()).toEqual([home.service.url, partner.service.url].sort());
     // The default publishing service is still home: what bob protects is home's.
