@@ -42,7 +42,7 @@ export class ContentLicense {
   /** RIGHT_NOT_GRANTED unless the user holds `right`. */
   requireRight(right: string, forWhat: string): void {
     if (!this.accessCheck(right)) {
-      throw new RmsError('RIGHT_NOT_GRANTED', `${forWhat} needs ${right}; this license grants ${this.rights.join(', ')}`);
+      throw new RmsError('RIGHT_NOT_GRANTED', `${forWhat} needs ${right}; this license grants ${this.rights.join(', ')}`, { right, rightsHeld: this.rights });
     }
   }
 

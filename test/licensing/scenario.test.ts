@@ -110,7 +110,9 @@ describe('rights as granted', () => {
   it('writes a plaintext copy only with EXPORT or OWNER, and nothing otherwise', async () => {
     const out = path.join(t.root, 'export-bob');
     require('node:fs').mkdirSync(out);
-    expect(await codeOf(bob.unprotectFile(shared, { outputDir: out }))).toBe('RIGHT_NOT_GRANTED');
+    const refused = await bob.unprotectFile(shared, { outputDir: out }).catch((e) => e);
+    // The error says which right was asked for and which are held, as fields.
+    expect(refused).toMatchObject({ code: 'RIGHT_NOT_GRANTED', hresult: 0x80040211, right: 'EXPORT', rightsHeld: ['VIEW'] });
     expect(readdirSync(out)).toEqual([]);
     const copy = await alice.unprotectFile(shared, { outputDir: out });
     expect(readFileSync(copy.path).equals(DOCUMENT)).toBe(true);
