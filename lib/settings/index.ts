@@ -2,8 +2,10 @@
  * The administrator's settings: the MSIPC registry, read from `.reg` files on every platform
  * (DESIGN decision 9). docs/settings.md lists every setting.
  */
-export { ClientSettings, DEFAULT_TEMPLATE_UPDATE_SECONDS, loadClientSettings } from './client-settings';
-export type { LoadSettingsOptions, SettingReport, SettingSource, SettingsOverrides } from './client-settings';
+export { ClientSettings, DEFAULT_TEMPLATE_UPDATE_SECONDS, loadClientSettings, settingsPlace } from './client-settings';
+export type { LoadSettingsOptions, SettingReport, SettingSource, SettingsOverrides, SettingsPlace } from './client-settings';
+export { exportRegFolders, importRegFile, OWNED_FILE, setSetting, unsetSetting } from './config-files';
+export type { ExportResult, FileWritten, SettingAddress, SetResult } from './config-files';
 export { HIVE_LONG_NAMES, hiveNamed } from './hive';
 export type { Hive } from './hive';
 export { FILE_PROTECTION_MODES } from './msipc-settings';
