@@ -7,7 +7,7 @@
  * built, so a malformed line or a key of the wrong hive (HKCU in a machine file, HKLM in a user
  * file) fails the whole load with the file and the line.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import { fileSystemError } from '../errors';
@@ -23,11 +23,23 @@ export interface RegFolder {
   hive: Hive;
 }
 
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return false; // a dangling link
+    throw fileSystemError(error, file);
+  }
+}
+
 /** The `.reg` files of a folder in the order they apply; none when it does not exist. */
 export function regFilesIn(folder: string): string[] {
   let names: string[];
   try {
-    names = readdirSync(folder, { withFileTypes: true }).filter((entry) => entry.isFile() && /\.reg$/i.test(entry.name)).map((entry) => entry.name);
+    // A link to a file counts: configuration management often links files into the folder.
+    names = readdirSync(folder, { withFileTypes: true })
+      .filter((entry) => /\.reg$/i.test(entry.name) && (entry.isFile() || (entry.isSymbolicLink() && isFile(path.join(folder, entry.name)))))
+      .map((entry) => entry.name);
   } catch (error) {
     if ((error as { code?: string }).code === 'ENOENT') return [];
     throw fileSystemError(error, folder);
