@@ -32,6 +32,28 @@ function isFile(file: string): boolean {
   }
 }
 
+/**
+ * Settings decide which services a client trusts and where it sends tokens, so only the files
+ * an administrator (root) or the user could have written count: a folder or file (a link's
+ * target too) that another user owns, or that group or others may write, is refused whole,
+ * as ssh refuses such a configuration, rather than silently read or skipped. POSIX only:
+ * Windows reads the real registry, whose ACLs are its own.
+ */
+function checkWritableOnlyByTrusted(target: string, file: string): void {
+  if (process.platform === 'win32' || process.getuid === undefined) return;
+  let stat;
+  try {
+    stat = statSync(target);
+  } catch (error) {
+    throw fileSystemError(error, target);
+  }
+  const uid = process.getuid();
+  if (stat.uid !== 0 && stat.uid !== uid) throw new InvalidRegFileError(file, 1, `${target} belongs to uid ${stat.uid}, not to root or this user: refused`);
+  if ((stat.mode & 0o022) !== 0) {
+    throw new InvalidRegFileError(file, 1, `${target} may be written by other users (mode ${(stat.mode & 0o777).toString(8)}): refused, since anyone could change the settings`);
+  }
+}
+
 /** The `.reg` files of a folder in the order they apply; none when it does not exist. */
 export function regFilesIn(folder: string): string[] {
   let names: string[];
@@ -44,11 +66,13 @@ export function regFilesIn(folder: string): string[] {
     if ((error as { code?: string }).code === 'ENOENT') return [];
     throw fileSystemError(error, folder);
   }
+  if (names.length > 0) checkWritableOnlyByTrusted(folder, folder);
   return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((name) => path.join(folder, name));
 }
 
 /** Reads and parses one file, refusing a key outside `hive`. */
 export function readRegFile(file: string, hive: Hive): RegFile {
+  checkWritableOnlyByTrusted(file, file);
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);

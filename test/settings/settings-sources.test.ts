@@ -1,5 +1,5 @@
 /** Where the registry comes from: the `.reg` folders, their order, their hives, the folders' defaults. */
-import { writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 import {
@@ -50,6 +50,21 @@ describe('the .reg folders', () => {
   it('fails the load on a malformed file, naming it and its line', () => {
     const bad = folders.machineFile('site.reg', V5, MSIPC, '"EnterprisePublishing"="C:\\path"');
     expect(() => loadClientSettings({ env: folders.env })).toThrow(expect.objectContaining({ code: 'INVALID_REG_FILE', file: bad, line: 3 }));
+  });
+
+  it('refuses a file or folder other users may write, or that another user owns: anyone could change the settings', () => {
+    const file = folders.machineFile('site.reg', V5, MSIPC, '"Trace"=dword:00000001');
+    chmodSync(file, 0o666);
+    expect(load).toThrow(expect.objectContaining({ code: 'INVALID_REG_FILE', file }));
+    chmodSync(file, 0o644);
+    chmodSync(folders.machine, 0o777);
+    expect(load).toThrow(expect.objectContaining({ code: 'INVALID_REG_FILE', file: folders.machine }));
+    chmodSync(folders.machine, 0o755);
+    expect(load().hives()).toEqual(['HKLM']);
+    if (process.getuid!() === 0) {
+      chownSync(file, 65534, 65534);
+      expect(load).toThrow(expect.objectContaining({ code: 'INVALID_REG_FILE', file, message: expect.stringContaining('uid 65534') }));
+    }
   });
 
   it('reads a UTF-16LE file as Registry Editor saves it', () => {
