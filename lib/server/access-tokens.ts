@@ -22,6 +22,8 @@ export interface TokenIdentity {
   email: string;
   /** Who issued the token: the service itself, or the external issuer. */
   issuer: 'local' | 'external';
+  /** When the service issued it (local tokens): a token older than the account it names was another person's. */
+  issuedAt?: number;
 }
 
 function refused(message: string, cause?: unknown): RmsError {
@@ -119,7 +121,7 @@ export class AccessTokens {
       const claims = this.verifyWith(token, this.signingKey, ACCESS_TOKEN_TYPE);
       checkTimes(claims, now);
       if (claims.iss !== this.serviceUrl() || !audienceIncludes(claims.aud, this.serviceUrl())) throw refused('the token was issued for another service');
-      return { identity: { email: normalizeEmail(claims.sub), issuer: 'local' }, exp: claims.exp as number };
+      return { identity: { email: normalizeEmail(claims.sub), issuer: 'local', issuedAt: claims.iat as number }, exp: claims.exp as number };
     }
     if (this.external === null || this.oidc === null) throw refused('the token was not issued by this service');
     const claims = this.verifyWith(token, await this.external.key(header.kid), header.typ);

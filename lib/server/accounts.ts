@@ -31,6 +31,7 @@ interface UserRow {
   password_hash: string | null;
   admin: number;
   super_user: number;
+  created_at: number;
 }
 
 export type IdentityState = 'active' | 'disabled' | 'removed';
@@ -94,7 +95,7 @@ export class Accounts {
 
   /** When the local user `email` was created (seconds), or null when there is no such user. */
   createdAt(email: string): number | null {
-    const row = this.selectUser.get(normalizeEmail(email)) as (UserRow & { created_at: number }) | undefined;
+    const row = this.selectUser.get(normalizeEmail(email)) as UserRow | undefined;
     return row === undefined ? null : row.created_at;
   }
 
@@ -112,13 +113,15 @@ export class Accounts {
   /**
    * The account a verified token names: a local user, the identity a service principal acts as,
    * or (issuer `external`) an identity the external OpenID Connect issuer vouches for, never an
-   * administrator here. Null for an identity that is not (or no longer) allowed to act.
+   * administrator here. Null for an identity that is not (or no longer) allowed to act, and for
+   * a local token issued (`issuedAt`) before the local user was created: it was issued to whoever
+   * held the address before it was removed and added again.
    */
-  resolve(email: string, issuer: 'local' | 'external' = 'local'): Account | null {
+  resolve(email: string, issuer: 'local' | 'external' = 'local', issuedAt?: number): Account | null {
     if (this.state(email) !== 'active') return null;
     if (issuer === 'external') return { email: normalizeEmail(email), kind: 'organization', admin: false, superUser: false };
-    const user = this.find(email);
-    if (user !== null) return user;
+    const row = this.selectUser.get(normalizeEmail(email)) as UserRow | undefined;
+    if (row !== undefined) return issuedAt !== undefined && issuedAt < row.created_at ? null : toAccount(row);
     const who = normalizeEmail(email);
     return this.isPrincipal(who) ? { email: who, kind: 'organization', admin: false, superUser: false } : null;
   }

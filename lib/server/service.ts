@@ -163,8 +163,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const match = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/i.exec(header);
     if (match === null) throw new RmsError('AUTHENTICATION_FAILED', 'this call needs a bearer token');
     const identity = await c.tokens.verify(match[1]!, now());
-    const account = c.accounts.resolve(identity.email, identity.issuer);
-    if (account === null) throw new RmsError('AUTHENTICATION_FAILED', `${identity.email} is no longer an account here`);
+    const account = c.accounts.resolve(identity.email, identity.issuer, identity.issuedAt);
+    if (account === null) throw new RmsError('AUTHENTICATION_FAILED', `${identity.email} is no longer an account here, or the token was issued before its account was`);
     return account;
   }
 
