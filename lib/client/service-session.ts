@@ -9,7 +9,7 @@ import { RmsError } from '../errors';
 import { IdentityKind, verifyClc, VerifiedSlc, verifyRac, verifySlc } from '../license/certificates';
 import { decodeJws } from '../license/jws';
 import { ClientSettings } from '../settings';
-import { ClientStore, ServiceAccount } from '../store/client-store';
+import { ClientStore, ServiceAccount, StoredToken } from '../store/client-store';
 import { ServiceConnection } from '../transport/service-connection';
 import { RmsClientOptions } from './client-options';
 import { Tracer } from './trace';
@@ -63,12 +63,17 @@ export class ServiceSession {
 
   constructor(private readonly ctx: ClientContext, readonly serviceId: string, private account: ServiceAccount, readonly slc: VerifiedSlc) {
     const url = redirectedServiceUrl(ctx.settings, account.url);
+    // A bearer or refresh token lets whoever holds it act as the user where it was issued: one
+    // obtained at the enrolled URL never goes to the URL a LicensingRedirection names (another
+    // service, in a migration), nor one obtained there back to the enrolled URL.
+    const obtainedHere = (token: StoredToken | null | undefined): StoredToken | undefined =>
+      (token != null && (token.serviceUrl ?? account.url) === url ? token : undefined);
     this.connection = new ServiceConnection(url, {
       ...connectionOptions(ctx, url),
-      token: account.token ?? undefined,
-      onToken: (token) => this.update({ token }),
+      token: obtainedHere(account.token),
+      onToken: (token) => this.update({ token: { ...token, serviceUrl: url } }),
       coordinate: (fn) => ctx.store.withLock(`token-${serviceId}`, fn),
-      storedToken: () => ctx.store.loadAccount(serviceId)?.token,
+      storedToken: () => obtainedHere(ctx.store.loadAccount(serviceId)?.token),
     });
   }
 

@@ -29,6 +29,8 @@ export interface StoredToken {
   accessToken: string;
   expiresAt?: number;
   refreshToken?: string;
+  /** The base URL it was obtained at (absent in stores written before: the account's URL). */
+  serviceUrl?: string;
 }
 
 export interface ServiceAccount {
