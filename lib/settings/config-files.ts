@@ -154,7 +154,7 @@ export async function exportRegFolders(place: SettingsPlace, target: string, hiv
   for (const hive of hives) folderOf(place, hive);
   const registry = loadRegFolders(place.folders.filter((folder) => hives.includes(folder.hive)));
   const operations = hives.flatMap((hive) => exportOperations(registry, hive));
-  await writeAtomically([{ file: target, bytes: writeRegFile(operations) }]);
+  await writeAtomically([{ file: target, bytes: writeRegFile(operations), folderMode: folderMode(undefined) }]);
   return { file: target, hives, ...count(operations) };
 }
 
@@ -186,8 +186,18 @@ function count(operations: readonly RegOperation[]): { keys: number; values: num
   return { keys: operations.filter((operation) => operation.kind === 'key').length, values: operations.filter((operation) => operation.kind === 'value').length };
 }
 
+/**
+ * The mode of a settings folder openrms creates, asked for explicitly: the default (0777 less
+ * the umask) is group-writable under the umask 002 many systems use, and such a folder is
+ * refused when read (reg-folders.ts). The machine folder is for every user's clients to read;
+ * the user's lives in the store, the owner's alone.
+ */
+function folderMode(hive: Hive | undefined): number {
+  return hive === 'HKCU' ? 0o700 : 0o755;
+}
+
 async function writeFiles(targets: readonly { hive: Hive; file: string; operations: readonly RegOperation[] }[]): Promise<FileWritten[]> {
-  await writeAtomically(targets.map((target) => ({ file: target.file, bytes: writeRegFile(target.operations) })));
+  await writeAtomically(targets.map((target) => ({ file: target.file, bytes: writeRegFile(target.operations), folderMode: folderMode(target.hive) })));
   return targets.map((target) => ({ hive: target.hive, file: target.file, ...count(target.operations) }));
 }
 
@@ -195,12 +205,12 @@ async function writeFiles(targets: readonly { hive: Hive; file: string; operatio
  * Every file written in full before any takes its name, so that a failure (a folder that is not
  * writable, a full disk) leaves all of them as they were.
  */
-async function writeAtomically(files: readonly { file: string; bytes: Buffer }[]): Promise<void> {
+async function writeAtomically(files: readonly { file: string; bytes: Buffer; folderMode: number }[]): Promise<void> {
   const open: AtomicFile[] = [];
   try {
-    for (const { file, bytes } of files) {
+    for (const { file, bytes, folderMode: mode } of files) {
       try {
-        mkdirSync(path.dirname(file), { recursive: true });
+        mkdirSync(path.dirname(file), { recursive: true, mode });
       } catch (error) {
         throw fileSystemError(error, path.dirname(file));
       }

@@ -23,7 +23,8 @@
  *
  * Anything else is an `InvalidRegFileError` naming the file and the line: a string backslash
  * other than `\\` and `\"` (a Windows path written with single backslashes is the usual mistake,
- * and guessing would store the wrong path), a value before any key, a bad hex byte.
+ * and guessing would store the wrong path), a value before any key, a bad hex byte, a key
+ * deeper or with a longer name than Windows allows.
  */
 import { Hive, hiveNamed } from './hive';
 import { splitKeyPath } from './key-path';
@@ -36,6 +37,14 @@ const HEADERS: ReadonlyMap<string, RegFileFormat> = new Map([
   ['Windows Registry Editor Version 5.00', 'REGEDIT5'],
   ['REGEDIT4', 'REGEDIT4'],
 ]);
+
+/**
+ * Windows's own limits ("Registry element size limits"): a key name of at most 255 characters,
+ * a tree at most 512 levels deep. A key past them could never be in a real registry, and one
+ * thousands of levels deep would overflow the stack of every walk over the registry (export).
+ */
+const MAX_KEY_NAME_LENGTH = 255;
+const MAX_KEY_DEPTH = 512;
 
 /** Types whose `hex(N):` data is a string, ANSI in a REGEDIT4 file. */
 const STRING_TYPES: ReadonlySet<number> = new Set([REGISTRY_TYPES.REG_SZ, REGISTRY_TYPES.REG_EXPAND_SZ, REGISTRY_TYPES.REG_MULTI_SZ]);
@@ -130,11 +139,15 @@ class Parser {
     const hive = hiveNamed(separator === -1 ? name : name.slice(0, separator));
     if (hive === undefined) throw this.error(`unknown root key in [${name}]: use HKEY_LOCAL_MACHINE or HKEY_CURRENT_USER`);
     const keyPath = separator === -1 ? '' : name.slice(separator + 1);
+    let segments: string[];
     try {
-      splitKeyPath(keyPath);
+      segments = splitKeyPath(keyPath);
     } catch {
       throw this.error(`the key [${name}] has an empty name between two backslashes`);
     }
+    if (segments.length > MAX_KEY_DEPTH) throw this.error(`the key is ${segments.length} levels deep; the registry holds at most ${MAX_KEY_DEPTH}`);
+    const long = segments.find((segment) => segment.length > MAX_KEY_NAME_LENGTH);
+    if (long !== undefined) throw this.error(`the key name ${quote(long)} is ${long.length} characters long; the registry allows at most ${MAX_KEY_NAME_LENGTH}`);
     if (deleted && keyPath === '') throw this.error(`a root key cannot be deleted: [-${name}]`);
     this.section = { hive, keyPath, deleted };
     this.operations.push({ kind: deleted ? 'deleteKey' : 'key', hive, keyPath, line: this.index + 1 });
