@@ -18,7 +18,7 @@ import { NamedSetting, scopeRoot, SETTING_NAMES, settingNamed } from './msipc-se
 import { applyRegFile, RegFile, RegOperation } from './reg-file';
 import { parseRegFile } from './reg-file-parser';
 import { exportOperations, writeRegFile } from './reg-file-writer';
-import { loadRegFolders, readRegFile } from './reg-folders';
+import { loadRegFolders, MAX_REG_FILE_BYTES, readRegFile } from './reg-folders';
 import { Registry } from './registry';
 import { RegistryValue } from './registry-value';
 import { InvalidRegFileError, InvalidSettingError } from './settings-errors';
@@ -115,6 +115,7 @@ export async function importRegFile(place: SettingsPlace, source: string): Promi
   } catch (error) {
     throw fileSystemError(error, source);
   }
+  if (bytes.length > MAX_REG_FILE_BYTES) throw new InvalidRegFileError(source, 1, `the file is over ${MAX_REG_FILE_BYTES} bytes, more than any settings file needs: refused`);
   const regFile = parseRegFile(bytes, source);
   const name = /\.reg$/i.test(path.basename(source)) ? path.basename(source) : `${path.basename(source)}.reg`;
   if (name.toLowerCase() === OWNED_FILE) throw invalidArgument('FILE', `named otherwise than ${OWNED_FILE}, the file openrms config set writes`);

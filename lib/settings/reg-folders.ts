@@ -71,12 +71,20 @@ export function regFilesIn(folder: string): string[] {
 }
 
 /** Reads and parses one file, refusing a key outside `hive`. */
+/**
+ * No settings file comes near this (a full MSIPC export is a few KiB); every client reads every
+ * file at start, so one huge file would cost every client its memory.
+ */
+export const MAX_REG_FILE_BYTES = 1024 * 1024;
+
 export function readRegFile(file: string, hive: Hive): RegFile {
   checkWritableOnlyByTrusted(file, file);
   let bytes: Buffer;
   try {
+    if (statSync(file).size > MAX_REG_FILE_BYTES) throw new InvalidRegFileError(file, 1, `the file is over ${MAX_REG_FILE_BYTES} bytes, more than any settings file needs: refused`);
     bytes = readFileSync(file);
   } catch (error) {
+    if (error instanceof InvalidRegFileError) throw error;
     throw fileSystemError(error, file);
   }
   return requireHive(parseRegFile(bytes, file), hive);

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { exportRegFolders, importRegFile, InvalidRegFileError, parseRegFile, settingsPlace } from '../../lib/settings';
+import { exportRegFolders, importRegFile, InvalidRegFileError, loadClientSettings, parseRegFile, settingsPlace } from '../../lib/settings';
 import { settingsFolders, V5 } from './temp-folders';
 
 function regFile(keyPath: string): string {
@@ -51,4 +51,24 @@ it('imports nothing from a file with a key 100,000 levels deep, and export keeps
   } finally {
     folders.remove();
   }
+});
+
+describe('settings files larger than any needs', () => {
+  it('refuses a .reg file over 1 MiB in a settings folder, with the file named', () => {
+    const folders = settingsFolders();
+    try {
+      const big = folders.machineFile('big.reg', V5, '[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\MSIPC]', `"Blob"=hex:${'00,'.repeat(400_000)}00`);
+      expect(() => loadClientSettings({ env: folders.env })).toThrow(expect.objectContaining({ code: 'INVALID_REG_FILE', file: big }));
+    } finally {
+      folders.remove();
+    }
+  });
+});
+
+describe('FileProtection and Windows names', () => {
+  it('reads "report.txt." and "report.txt " as report.txt, as Windows does', () => {
+    const settings = loadClientSettings({ env: {}, storeRoot: '/nonexistent-store', machineFolder: '/nonexistent-machine', overrides: { fileProtection: { txt: 'Off' } } });
+    for (const name of ['report.txt', 'report.txt.', 'report.txt ', 'report.TXT. .']) expect(settings.fileProtectionFor(name)).toBe('Off');
+    expect(settings.fileProtectionFor('report.md')).toBeUndefined();
+  });
 });
