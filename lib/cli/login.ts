@@ -1,6 +1,7 @@
 /**
  * `openrms login EMAIL [--service URL] --password-stdin [--ca FILE] [--server-mode --account NAME]`: signs in, gets a RAC and
- * a CLC, and stores them (with a refresh token, never the password). `openrms signup EMAIL
+ * a CLC, and stores them (with a refresh token, never the password). `--ca FILE` is the service's
+ * private CA: the store keeps it for that service, so later commands need it no more. `openrms signup EMAIL
  * --service URL [--code CODE --password-stdin]`: self-service sign-up for individuals.
  */
 import { readFileSync } from 'node:fs';

@@ -34,7 +34,8 @@ A user (the store is --store DIR or OPENRMS_HOME; a service account's with
 --server-mode --account NAME: OPENRMS_SERVER_HOME/NAME or the machine's server folder):
   login EMAIL [--service URL] --password-stdin [--ca FILE]
                     sign in (without --service: the ServiceLocation settings' service);
-                    gets the rights account and publishing certificates
+                    gets the rights account and publishing certificates; --ca FILE
+                    (the service's private CA) is remembered for later commands
   signup EMAIL --service URL [--code CODE --password-stdin]
                     self-service sign-up for individuals (the code arrives by mail)
   protect PATH... (--template ID|NAME | --grant EMAIL:RIGHT[,RIGHT]...)

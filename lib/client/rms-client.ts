@@ -24,9 +24,9 @@ import {
 } from '../format/protect-file';
 import { ClientSettings, loadClientSettings } from '../settings';
 import { ClientStore } from '../store/client-store';
-import { HttpOptions } from '../transport/http-json';
 import { ServiceConnection } from '../transport/service-connection';
-import { ENROLLED_ONLY } from '../transport/trust-policy';
+import { pemCertificates } from '../transport/trust-anchors';
+import { allOf, ENROLLED_ONLY, requireTrusted, TrustedServersPolicy } from '../transport/trust-policy';
 import { GetContentKeyOptions, RmsClientOptions, SerializeOptions, SignInOptions } from './client-options';
 import { getContentKey } from './consuming';
 import { ContentLicense } from './content-license';
@@ -34,7 +34,7 @@ import { enrol } from './enrolment';
 import { licenseIssuer } from './license-issuer';
 import { LicenseDescriptor, LicenseFromScratch, licenseFromScratch, licenseFromTemplate } from './license-descriptor';
 import { SerializedLicense, serializeLicense } from './publishing';
-import { ClientContext, serviceBaseOf, ServiceSession } from './service-session';
+import { ClientContext, connectionOptions, serviceBaseOf, ServiceSession } from './service-session';
 import { Tracer } from './trace';
 import { listTemplates, Template } from './service-templates';
 import { UseLicenseCache } from './use-license-cache';
@@ -64,6 +64,7 @@ function contextOf(o: RmsClientOptions): ClientContext {
     options: { ...o, mayPrompt, ...(homeRealm === undefined ? {} : { homeRealm }) },
     settings,
     tracer: new Tracer(settings.storeRoot, settings.traceEnabled),
+    trust: new TrustedServersPolicy(() => settings.trustedServers),
     now: () => o.now?.() ?? Math.floor(Date.now() / 1000),
   };
 }
@@ -137,6 +138,8 @@ export class RmsClient {
   static async signIn(o: SignInOptions): Promise<RmsClient> {
     const ctx = contextOf(o);
     const session = await enrol(ctx, signInUrl(ctx, o.serviceUrl));
+    // A private CA given at sign-in is the service's from then on: later calls find it in the store.
+    if (o.ca !== undefined) ctx.store.saveCa(session.serviceId, pemCertificates(o.ca, 'ca').join('\n'));
     ctx.store.setCurrent(session.serviceId);
     return new RmsClient(ctx, session);
   }
@@ -150,13 +153,13 @@ export class RmsClient {
   }
 
   /** Starts a self-service sign-up ("RMS for individuals"): the service sends a code to `email`. */
-  static async requestSignUp(serviceUrl: string, email: string, options: HttpOptions = {}): Promise<void> {
-    await new ServiceConnection(serviceUrl, options).call('POST', '/_wmcs/individuals/signup', { email: normalizeEmail(email) });
+  static async requestSignUp(serviceUrl: string, email: string, options: RmsClientOptions = {}): Promise<void> {
+    await new ServiceConnection(serviceUrl, connectionOptions(contextOf(options), serviceUrl)).call('POST', '/_wmcs/individuals/signup', { email: normalizeEmail(email) });
   }
 
   /** Completes a sign-up with the code the service sent; then sign in with the password. */
-  static async completeSignUp(serviceUrl: string, email: string, code: string, password: string, options: HttpOptions = {}): Promise<void> {
-    await new ServiceConnection(serviceUrl, options).call('POST', '/_wmcs/individuals/verify', { email: normalizeEmail(email), code, password });
+  static async completeSignUp(serviceUrl: string, email: string, code: string, password: string, options: RmsClientOptions = {}): Promise<void> {
+    await new ServiceConnection(serviceUrl, connectionOptions(contextOf(options), serviceUrl)).call('POST', '/_wmcs/individuals/verify', { email: normalizeEmail(email), code, password });
   }
 
   /** The identity's email. */
@@ -212,7 +215,10 @@ export class RmsClient {
     let session = this.sessions.get(issuer.serviceId) ?? ServiceSession.load(this.ctx, issuer.serviceId);
     if (session === null) {
       const url = issuer.serviceUrl;
-      const policy = this.ctx.options.trustPolicy ?? ENROLLED_ONLY;
+      const application = this.ctx.options.trustPolicy ?? ENROLLED_ONLY;
+      // The application's policy and the administrator's TrustedServers, both: the application's cannot widen the administrator's.
+      const policy = allOf(application, this.ctx.trust);
+      if (url !== null && !policy.allows(new URL(url)) && application.allows(new URL(url))) requireTrusted(this.ctx.trust, new URL(url));
       if (url === null || !policy.allows(new URL(url))) {
         throw new RmsError('SERVICE_NOT_TRUSTED', `the license was published by a service this client is not enrolled at and may not enrol at (${url ?? 'no licensing URL'})`,
           url === null ? {} : { serviceUrl: url });

@@ -11,6 +11,8 @@ import { decodeJws } from '../license/jws';
 import { ClientSettings } from '../settings';
 import { ClientStore, ServiceAccount, StoredToken } from '../store/client-store';
 import { ServiceConnection } from '../transport/service-connection';
+import { pemCertificates, readCaFile, trustAnchors } from '../transport/trust-anchors';
+import { TrustPolicy } from '../transport/trust-policy';
 import { RmsClientOptions } from './client-options';
 import { Tracer } from './trace';
 
@@ -24,16 +26,42 @@ export interface ClientContext {
   readonly options: RmsClientOptions & { mayPrompt: boolean; homeRealm?: string };
   readonly settings: ClientSettings;
   readonly tracer: Tracer;
+  /** The administrator's TrustedServers, asked before every request the client makes (trust-policy.ts). */
+  readonly trust: TrustPolicy;
   /** Seconds since the epoch. */
   now(): number;
 }
 
-/** The connection options of a client's calls to `serviceUrl`: its settings, and every answer traced. */
-export function connectionOptions(ctx: ClientContext, serviceUrl: string) {
+/**
+ * The connection options of a client's calls to the service at `serviceUrl` (`serviceId` once
+ * known): its settings, the administrator's trusted servers, the CA certificates trusted for
+ * that service, and every answer traced.
+ */
+export function connectionOptions(ctx: ClientContext, serviceUrl: string, serviceId?: string) {
   return {
     ...ctx.options,
+    trust: ctx.trust,
+    ca: trustAnchors(caCertificates(ctx, serviceUrl, serviceId)),
     onExchange: (e: { method: string; path: string; status: number; ms: number }) => ctx.tracer.event('http', { serviceUrl, ...e }),
   };
+}
+
+/**
+ * The CA certificates a service's TLS certificate may chain to besides Node's own: the `ca`
+ * option, the CAFile setting (OPENRMS_CA), and the CA remembered for the service at sign-in,
+ * found by the service's URL until its ID is known (signing in to it again).
+ */
+function caCertificates(ctx: ClientContext, serviceUrl: string, serviceId: string | undefined): string[] {
+  const { store, settings, options } = ctx;
+  const base = serviceUrl.replace(/\/+$/, '');
+  const id = serviceId ?? store.serviceIds().find((candidate) => store.loadAccount(candidate)?.url === base);
+  const stored = id === undefined ? null : store.loadCa(id);
+  const file = settings.caFile;
+  return [
+    ...(options.ca === undefined ? [] : pemCertificates(options.ca, 'ca')),
+    ...(file === undefined ? [] : readCaFile(file, 'the CAFile setting, OPENRMS_CA')),
+    ...(stored === null ? [] : pemCertificates(stored, `the CA stored for service ${id}`)),
+  ];
 }
 
 /**
@@ -69,7 +97,7 @@ export class ServiceSession {
     const obtainedHere = (token: StoredToken | null | undefined): StoredToken | undefined =>
       (token != null && (token.serviceUrl ?? account.url) === url ? token : undefined);
     this.connection = new ServiceConnection(url, {
-      ...connectionOptions(ctx, url),
+      ...connectionOptions(ctx, url, serviceId),
       token: obtainedHere(account.token),
       onToken: (token) => this.update({ token: { ...token, serviceUrl: url } }),
       coordinate: (fn) => ctx.store.withLock(`token-${serviceId}`, fn),

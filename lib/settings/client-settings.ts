@@ -19,7 +19,7 @@ import { invalidArgument } from '../errors';
 import { defaultStoreRoot } from '../store/store-root';
 import { Hive } from './hive';
 import {
-  ALLOW_TRUSTED_SERVERS_ONLY, DISABLE_PASSPORT_CERTIFICATION, ENABLE_BROWSER, ENTERPRISE_CERTIFICATION, ENTERPRISE_PUBLISHING,
+  ALLOW_TRUSTED_SERVERS_ONLY, CA_FILE, DISABLE_PASSPORT_CERTIFICATION, ENABLE_BROWSER, ENTERPRISE_CERTIFICATION, ENTERPRISE_PUBLISHING,
   FEDERATION_HOME_REALM, FILE_PROTECTION, FileProtection, FileProtectionMode, LICENSING_REDIRECTION, LicensingRedirection,
   ListDefinition, OFFICE_EXTENSIONS, scopeRoot, SettingDefinition, SettingsMode, TEMPLATE_UPDATE_FREQUENCY,
   TEMPLATE_UPDATE_FREQUENCY_IN_SECONDS, TRACE, TRUSTED_SERVERS, TrustedServer,
@@ -47,6 +47,8 @@ export interface SettingsOverrides {
   allowTrustedServersOnly?: boolean;
   /** DNS names or URLs; replaces the registry's TrustedServers list. */
   trustedServers?: readonly string[];
+  /** An absolute path to a PEM file of CA certificates trusted for every service (openrms's `CAFile`). */
+  caFile?: string;
   /** Extension (without its dot, `*` or `.`) to protection; replaces the registry's FileProtection keys. */
   fileProtection?: Readonly<Record<string, FileProtectionMode>>;
 }
@@ -170,6 +172,7 @@ export class ClientSettings {
   private readonly enableBrowser: Resolved<boolean>;
   private readonly disablePassport: Resolved<boolean>;
   private readonly trustedOnly: Resolved<boolean>;
+  private readonly caFileSetting: Resolved<string>;
   private readonly redirections: readonly ResolvedEntry<LicensingRedirection>[];
   private readonly servers: readonly ResolvedEntry<TrustedServer>[];
   private readonly protections: readonly ResolvedEntry<FileProtection>[];
@@ -193,6 +196,7 @@ export class ClientSettings {
     this.enableBrowser = reader.scalar(ENABLE_BROWSER, o.enableBrowser, 'enableBrowser');
     this.disablePassport = reader.scalar(DISABLE_PASSPORT_CERTIFICATION, o.disablePassportCertification, 'disablePassportCertification');
     this.trustedOnly = reader.scalar(ALLOW_TRUSTED_SERVERS_ONLY, o.allowTrustedServersOnly, 'allowTrustedServersOnly');
+    this.caFileSetting = reader.scalar(CA_FILE, o.caFile, 'caFile');
     this.redirections = reader.list(LICENSING_REDIRECTION, o.licensingRedirection === undefined ? undefined : entriesOf(o.licensingRedirection, 'licensingRedirection'),
       'licensingRedirection');
     this.servers = reader.list(TRUSTED_SERVERS, o.trustedServers === undefined ? undefined : listOf(o.trustedServers, 'trustedServers').map((entry) => [entry, '']),
@@ -267,6 +271,11 @@ export class ClientSettings {
     return Object.freeze({ allowTrustedServersOnly: valueOf(this.trustedOnly) ?? false, servers: Object.freeze(entriesValue(this.servers)) });
   }
 
+  /** openrms's `TLS\CAFile` (OPENRMS_CA): a PEM file of CA certificates trusted for every service, besides Node's. */
+  get caFile(): string | undefined {
+    return valueOf(this.caFileSetting);
+  }
+
   /** `FileProtection\<EXT>\Encryption`, every key that sets one. */
   get fileProtections(): readonly FileProtection[] {
     return Object.freeze(entriesValue(this.protections));
@@ -306,6 +315,7 @@ export class ClientSettings {
       scalar(ALLOW_TRUSTED_SERVERS_ONLY.name, this.trustedOnly),
       ...list(TRUSTED_SERVERS, this.servers),
       ...list(FILE_PROTECTION, this.protections),
+      scalar(CA_FILE.name, this.caFileSetting),
     ];
   }
 }

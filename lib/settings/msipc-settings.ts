@@ -11,6 +11,8 @@
  * warning, following MSIPC where it says: the File API ignores an Encryption value it does not
  * know, and a flag that is not a REG_DWORD is taken as unset. docs/settings.md has the table.
  */
+import path from 'node:path';
+
 import { Hive } from './hive';
 import { REGISTRY_TYPES, RegistryValue } from './registry-value';
 
@@ -150,10 +152,18 @@ export const ENABLE_BROWSER = flagSetting('EnableBrowser', 'machine', 'Federatio
 export const DISABLE_PASSPORT_CERTIFICATION = flagSetting('DisablePassportCertification', 'identity', '', 'OPENRMS_DISABLE_PASSPORT_CERTIFICATION');
 export const ALLOW_TRUSTED_SERVERS_ONLY = flagSetting('AllowTrustedServersOnly', 'machine', 'TrustedServers', 'OPENRMS_ALLOW_TRUSTED_SERVERS_ONLY');
 
+/** An absolute file path (a relative one would depend on the folder each process starts in). */
+function parseAbsolutePath(text: string): Parsed<string> {
+  return path.isAbsolute(text.trim()) ? ok(text.trim()) : refused(`${JSON.stringify(text)} is not an absolute file path`);
+}
+
+/** openrms's own: a PEM file of CA certificates trusted for every service's TLS besides Node's, at `MSIPC\TLS`. */
+export const CA_FILE = urlSetting('CAFile', 'machine', 'TLS', 'CAFile', 'OPENRMS_CA', parseAbsolutePath);
+
 /** The settings that hold one value each, in the order `openrms config list` shows them. */
 export const SCALAR_SETTINGS: readonly SettingDefinition<unknown>[] = [
   ENTERPRISE_CERTIFICATION, ENTERPRISE_PUBLISHING, TRACE, TEMPLATE_UPDATE_FREQUENCY, TEMPLATE_UPDATE_FREQUENCY_IN_SECONDS,
-  FEDERATION_HOME_REALM, ENABLE_BROWSER, DISABLE_PASSPORT_CERTIFICATION, ALLOW_TRUSTED_SERVERS_ONLY,
+  FEDERATION_HOME_REALM, ENABLE_BROWSER, DISABLE_PASSPORT_CERTIFICATION, ALLOW_TRUSTED_SERVERS_ONLY, CA_FILE,
 ] as readonly SettingDefinition<unknown>[];
 
 /**

@@ -7,6 +7,7 @@
  *   <root>/keys/<key ID>.pem                   the user's private keys (made here, never sent)
  *   <root>/services/<service ID>/account.json  service URL, pinned SLC, identity, RAC, CLC, tokens
  *   <root>/services/<service ID>/templates.json  the signed templates last listed
+ *   <root>/services/<service ID>/ca.pem        CA certificates given at sign-in (login --ca), trusted for this service
  *   <root>/services/<service ID>/licenses/<content ID>_<owner tag>.jws  cached use licenses
  *   <root>/locks/<name>.lock                   held while one process updates shared state
  *
@@ -188,6 +189,16 @@ export class ClientStore {
 
   loadAccount(serviceId: string): ServiceAccount | null {
     return this.readJson<ServiceAccount>(path.join(this.serviceDir(serviceId), 'account.json'));
+  }
+
+  /** Remembers the CA certificates (PEM) a service's TLS certificate is trusted under. */
+  saveCa(serviceId: string, pem: string): void {
+    this.write(path.join(this.serviceDir(serviceId), 'ca.pem'), pem);
+  }
+
+  /** The CA certificates remembered for a service, or null. */
+  loadCa(serviceId: string): string | null {
+    return this.read(path.join(this.serviceDir(serviceId), 'ca.pem'));
   }
 
   setCurrent(serviceId: string): void {

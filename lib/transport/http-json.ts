@@ -7,6 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 
 import { RMS_ERROR_CODES, RmsError, RmsErrorCode } from '../errors';
+import { requireTrusted, TrustPolicy } from './trust-policy';
 
 const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
@@ -28,7 +29,19 @@ const agents = {
   https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
 };
 
-export function requestJson(method: string, url: URL, body: unknown, headers: Record<string, string>, options: HttpOptions = {}): Promise<JsonResponse> {
+/** What a request is made with: the transport's options, and the trust asked first. */
+export interface RequestOptions extends HttpOptions {
+  /** The administrator's trusted servers (DESIGN decision 13): a server it refuses gets no connection. */
+  trust?: TrustPolicy;
+}
+
+export function requestJson(method: string, url: URL, body: unknown, headers: Record<string, string>, options: RequestOptions = {}): Promise<JsonResponse> {
+  // Trust before any connection: a refused server is named in SERVICE_NOT_TRUSTED and never sees a socket.
+  try {
+    requireTrusted(options.trust, url);
+  } catch (refusal) {
+    return Promise.reject(refusal);
+  }
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   const secure = url.protocol === 'https:';
   if (!secure && url.protocol !== 'http:') return Promise.reject(new RmsError('INVALID_ARGUMENT', `${url.href} is not an http(s) URL`, { argument: 'url' }));

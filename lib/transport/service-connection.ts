@@ -4,11 +4,12 @@
  * resource, and the token is kept (per service) so later calls go straight through. A token the
  * service refuses is asked for again once; a second refusal is AUTHENTICATION_FAILED.
  */
-import { RmsError } from '../errors';
-import { AuthChallenge, parseChallenge, ProvidedToken, TokenProvider } from './auth-challenge';
-import { HttpOptions, requestJson, serviceError } from './http-json';
+import { invalidArgument, RmsError } from '../errors';
+import { AuthChallenge, parseChallenge, ProvidedToken, TokenProvider, TokenRequest } from './auth-challenge';
+import { HttpOptions, RequestOptions, requestJson, serviceError } from './http-json';
+import { requireTrusted } from './trust-policy';
 
-export interface ConnectionOptions extends HttpOptions {
+export interface ConnectionOptions extends RequestOptions {
   tokenProvider?: TokenProvider;
   /** Whether the token provider may ask a person (default true; false in server mode). */
   mayPrompt?: boolean;
@@ -28,6 +29,14 @@ export interface ConnectionOptions extends HttpOptions {
   /** Told of every answer (for the client's trace): what was asked and how it went, nothing sent or received. */
   onExchange?: (exchange: { method: string; path: string; status: number; ms: number }) => void;
 }
+
+/**
+ * The transport of the connection that asked each token request, for the built-in providers:
+ * their token endpoint is the challenging service's own, so they reach it as the connection
+ * does (its CA certificates and trusted servers). Keyed by the request object handed to the
+ * token provider, so a provider that wraps them and passes the request on keeps it.
+ */
+const requestTransport = new WeakMap<TokenRequest, RequestOptions>();
 
 function usable(token: { expiresAt?: number } | undefined): boolean {
   return token !== undefined && (token.expiresAt === undefined || token.expiresAt > Date.now() / 1000 + 30);
@@ -85,6 +94,8 @@ export class ServiceConnection {
   }
 
   private async acquire(challenge: AuthChallenge, refused: string | undefined): Promise<string> {
+    // No token, fresh or refreshed, is asked of an authority the administrator does not trust.
+    requireTrusted(this.options.trust, authorityUrl(challenge, this.baseUrl));
     const stored = this.options.storedToken?.() ?? undefined;
     if (stored !== undefined) {
       // Another process renewed the token since we read it: use theirs.
@@ -108,10 +119,12 @@ export class ServiceConnection {
       if (this.options.tokenProvider === undefined) {
         throw new RmsError('NOT_SIGNED_IN', `${this.baseUrl} asks to sign in, and no token provider was given (run openrms login)`, { serviceUrl: this.baseUrl });
       }
-      const answer = await this.options.tokenProvider({
+      const request: TokenRequest = {
         ...challenge, serviceUrl: this.baseUrl, mayPrompt: this.options.mayPrompt ?? true,
         ...(this.options.homeRealm === undefined ? {} : { homeRealm: this.options.homeRealm }),
-      });
+      };
+      requestTransport.set(request, this.options);
+      const answer = await this.options.tokenProvider(request);
       provided = typeof answer === 'string' ? { accessToken: answer } : answer;
     }
     if (typeof provided.accessToken !== 'string' || provided.accessToken === '') throw new RmsError('AUTHENTICATION_FAILED', 'the token provider returned no token');
@@ -121,7 +134,16 @@ export class ServiceConnection {
   }
 }
 
-async function tokenRequest(challenge: AuthChallenge, form: Record<string, string>, options: HttpOptions): Promise<ProvidedToken> {
+/** The challenge's authority as a URL; a challenge naming none is the service's error. */
+function authorityUrl(challenge: AuthChallenge, serviceUrl: string): URL {
+  try {
+    return new URL(challenge.authority);
+  } catch (cause) {
+    throw new RmsError('SERVICE_ERROR', `${serviceUrl} named ${JSON.stringify(challenge.authority)} as its token authority, which is not a URL`, { serviceUrl, cause });
+  }
+}
+
+async function tokenRequest(challenge: AuthChallenge, form: Record<string, string>, options: RequestOptions): Promise<ProvidedToken> {
   const url = new URL(`${challenge.authority.replace(/\/+$/, '')}/token`);
   const response = await requestJson('POST', url, form, {}, options);
   if (response.status !== 200) throw serviceError(response, url);
@@ -134,16 +156,39 @@ async function tokenRequest(challenge: AuthChallenge, form: Record<string, strin
   };
 }
 
-function redeemRefreshToken(challenge: AuthChallenge, refreshToken: string, options: HttpOptions): Promise<ProvidedToken> {
+function redeemRefreshToken(challenge: AuthChallenge, refreshToken: string, options: RequestOptions): Promise<ProvidedToken> {
   return tokenRequest(challenge, { grant_type: 'refresh_token', refresh_token: refreshToken }, options);
 }
 
-/** A token provider that signs in to an openrms service with an email and password. */
-export function passwordTokenProvider(email: string, password: string, options: HttpOptions = {}): TokenProvider {
-  return (challenge) => tokenRequest(challenge, { grant_type: 'password', username: email, password }, options);
+/**
+ * A secret is sent only to the token endpoint of the service that challenged: an authority on
+ * another origin is AUTHORITY_NOT_TRUSTED, refused before anything is sent, so a service (or
+ * whoever answers in its name) cannot have a password or client secret posted elsewhere.
+ * Called by a connection, the request goes out over that connection's transport.
+ */
+function secretGrant(form: Record<string, string>, options: HttpOptions): TokenProvider {
+  return async (request) => {
+    const authority = authorityUrl(request, request.serviceUrl);
+    let service: string;
+    try {
+      service = new URL(request.serviceUrl).origin;
+    } catch {
+      throw invalidArgument('request.serviceUrl', 'the URL of the service that asked for a token');
+    }
+    if (authority.origin !== service) {
+      throw new RmsError('AUTHORITY_NOT_TRUSTED', `${service} asked for a token from ${authority.origin}, another server than its own; no credential was sent there`,
+        { serviceUrl: authority.origin });
+    }
+    return tokenRequest(request, form, { ...options, ...requestTransport.get(request) });
+  };
 }
 
-/** A token provider for a service principal (server-mode applications): client ID and secret. */
+/** A token provider that signs in to an openrms service with an email and password (sent to the challenging service only). */
+export function passwordTokenProvider(email: string, password: string, options: HttpOptions = {}): TokenProvider {
+  return secretGrant({ grant_type: 'password', username: email, password }, options);
+}
+
+/** A token provider for a service principal (server-mode applications): client ID and secret (sent to the challenging service only). */
 export function clientCredentialsTokenProvider(clientId: string, clientSecret: string, options: HttpOptions = {}): TokenProvider {
-  return (challenge) => tokenRequest(challenge, { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }, options);
+  return secretGrant({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }, options);
 }
