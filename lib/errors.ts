@@ -49,6 +49,8 @@ export type LicensingErrorCode =
   | 'NOT_SIGNED_IN'
   /** The license was published by a service this client may not enrol at (the trust policy said no). */
   | 'SERVICE_NOT_TRUSTED'
+  /** Discovery found no licensing service that answers (registry, directory, DNS, cloud: docs/discovery.md). */
+  | 'SERVICE_NOT_FOUND'
   /** Signing in needs a person, and none may be asked (server mode, or the browser is disabled). */
   | 'NEEDS_UI'
   /** An administrator's setting forbids this (MSIPC: ERROR_ACCESS_DISABLED_BY_POLICY). */
@@ -93,7 +95,7 @@ export const RMS_ERROR_CODES: readonly RmsErrorCode[] = [
   'CRYPTO_FAILURE', 'NATIVE_ADDON_UNAVAILABLE', 'INVALID_FORMAT', 'UNSUPPORTED_VERSION', 'FILE_IS_NOT_ENCRYPTED',
   'FILE_NOT_FOUND', 'FILE_EXISTS', 'IO_ERROR', 'ABORTED', 'INVALID_SIGNATURE', 'BROKEN_CERT_CHAIN',
   'VALIDITY_TIME_VIOLATION', 'RIGHT_NOT_GRANTED', 'CONTENT_REVOKED', 'NEEDS_ONLINE', 'CLOCK_ROLL_BACK_DETECTED',
-  'TEMPLATE_NOT_FOUND', 'NOT_SIGNED_IN', 'SERVICE_NOT_TRUSTED', 'SERVICE_UNAVAILABLE', 'SERVICE_ERROR',
+  'TEMPLATE_NOT_FOUND', 'NOT_SIGNED_IN', 'SERVICE_NOT_TRUSTED', 'SERVICE_NOT_FOUND', 'SERVICE_UNAVAILABLE', 'SERVICE_ERROR',
   'AUTHENTICATION_FAILED', 'AUTHORITY_NOT_TRUSTED', 'ACCESS_DENIED', 'NOT_FOUND', 'CONFLICT', 'LICENSE_SPLICED', 'PUBLISHER_NOT_ALLOWED', 'TOO_MANY_REQUESTS',
   'NEEDS_UI', 'ACCESS_DISABLED_BY_POLICY', 'FILE_ENCRYPT_BLOCKED', 'STORE_NOT_SECURE',
   'REQUEST_TOO_LARGE', 'INVALID_REG_FILE', 'INVALID_SETTING',

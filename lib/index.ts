@@ -9,6 +9,7 @@ export * from './client';
 export * from './transport';
 export * from './store';
 export * from './settings';
+export type { DiscoveredService, DiscoveryResult, DiscoveryStep, DiscoverySource, DiscoverOptions } from './discovery';
 export { RmsError, isRmsError } from './errors';
 export type { RmsErrorCode, RmsErrorOptions } from './errors';
 export { VERSION } from './version';

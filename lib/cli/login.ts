@@ -14,7 +14,7 @@ import {
   CLIENT_OPTIONS, clientOptions, CommandIo, Parsed, parseCommand, readPasswordFromStdin, report, requireOne, stringOption,
 } from './command-line';
 
-function caOption(p: Parsed): Buffer | undefined {
+export function caOption(p: Parsed): Buffer | undefined {
   const file = stringOption(p, 'ca');
   if (file === undefined) return undefined;
   try {
@@ -38,9 +38,9 @@ export async function runLogin(args: readonly string[], io: CommandIo): Promise<
   if (!p.values['password-stdin']) throw new RmsError('INVALID_ARGUMENT', 'login reads the password from stdin: pass --password-stdin');
   const password = await readPasswordFromStdin(io.stdin);
   const ca = caOption(p);
-  // Without --service, the service the ServiceLocation settings name (docs/settings.md).
+  // Without --service, the service discovery finds for the email's domain (docs/discovery.md).
   const client = await RmsClient.signIn({
-    ...clientOptions(p, io), serviceUrl: stringOption(p, 'service'), tokenProvider: passwordTokenProvider(email, password, { ca }), ca,
+    ...clientOptions(p, io), serviceUrl: stringOption(p, 'service'), email, tokenProvider: passwordTokenProvider(email, password, { ca }), ca,
   });
   report(p, io, { identity: client.identity, kind: client.identityKind, service: client.serviceUrl, serviceId: client.serviceId }, [
     `signed in to ${client.serviceUrl} as ${client.identity} (${client.identityKind}); rights account certificate stored in ${client.storeRoot}`,

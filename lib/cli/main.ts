@@ -8,10 +8,12 @@ import { VERSION } from '../version';
 import { CommandIo, failureReport } from './command-line';
 import { runConfig } from './config';
 import { runDemo } from './demo';
+import { runDiscover } from './discover';
 import { runInspect } from './inspect';
 import { runLogin, runSignUp } from './login';
 import { runProtect, runUnprotect } from './protect';
 import { runRevoke, runRights } from './rights';
+import { runScp } from './scp';
 import { runServe } from './serve';
 import { runTemplates } from './templates';
 import { runPrincipals, runUsers } from './users';
@@ -33,7 +35,7 @@ The licensing service:
 A user (the store is --store DIR or OPENRMS_HOME; a service account's with
 --server-mode --account NAME: OPENRMS_SERVER_HOME/NAME or the machine's server folder):
   login EMAIL [--service URL] --password-stdin [--ca FILE]
-                    sign in (without --service: the ServiceLocation settings' service);
+                    sign in (without --service: the service discovery finds);
                     gets the rights account and publishing certificates; --ca FILE
                     (the service's private CA) is remembered for later commands
   signup EMAIL --service URL [--code CODE --password-stdin]
@@ -44,6 +46,13 @@ A user (the store is --store DIR or OPENRMS_HOME; a service account's with
   rights PATH [--offline]         what you may do with a protected file
   revoke PATH|CONTENT-ID          stop the service issuing licenses for content
   templates [list | add NAME --grant ... | archive ID]
+
+Finding the service (docs/discovery.md):
+  discover [--email E] [--explain] [--fresh] [--ca FILE]
+                    the service to publish to: registry, directory SCP, DNS SRV, cloud;
+                    --explain prints every step, the server asked and what it answered
+  scp register URL | scp remove [--ca FILE]
+                    set or remove the AD RMS service connection point in the configured directory
 
 Settings (the MSIPC registry as .reg files; docs/settings.md):
   config [list | get NAME | set NAME [VALUE] | unset NAME | import FILE.reg | export FILE.reg]
@@ -70,6 +79,8 @@ const COMMANDS: Record<string, Command> = {
   revoke: runRevoke,
   templates: runTemplates,
   config: runConfig,
+  discover: runDiscover,
+  scp: runScp,
   inspect: (args, io) => runInspect(args, io.out),
   demo: async (args, io) => {
     const unknown = args.filter((a) => a !== '--json');

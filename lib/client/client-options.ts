@@ -42,10 +42,12 @@ export interface RmsClientOptions extends HttpOptions {
 
 export interface SignInOptions extends RmsClientOptions {
   /**
-   * The service's base URL, e.g. http://127.0.0.1:8080. Default: the service the
-   * `ServiceLocation\EnterpriseCertification` (else `EnterprisePublishing`) setting names.
+   * The service's base URL, e.g. http://127.0.0.1:8080. Default: the service discovery finds
+   * (docs/discovery.md), the `ServiceLocation\EnterpriseCertification` (else `EnterprisePublishing`) setting's first.
    */
   serviceUrl?: string;
+  /** The user's email: without `serviceUrl`, discovery searches its domain (DNS SRV, the directory's SRV records). */
+  email?: string;
   tokenProvider: TokenProvider;
 }
 

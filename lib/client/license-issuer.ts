@@ -16,6 +16,8 @@ export interface LicenseIssuer {
    * administrator's LicensingRedirection; null when the PL has none.
    */
   serviceUrl: string | null;
+  /** Every base URL of the PL's licensing URLs, intranet first, each after LicensingRedirection (for trying them in turn). */
+  serviceUrls: string[];
 }
 
 /** Reads who published `pl`; `redirect` maps a licensing URL to its new one (LicensingRedirection). */
@@ -27,5 +29,6 @@ export function licenseIssuer(pl: string, redirect: (licensingUrl: string) => st
   const clcIssuer = typeof payload.clc === 'string' ? decodeJws<{ iss?: unknown }>(payload.clc).payload.iss : undefined;
   const serviceId = typeof clcIssuer === 'string' ? clcIssuer : header.kid;
   const base = (url: unknown): string | null => (typeof url === 'string' ? serviceBaseOf(redirect(url) ?? url) : null);
-  return { serviceId, serviceUrl: base(payload.urls?.intranet) ?? base(payload.urls?.extranet) };
+  const serviceUrls = [...new Set([base(payload.urls?.intranet), base(payload.urls?.extranet)].filter((url): url is string => url !== null))];
+  return { serviceId, serviceUrl: serviceUrls[0] ?? null, serviceUrls };
 }

@@ -22,6 +22,7 @@ import { parsePfile } from '../format/pfile-reader';
 import {
   FileOutputOptions, ProtectFileOptions, ProtectFileResult, protectFile, readFileLicense, unprotectFile, UnprotectFileResult,
 } from '../format/protect-file';
+import { DiscoverOptions, DiscoveryResult } from '../discovery';
 import { ClientSettings, loadClientSettings } from '../settings';
 import { ClientStore } from '../store/client-store';
 import { ServiceConnection } from '../transport/service-connection';
@@ -34,7 +35,8 @@ import { enrol } from './enrolment';
 import { licenseIssuer } from './license-issuer';
 import { LicenseDescriptor, LicenseFromScratch, licenseFromScratch, licenseFromTemplate } from './license-descriptor';
 import { SerializedLicense, serializeLicense } from './publishing';
-import { ClientContext, connectionOptions, serviceBaseOf, ServiceSession } from './service-session';
+import { discover, enrolForLicense, withDiscoveredService } from './service-discovery';
+import { ClientContext, connectionOptions, ServiceSession } from './service-session';
 import { Tracer } from './trace';
 import { listTemplates, Template } from './service-templates';
 import { UseLicenseCache } from './use-license-cache';
@@ -69,14 +71,10 @@ function contextOf(o: RmsClientOptions): ClientContext {
   };
 }
 
-/** The service an explicit sign-in goes to: the one asked for, else the one the ServiceLocation settings name. */
-function signInUrl(ctx: ClientContext, given: string | undefined): string {
-  const configured = ctx.settings.enterpriseCertificationUrl ?? ctx.settings.enterprisePublishingUrl;
-  const url = given ?? (configured === undefined ? null : serviceBaseOf(configured));
-  if (url === null || url === undefined) {
-    throw invalidArgument('serviceUrl', 'a service URL (none given, and no ServiceLocation\\EnterpriseCertification or EnterprisePublishing setting)');
-  }
-  return url;
+/** An explicit sign-in: at the service asked for, else at the one discovery finds (ServiceLocation settings first). */
+function signInAt(ctx: ClientContext, o: SignInOptions): Promise<ServiceSession> {
+  if (o.serviceUrl !== undefined) return enrol(ctx, o.serviceUrl);
+  return withDiscoveredService(ctx, { email: o.email }, (found) => enrol(ctx, found.serviceUrl));
 }
 
 /** The service ID `open` should use: the option (a service ID, or the URL of a service in the store), else the store's default. */
@@ -137,7 +135,7 @@ export class RmsClient {
    */
   static async signIn(o: SignInOptions): Promise<RmsClient> {
     const ctx = contextOf(o);
-    const session = await enrol(ctx, signInUrl(ctx, o.serviceUrl));
+    const session = await signInAt(ctx, o);
     // A private CA given at sign-in is the service's from then on: later calls find it in the store.
     if (o.ca !== undefined) ctx.store.saveCa(session.serviceId, pemCertificates(o.ca, 'ca').join('\n'));
     ctx.store.setCurrent(session.serviceId);
@@ -150,6 +148,15 @@ export class RmsClient {
     const session = ServiceSession.load(ctx, defaultServiceId(ctx));
     if (session === null) throw new RmsError('NOT_SIGNED_IN', `no sign-in in ${ctx.store.root}; run openrms login`);
     return new RmsClient(ctx, session);
+  }
+
+  /**
+   * Finds the licensing service to publish to (docs/discovery.md): the ServiceLocation settings,
+   * the directory's service connection point, DNS SRV records of `email`'s domain and its
+   * parents, the CloudService setting; every step reported. Answers from the cache unless `fresh`.
+   */
+  static discover(o: RmsClientOptions & DiscoverOptions = {}): Promise<DiscoveryResult> {
+    return discover(contextOf(o), { email: o.email, fresh: o.fresh });
   }
 
   /** Starts a self-service sign-up ("RMS for individuals"): the service sends a code to `email`. */
@@ -224,7 +231,9 @@ export class RmsClient {
           url === null ? {} : { serviceUrl: url });
       }
       if (this.ctx.options.offlineOnly) throw new RmsError('NEEDS_ONLINE', `opening this content needs enrolment at ${url}, and the client is offline only`, { serviceUrl: url });
-      session = await enrol(this.ctx, url, { deviceKeyId: this.publishing.keyId, expectedServiceId: issuer.serviceId, expectedIdentity: this.identity });
+      // The PL's licensing URLs the policy allows, in turn; when none answers, the service discovery finds.
+      session = await enrolForLicense(this.ctx, issuer.serviceUrls.filter((candidate) => policy.allows(new URL(candidate))), policy, this.identity,
+        { deviceKeyId: this.publishing.keyId, expectedServiceId: issuer.serviceId, expectedIdentity: this.identity });
     }
     this.sessions.set(session.serviceId, session);
     return session;

@@ -23,6 +23,7 @@ import {
   FEDERATION_HOME_REALM, FILE_PROTECTION, FileProtection, FileProtectionMode, LICENSING_REDIRECTION, LicensingRedirection,
   ListDefinition, OFFICE_EXTENSIONS, scopeRoot, SettingDefinition, SettingsMode, TEMPLATE_UPDATE_FREQUENCY,
   TEMPLATE_UPDATE_FREQUENCY_IN_SECONDS, TRACE, TRUSTED_SERVERS, TrustedServer,
+  CLOUD_SERVICE, DIRECTORY, DIRECTORY_BIND_DN, DIRECTORY_DOMAIN, DIRECTORY_PASSWORD_FILE, DIRECTORY_START_TLS, DISCOVERY_CACHE_SECONDS, DNS_SERVERS, SCP_PATH,
 } from './msipc-settings';
 import { loadRegFolders, RegFolder } from './reg-folders';
 import { RegistrySource } from './registry-source';
@@ -51,6 +52,22 @@ export interface SettingsOverrides {
   caFile?: string;
   /** Extension (without its dot, `*` or `.`) to protection; replaces the registry's FileProtection keys. */
   fileProtection?: Readonly<Record<string, FileProtectionMode>>;
+  /** Discovery (docs/discovery.md): the cloud service's URL, tried last. */
+  cloudService?: string;
+  /** DNS servers discovery asks, `ip[:port]` or `[ipv6]:port`, comma-separated. */
+  dnsServers?: string;
+  /** The directory holding the service connection point, `ldap(s)://host[:port]`. */
+  directory?: string;
+  /** The domain whose `_ldap._tcp` SRV records name the directory (default: the user's email domain). */
+  directoryDomain?: string;
+  directoryBindDn?: string;
+  /** A file holding the password of `directoryBindDn`. */
+  directoryPasswordFile?: string;
+  directoryStartTls?: boolean;
+  /** The service connection point's DN below the configuration naming context. */
+  scpPath?: string;
+  /** Seconds a discovered service is remembered (0: never). */
+  discoveryCacheSeconds?: number;
 }
 
 export interface LoadSettingsOptions {
@@ -104,6 +121,38 @@ interface ResolvedEntry<T> extends Resolved<T> {
 const DEFAULT: SettingSource = Object.freeze({ kind: 'default' });
 const CODE: SettingSource = Object.freeze({ kind: 'code' });
 const LAYER_RANK: Record<SettingSource['kind'], number> = { code: 3, environment: 2, registry: 1, default: 0 };
+
+/** The AD RMS console's service connection point, below the configuration naming context. */
+export const DEFAULT_SCP_PATH = 'CN=SCP,CN=RightsManagementServices,CN=Services';
+
+export const DEFAULT_DISCOVERY_CACHE_SECONDS = 3600;
+
+/** Where the service connection point is looked for (`ClientSettings.directory`). */
+export interface DirectorySettings {
+  readonly url: string | undefined;
+  readonly domain: string | undefined;
+  readonly bindDn: string | undefined;
+  readonly passwordFile: string | undefined;
+  readonly startTls: boolean;
+  readonly scpPath: string;
+}
+
+interface DiscoverySettings {
+  cloudService: Resolved<string>;
+  dnsServers: Resolved<string>;
+  directory: Resolved<string>;
+  directoryDomain: Resolved<string>;
+  directoryBindDn: Resolved<string>;
+  directoryPasswordFile: Resolved<string>;
+  directoryStartTls: Resolved<boolean>;
+  scpPath: Resolved<string>;
+  cacheSeconds: Resolved<number>;
+}
+
+/** The definitions of DiscoverySettings's fields, in their order (for the report). */
+const DISCOVERY_DEFINITIONS = [
+  CLOUD_SERVICE, DNS_SERVERS, DIRECTORY, DIRECTORY_DOMAIN, DIRECTORY_BIND_DN, DIRECTORY_PASSWORD_FILE, DIRECTORY_START_TLS, SCP_PATH, DISCOVERY_CACHE_SECONDS,
+] as const;
 
 /** MSIPC's template refresh interval when neither frequency is set (client 1.0.1784.0 and later). */
 export const DEFAULT_TEMPLATE_UPDATE_SECONDS = 24 * 60 * 60;
@@ -176,6 +225,7 @@ export class ClientSettings {
   private readonly redirections: readonly ResolvedEntry<LicensingRedirection>[];
   private readonly servers: readonly ResolvedEntry<TrustedServer>[];
   private readonly protections: readonly ResolvedEntry<FileProtection>[];
+  private readonly discovery: DiscoverySettings;
 
   /** Use `loadClientSettings`. */
   constructor(context: SettingsContext) {
@@ -202,6 +252,17 @@ export class ClientSettings {
     this.servers = reader.list(TRUSTED_SERVERS, o.trustedServers === undefined ? undefined : listOf(o.trustedServers, 'trustedServers').map((entry) => [entry, '']),
       'trustedServers', (name) => name.toLowerCase() !== ALLOW_TRUSTED_SERVERS_ONLY.value.toLowerCase());
     this.protections = reader.list(FILE_PROTECTION, o.fileProtection === undefined ? undefined : entriesOf(o.fileProtection, 'fileProtection'), 'fileProtection');
+    this.discovery = {
+      cloudService: reader.scalar(CLOUD_SERVICE, o.cloudService, 'cloudService'),
+      dnsServers: reader.scalar(DNS_SERVERS, o.dnsServers, 'dnsServers'),
+      directory: reader.scalar(DIRECTORY, o.directory, 'directory'),
+      directoryDomain: reader.scalar(DIRECTORY_DOMAIN, o.directoryDomain, 'directoryDomain'),
+      directoryBindDn: reader.scalar(DIRECTORY_BIND_DN, o.directoryBindDn, 'directoryBindDn'),
+      directoryPasswordFile: reader.scalar(DIRECTORY_PASSWORD_FILE, o.directoryPasswordFile, 'directoryPasswordFile'),
+      directoryStartTls: reader.scalar(DIRECTORY_START_TLS, o.directoryStartTls, 'directoryStartTls'),
+      scpPath: reader.scalar(SCP_PATH, o.scpPath, 'scpPath'),
+      cacheSeconds: reader.scalar(DISCOVERY_CACHE_SECONDS, o.discoveryCacheSeconds, 'discoveryCacheSeconds'),
+    };
     this.warnings = Object.freeze([...reader.warnings]);
     Object.freeze(this);
   }
@@ -296,6 +357,36 @@ export class ClientSettings {
     return protections.find((protection) => protection.extension === '*')?.mode;
   }
 
+  /** `ServiceLocation\\CloudService`: the cloud licensing service, discovery's last step. */
+  get cloudServiceUrl(): string | undefined {
+    return valueOf(this.discovery.cloudService);
+  }
+
+  /** `Discovery\\DnsServers`: the DNS servers discovery asks (`ip[:port]` each); undefined for the system's. */
+  get dnsServers(): readonly string[] | undefined {
+    return valueOf(this.discovery.dnsServers)?.split(',');
+  }
+
+  /**
+   * Where discovery finds the service connection point: `Discovery\\Directory` (else the `_ldap._tcp`
+   * SRV records of `DirectoryDomain`, else of the user's email domain), bound as `DirectoryBindDn`
+   * with the password in `DirectoryPasswordFile` (anonymously without), over StartTLS when
+   * `DirectoryStartTls` is on (an ldaps:// directory is TLS from the start), at `ScpPath` below
+   * the configuration naming context.
+   */
+  get directory(): DirectorySettings {
+    const d = this.discovery;
+    return Object.freeze({
+      url: valueOf(d.directory), domain: valueOf(d.directoryDomain), bindDn: valueOf(d.directoryBindDn), passwordFile: valueOf(d.directoryPasswordFile),
+      startTls: valueOf(d.directoryStartTls) ?? false, scpPath: valueOf(d.scpPath) ?? DEFAULT_SCP_PATH,
+    });
+  }
+
+  /** `Discovery\\DiscoveryCacheSeconds`: how long a discovered service is remembered (default an hour; 0 never). */
+  get discoveryCacheSeconds(): number {
+    return valueOf(this.discovery.cacheSeconds) ?? DEFAULT_DISCOVERY_CACHE_SECONDS;
+  }
+
   /** Every setting with its value and where it came from, for `openrms config list`. */
   report(): SettingReport[] {
     const scalar = (name: string, resolved: Resolved<unknown>): SettingReport => reportOf(name, resolved, (value) => value as SettingReport['value']);
@@ -315,6 +406,7 @@ export class ClientSettings {
       scalar(ALLOW_TRUSTED_SERVERS_ONLY.name, this.trustedOnly),
       ...list(TRUSTED_SERVERS, this.servers),
       ...list(FILE_PROTECTION, this.protections),
+      ...Object.values(this.discovery).map((resolved: Resolved<unknown>, i) => scalar(DISCOVERY_DEFINITIONS[i]!.name, resolved)),
       scalar(CA_FILE.name, this.caFileSetting),
     ];
   }

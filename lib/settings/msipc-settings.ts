@@ -13,6 +13,8 @@
  */
 import path from 'node:path';
 
+import { isIP } from 'node:net';
+
 import { Hive } from './hive';
 import { REGISTRY_TYPES, RegistryValue } from './registry-value';
 
@@ -152,6 +154,83 @@ export const ENABLE_BROWSER = flagSetting('EnableBrowser', 'machine', 'Federatio
 export const DISABLE_PASSPORT_CERTIFICATION = flagSetting('DisablePassportCertification', 'identity', '', 'OPENRMS_DISABLE_PASSPORT_CERTIFICATION');
 export const ALLOW_TRUSTED_SERVERS_ONLY = flagSetting('AllowTrustedServersOnly', 'machine', 'TrustedServers', 'OPENRMS_ALLOW_TRUSTED_SERVERS_ONLY');
 
+/*
+ * Discovery (docs/discovery.md). The cloud service sits beside MSIPC's other ServiceLocation
+ * keys; the rest are openrms's own values under `MSIPC\Discovery`, for what Windows takes from
+ * the machine's domain membership (its directory, its DNS servers).
+ */
+
+/** A text setting of `MSIPC\Discovery`, checked by `parse`. */
+function discoverySetting(name: string, variable: string, parse: (text: string) => Parsed<string>): SettingDefinition<string> {
+  return urlSetting(name, 'machine', 'Discovery', name, variable, parse);
+}
+
+/** DNS servers as `node:dns` `setServers` takes them: IP addresses, each with an optional port. */
+function parseDnsServers(text: string): Parsed<string> {
+  const servers = text.split(/[\s,;]+/).filter((server) => server !== '');
+  if (servers.length === 0) return refused('names no DNS server');
+  for (const server of servers) {
+    // `[v6]:port`, `v4:port`, or an address alone (a bare IPv6 address has no port).
+    const match = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(server) ?? /^([^:[\]]+)(?::(\d{1,5}))?$/.exec(server);
+    const address = match?.[1] ?? server;
+    const port = match?.[2];
+    if (isIP(address) === 0) return refused(`${JSON.stringify(server)} is not an IP address with an optional :port`);
+    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return refused(`${JSON.stringify(server)} has a port out of 1-65535`);
+  }
+  return ok(servers.join(','));
+}
+
+/** A directory server: an ldap:// or ldaps:// URL with a host and nothing after it. */
+function parseDirectoryUrl(text: string): Parsed<string> {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    return refused(`${JSON.stringify(text)} is not a URL`);
+  }
+  if (url.protocol !== 'ldap:' && url.protocol !== 'ldaps:') return refused(`${JSON.stringify(text)} is not an ldap:// or ldaps:// URL`);
+  if (url.hostname === '' || (url.pathname !== '' && url.pathname !== '/') || url.search !== '' || url.username !== '') {
+    return refused(`${JSON.stringify(text)} must be ldap(s)://host[:port] and nothing more`);
+  }
+  return ok(text.trim().replace(/\/+$/, ''));
+}
+
+function parseDomain(text: string): Parsed<string> {
+  const domain = text.trim().replace(/\.$/, '').toLowerCase();
+  return HOST_NAME.test(domain) ? ok(domain) : refused(`${JSON.stringify(text)} is not a DNS domain`);
+}
+
+/** A distinguished name, or a path of RDNs below another: `attribute=value` parts separated by commas. */
+function parseDn(text: string): Parsed<string> {
+  const dn = text.trim();
+  const parts = dn.split(/(?<!\\),/);
+  return dn !== '' && parts.every((part) => /^\s*[A-Za-z][A-Za-z0-9-]*\s*=\s*\S/.test(part)) ? ok(dn) : refused(`${JSON.stringify(text)} is not a distinguished name (CN=...,CN=...)`);
+}
+
+function parseText(text: string): Parsed<string> {
+  return text.trim() === '' ? refused('is empty') : ok(text.trim());
+}
+
+export const CLOUD_SERVICE = urlSetting('CloudService', 'machine', 'ServiceLocation\\CloudService', '', 'OPENRMS_CLOUD_SERVICE', parseServiceUrl);
+export const DNS_SERVERS = discoverySetting('DnsServers', 'OPENRMS_DNS_SERVERS', parseDnsServers);
+export const DIRECTORY = discoverySetting('Directory', 'OPENRMS_DIRECTORY', parseDirectoryUrl);
+export const DIRECTORY_DOMAIN = discoverySetting('DirectoryDomain', 'OPENRMS_DIRECTORY_DOMAIN', parseDomain);
+export const DIRECTORY_BIND_DN = discoverySetting('DirectoryBindDn', 'OPENRMS_DIRECTORY_BIND_DN', parseDn);
+export const DIRECTORY_PASSWORD_FILE = discoverySetting('DirectoryPasswordFile', 'OPENRMS_DIRECTORY_PASSWORD_FILE', parseText);
+export const DIRECTORY_START_TLS = flagSetting('DirectoryStartTls', 'machine', 'Discovery', 'OPENRMS_DIRECTORY_STARTTLS');
+export const SCP_PATH = discoverySetting('ScpPath', 'OPENRMS_SCP_PATH', parseDn);
+
+/** Seconds a discovered service is remembered; 0 runs discovery every time. */
+export const DISCOVERY_CACHE_SECONDS: SettingDefinition<number> = {
+  name: 'DiscoveryCacheSeconds', scope: 'machine', key: 'Discovery', value: 'DiscoveryCacheSeconds', variable: 'OPENRMS_DISCOVERY_CACHE_SECONDS',
+  read: (data) => {
+    const number = data.asDword();
+    return number === undefined ? refused(`must be a REG_DWORD number of seconds, not a ${data.typeName}`) : ok(number);
+  },
+  parse: (text) => (/^\d{1,10}$/.test(text.trim()) && Number(text) <= 0xffffffff ? ok(Number(text)) : refused(`${JSON.stringify(text)} is not a whole number of seconds`)),
+  toRegistry: (seconds) => RegistryValue.dword(seconds),
+};
+
 /** An absolute file path (a relative one would depend on the folder each process starts in). */
 function parseAbsolutePath(text: string): Parsed<string> {
   return path.isAbsolute(text.trim()) ? ok(text.trim()) : refused(`${JSON.stringify(text)} is not an absolute file path`);
@@ -164,6 +243,8 @@ export const CA_FILE = urlSetting('CAFile', 'machine', 'TLS', 'CAFile', 'OPENRMS
 export const SCALAR_SETTINGS: readonly SettingDefinition<unknown>[] = [
   ENTERPRISE_CERTIFICATION, ENTERPRISE_PUBLISHING, TRACE, TEMPLATE_UPDATE_FREQUENCY, TEMPLATE_UPDATE_FREQUENCY_IN_SECONDS,
   FEDERATION_HOME_REALM, ENABLE_BROWSER, DISABLE_PASSPORT_CERTIFICATION, ALLOW_TRUSTED_SERVERS_ONLY, CA_FILE,
+  CLOUD_SERVICE, DNS_SERVERS, DIRECTORY, DIRECTORY_DOMAIN, DIRECTORY_BIND_DN, DIRECTORY_PASSWORD_FILE, DIRECTORY_START_TLS, SCP_PATH,
+  DISCOVERY_CACHE_SECONDS,
 ] as readonly SettingDefinition<unknown>[];
 
 /**

@@ -10,6 +10,7 @@
  *   <root>/services/<service ID>/ca.pem        CA certificates given at sign-in (login --ca), trusted for this service
  *   <root>/services/<service ID>/licenses/<content ID>_<owner tag>.jws  cached use licenses
  *   <root>/locks/<name>.lock                   held while one process updates shared state
+ *   <root>/discovery.json                      services discovery found, each until it expires
  *
  * The service ID is the thumbprint of the service's signing key, pinned at sign-in.
  *
@@ -219,6 +220,15 @@ export class ClientStore {
       if ((error as { code?: string }).code === 'ENOENT') return [];
       throw fileSystemError(error, path.join(this.root, 'services'));
     }
+  }
+
+  /** The discovery cache (its entries are lib/discovery/discovery-cache.ts's). */
+  saveDiscovery(entries: unknown): void {
+    this.write(path.join(this.root, 'discovery.json'), `${JSON.stringify(entries, null, 2)}\n`);
+  }
+
+  loadDiscovery(): unknown {
+    return this.readJson<unknown>(path.join(this.root, 'discovery.json'));
   }
 
   saveTemplates(serviceId: string, templates: string[]): void {

@@ -64,6 +64,7 @@ describe('openrms config', () => {
     expect(listed.settings.map((line: { name: string }) => line.name)).toEqual([
       'EnterpriseCertification', 'EnterprisePublishing', 'LicensingRedirection', 'Trace', 'TemplateUpdateFrequency', 'TemplateUpdateFrequencyInSeconds',
       'FederationHomeRealm', 'EnableBrowser', 'DisablePassportCertification', 'AllowTrustedServersOnly', 'TrustedServers', 'FileProtection',
+      'CloudService', 'DnsServers', 'Directory', 'DirectoryDomain', 'DirectoryBindDn', 'DirectoryPasswordFile', 'DirectoryStartTls', 'ScpPath', 'DiscoveryCacheSeconds',
       'CAFile',
     ]);
     expect(listed.settings.every((line: { source: { kind: string } }) => line.source.kind === 'default')).toBe(true);
