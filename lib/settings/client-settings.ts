@@ -349,7 +349,8 @@ export class ClientSettings {
    */
   fileProtectionFor(fileName: string): FileProtectionMode | undefined {
     if (typeof fileName !== 'string') throw invalidArgument('fileName', 'a file name');
-    const extension = path.extname(fileName).slice(1).toLowerCase() || '.';
+    // Windows drops trailing dots and spaces from a name ("report.txt." is report.txt): so must the check.
+    const extension = path.extname(fileName.replace(/[. ]+$/, '')).slice(1).toLowerCase() || '.';
     const protections = entriesValue(this.protections);
     const own = protections.find((protection) => protection.extension === extension);
     if (own !== undefined) return own.mode;
