@@ -4,7 +4,7 @@
 // mutated claims, ULs and certificates mutated and signed again by the service.
 //
 //   node scripts/fuzz-licenses.js --seconds 600 [--seed N]   cases 0, 1, 2, ... of seed N until the time is up
-//   node scripts/fuzz-licenses.js --seed N --case I          replays one case
+//   node scripts/fuzz-licenses.js --seed N --case I [--kind K] replays one case (K as the jest test forces it)
 //
 // Prints the cases run, per kind, and the outcomes seen (an RmsError code, or opened/accepted).
 // A case that breaks the property is printed with its seed and number, and the exit code is 1.
@@ -12,7 +12,7 @@
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
-const { createLicenseFuzzer, FuzzViolation } = require(path.join(root, 'test', 'support', 'license-fuzzer.js'));
+const { createLicenseFuzzer, FuzzViolation, KINDS } = require(path.join(root, 'test', 'support', 'license-fuzzer.js'));
 const vectors = require(path.join(root, 'test', 'license', 'vectors', 'licenses.json'));
 
 function option(name, fallback) {
@@ -24,6 +24,13 @@ function option(name, fallback) {
     process.exit(2);
   }
   return value;
+}
+
+const kindAt = process.argv.indexOf('--kind');
+const kind = kindAt === -1 ? undefined : process.argv[kindAt + 1];
+if (kind !== undefined && !KINDS.includes(kind)) {
+  process.stderr.write(`--kind needs one of ${KINDS.join(', ')}, got ${kind}\n`);
+  process.exit(2);
 }
 
 let lib;
@@ -52,7 +59,7 @@ const deadline = Date.now() + seconds * 1000;
 let nextProgress = Date.now() + 60_000;
 try {
   do {
-    fuzzer.run(index++);
+    fuzzer.run(index++, kind);
     if (Date.now() >= nextProgress) {
       process.stdout.write(`${fuzzer.stats.cases} cases so far\n`);
       nextProgress += 60_000;
@@ -60,7 +67,7 @@ try {
   } while (replay < 0 && Date.now() < deadline);
 } catch (error) {
   if (!(error instanceof FuzzViolation)) throw error;
-  process.stdout.write(`VIOLATION ${error.message}\nreplay: node scripts/fuzz-licenses.js --seed ${seed} --case ${index - 1}\n`);
+  process.stdout.write(`VIOLATION ${error.message}\nreplay: node scripts/fuzz-licenses.js --seed ${seed} --case ${index - 1} --kind ${error.details.kind}\n`);
   report();
   process.exit(1);
 }

@@ -3,7 +3,7 @@
  * validly signed PLs with spliced sealed parts or mutated claims, and ULs and certificates
  * mutated and signed again by the service, each either opening to exactly what was sealed for it
  * or refused with a coded RmsError. A fixed seed, so that a failure names a case to replay
- * (`node scripts/fuzz-licenses.js --seed 2026 --case N`); scripts/fuzz-licenses.js runs the same
+ * (`node scripts/fuzz-licenses.js --seed 2026 --case N --kind K`); scripts/fuzz-licenses.js runs the same
  * cases over dist/ for as long as asked.
  */
 import { readFileSync } from 'node:fs';

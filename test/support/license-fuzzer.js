@@ -188,16 +188,15 @@ function createLicenseFuzzer(lib, vectors, seed) {
     return made;
   }
 
-  /** PLs whose parts are moved into others: the first 16 asked for are kept. `signerName` asks for one of that signer. */
-  const donors = [];
+  /**
+   * PLs whose parts and claims are moved into others, made once from the seed, so that every
+   * case depends on its seed and number only and can be replayed alone.
+   */
+  const donorRng = seededRandom(seed ^ 0x5eed);
+  const donors = Array.from({ length: 16 }, (_, i) => makePl(donorRng, ['alice', 'mallory', 'eve', 'service', 'alice', 'service'][i % 6]));
+  /** A donor; of `signerName` when given. */
   function donor(rng, signerName) {
-    const mine = donors.filter((d) => signerName === undefined || d.signer === signerName);
-    if (donors.length < 16 || mine.length === 0) {
-      const made = makePl(rng, signerName ?? rng.pick(['alice', 'alice', 'mallory', 'eve', 'service', 'service']));
-      if (donors.length < 16) donors.push(made);
-      return made;
-    }
-    return rng.pick(mine);
+    return rng.pick(donors.filter((d) => signerName === undefined || d.signer === signerName));
   }
 
   function signRaw(payloadText, key, typ) {
@@ -490,12 +489,23 @@ function createLicenseFuzzer(lib, vectors, seed) {
     const signerName = rng.pick(forgers);
     const made = makePl(rng, signerName, rng.chance(0.3) ? donor(rng) : undefined);
     const claims = clone(made.claims);
-    const { text, done } = mutate(rng, claims, [donor(rng).claims, donor(rng).claims]);
+    const others = [donor(rng), donor(rng)];
+    const { text, done } = mutate(rng, claims, others.map((other) => other.claims));
     details.what = `${signerName}'s PL: ${done.join('; ')}`;
     const token = details.token = signRaw(text, signers[signerName].key, PL_TYPE);
     const opened = openPl(token);
-    checkPl(opened, parseOrUndefined(text), made.parts);
+    const changed = parseOrUndefined(text);
+    checkPl(opened, changed, changed === undefined ? made.parts : sourcesOf(changed, [made, ...others]));
     return opened;
+  }
+
+  /**
+   * Where each sealed part of `claims` came from: the PL among `made` whose part it is (a part
+   * copied from another PL of the same signer, content ID, owner and policy opens as that PL's),
+   * else the first (a changed part must not open at all).
+   */
+  function sourcesOf(claims, made) {
+    return Object.fromEntries(PARTS.map((part) => [part, made.find((m) => m.claims[part] === claims[part]) ?? made[0]]));
   }
 
   /** A content key of another length wrapped under the right label, the grants sealed with it where AES can. */
