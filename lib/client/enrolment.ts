@@ -32,7 +32,10 @@ async function discover(connection: ServiceConnection): Promise<string> {
 
 export async function enrol(ctx: ClientContext, serviceUrl: string, o: EnrolOptions = {}): Promise<ServiceSession> {
   let token: StoredToken | null = null;
-  const probe = new ServiceConnection(serviceUrl, { ...connectionOptions(ctx, serviceUrl), onToken: (t) => { token = t; } });
+  // Enrolling with the device key the client already has is enrolment on demand (a PL's service).
+  const probe = new ServiceConnection(serviceUrl, {
+    ...connectionOptions(ctx, serviceUrl), onDemand: o.deviceKeyId !== undefined, onToken: (t) => { token = t; },
+  });
   const slcToken = await discover(probe);
   const claimed = String(decodeJws<{ sub?: unknown }>(slcToken).payload.sub);
   if (o.expectedServiceId !== undefined && claimed !== o.expectedServiceId) {

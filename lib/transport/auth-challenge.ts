@@ -35,6 +35,11 @@ export interface TokenRequest extends AuthChallenge {
   mayPrompt: boolean;
   /** The home realm to sign in at (`Federation\FederationHomeRealm`), when one is set. */
   homeRealm?: string;
+  /**
+   * True when the client is enrolling at a service it met through a publishing license rather
+   * than one the user signed in to: a provider holding one service's credentials must not answer.
+   */
+  onDemand?: boolean;
 }
 
 /** Called when the service asks for a token (and again when it refuses one). */

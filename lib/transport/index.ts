@@ -4,5 +4,6 @@ export type { AuthChallenge, ProvidedToken, TokenProvider, TokenRequest } from '
 export { ENROLLED_ONLY, ServiceAllowList } from './trust-policy';
 export type { TrustPolicy } from './trust-policy';
 export { clientCredentialsTokenProvider, passwordTokenProvider, ServiceConnection } from './service-connection';
+export type { SecretProviderOptions } from './service-connection';
 export type { ConnectionOptions } from './service-connection';
 export type { HttpOptions } from './http-json';

@@ -13,6 +13,8 @@ export interface ConnectionOptions extends RequestOptions {
   tokenProvider?: TokenProvider;
   /** Whether the token provider may ask a person (default true; false in server mode). */
   mayPrompt?: boolean;
+  /** Enrolment at a service met through a PL, not one the user chose (told to the token provider). */
+  onDemand?: boolean;
   /** Handed to the token provider (`Federation\FederationHomeRealm`). */
   homeRealm?: string;
   /** A token already held (from the store), tried before any challenge. */
@@ -96,6 +98,12 @@ export class ServiceConnection {
   private async acquire(challenge: AuthChallenge, refused: string | undefined): Promise<string> {
     // No token, fresh or refreshed, is asked of an authority the administrator does not trust.
     requireTrusted(this.options.trust, authorityUrl(challenge, this.baseUrl));
+    // A token is asked for this service only: a challenge naming another resource (another
+    // service's URL) would have the provider fetch a token for that one and hand it over here.
+    if (originOfResource(challenge.resource) !== new URL(this.baseUrl).origin) {
+      throw new RmsError('AUTHORITY_NOT_TRUSTED', `${this.baseUrl} asked for a token for ${challenge.resource}, another service; none was asked for`,
+        { serviceUrl: this.baseUrl });
+    }
     const stored = this.options.storedToken?.() ?? undefined;
     if (stored !== undefined) {
       // Another process renewed the token since we read it: use theirs.
@@ -120,7 +128,7 @@ export class ServiceConnection {
         throw new RmsError('NOT_SIGNED_IN', `${this.baseUrl} asks to sign in, and no token provider was given (run openrms login)`, { serviceUrl: this.baseUrl });
       }
       const request: TokenRequest = {
-        ...challenge, serviceUrl: this.baseUrl, mayPrompt: this.options.mayPrompt ?? true,
+        ...challenge, serviceUrl: this.baseUrl, mayPrompt: this.options.mayPrompt ?? true, onDemand: this.options.onDemand ?? false,
         ...(this.options.homeRealm === undefined ? {} : { homeRealm: this.options.homeRealm }),
       };
       requestTransport.set(request, this.options);
@@ -131,6 +139,14 @@ export class ServiceConnection {
     this.token = { ...provided, expiresAt: provided.expiresIn === undefined ? undefined : Math.floor(Date.now() / 1000) + provided.expiresIn };
     this.options.onToken?.(this.token);
     return provided.accessToken;
+  }
+}
+
+function originOfResource(resource: string): string | null {
+  try {
+    return new URL(resource).origin;
+  } catch {
+    return null;
   }
 }
 
@@ -160,13 +176,27 @@ function redeemRefreshToken(challenge: AuthChallenge, refreshToken: string, opti
   return tokenRequest(challenge, { grant_type: 'refresh_token', refresh_token: refreshToken }, options);
 }
 
+/** Options of the built-in secret-based providers. */
+export interface SecretProviderOptions extends HttpOptions {
+  /**
+   * The one service (its base URL) the secret belongs to. Without it the provider is bound to
+   * the first service the user signs in to with it, and never answers an enrolment on demand: a
+   * password is one service's, and a client that meets another service through a PL must not
+   * hand it over.
+   */
+  serviceUrl?: string;
+}
+
 /**
- * A secret is sent only to the token endpoint of the service that challenged: an authority on
- * another origin is AUTHORITY_NOT_TRUSTED, refused before anything is sent, so a service (or
- * whoever answers in its name) cannot have a password or client secret posted elsewhere.
- * Called by a connection, the request goes out over that connection's transport.
+ * A secret is sent only to the token endpoint of the service it belongs to (`serviceUrl`, else
+ * the first service that asked), and only when that service's challenge names an authority on
+ * its own origin: anything else is AUTHORITY_NOT_TRUSTED, refused before anything is sent, so
+ * another service (or whoever answers in its name) cannot have a password or client secret
+ * posted to it or elsewhere. Called by a connection, the request goes out over that
+ * connection's transport.
  */
-function secretGrant(form: Record<string, string>, options: HttpOptions): TokenProvider {
+function secretGrant(form: Record<string, string>, options: SecretProviderOptions): TokenProvider {
+  let boundTo = options.serviceUrl === undefined ? undefined : originOf(options.serviceUrl, 'serviceUrl');
   return async (request) => {
     const authority = authorityUrl(request, request.serviceUrl);
     let service: string;
@@ -179,16 +209,33 @@ function secretGrant(form: Record<string, string>, options: HttpOptions): TokenP
       throw new RmsError('AUTHORITY_NOT_TRUSTED', `${service} asked for a token from ${authority.origin}, another server than its own; no credential was sent there`,
         { serviceUrl: authority.origin });
     }
+    if (boundTo === undefined && request.onDemand) {
+      throw new RmsError('AUTHORITY_NOT_TRUSTED', `${service} is a service met through a license; credentials are sent to it only by a provider made for it (passwordTokenProvider(..., { serviceUrl }))`,
+        { serviceUrl: service });
+    }
+    boundTo ??= service;
+    if (service !== boundTo) {
+      throw new RmsError('AUTHORITY_NOT_TRUSTED', `${service} asked for credentials that belong to ${boundTo}; none were sent (give each service a token provider of its own)`,
+        { serviceUrl: service });
+    }
     return tokenRequest(request, form, { ...options, ...requestTransport.get(request) });
   };
 }
 
-/** A token provider that signs in to an openrms service with an email and password (sent to the challenging service only). */
-export function passwordTokenProvider(email: string, password: string, options: HttpOptions = {}): TokenProvider {
+function originOf(url: string, argument: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    throw invalidArgument(argument, 'a service URL');
+  }
+}
+
+/** A token provider that signs in to one openrms service with an email and password (sent to that service only). */
+export function passwordTokenProvider(email: string, password: string, options: SecretProviderOptions = {}): TokenProvider {
   return secretGrant({ grant_type: 'password', username: email, password }, options);
 }
 
-/** A token provider for a service principal (server-mode applications): client ID and secret (sent to the challenging service only). */
-export function clientCredentialsTokenProvider(clientId: string, clientSecret: string, options: HttpOptions = {}): TokenProvider {
+/** A token provider for a service principal (server-mode applications): client ID and secret (sent to its one service only). */
+export function clientCredentialsTokenProvider(clientId: string, clientSecret: string, options: SecretProviderOptions = {}): TokenProvider {
   return secretGrant({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }, options);
 }

@@ -4,10 +4,12 @@
  * that service; the token provider is told which service asks; nothing is enrolled at a service
  * the policy does not allow, or one that answers as another service, or for another identity.
  */
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
 import path from 'node:path';
 
 import {
-  passwordTokenProvider, publishOffline, RmsClient, RmsError, SecretKey, ServiceAllowList, TokenProvider, TokenRequest,
+  passwordTokenProvider, publishOffline, RmsClient, RmsError, SecretKey, ServiceAllowList, ServiceConnection, TokenProvider, TokenRequest,
 } from '../../lib';
 import { internals } from '../support/client-internals';
 import { codeOf } from '../support/error-code';
@@ -38,7 +40,8 @@ function bobAtHome(): Promise<RmsClient> {
 function bobsProvider(seen: TokenRequest[], as = 'bob@contoso.com'): TokenProvider {
   return (request) => {
     seen.push(request);
-    return passwordTokenProvider(as, passwordOf(as))(request);
+    // An application that picks credentials per service binds each to the service it is for.
+    return passwordTokenProvider(as, passwordOf(as), { serviceUrl: request.serviceUrl })(request);
   };
 }
 
@@ -75,7 +78,7 @@ describe('a PL from a service the client has not met', () => {
     expect(license.rights).toEqual(['VIEW']);
     license.close();
     expect(seen).toEqual([{
-      serviceUrl: partner.service.url, authority: `${partner.service.url}/_wmcs/oauth2`, resource: partner.service.url, mayPrompt: false,
+      serviceUrl: partner.service.url, authority: `${partner.service.url}/_wmcs/oauth2`, resource: partner.service.url, mayPrompt: false, onDemand: true,
     }]);
     expect(bob.services().map((s) => s.url).sort()).toEqual([home.service.url, partner.service.url].sort());
     // The default publishing service is still home: what bob protects is home's.
@@ -142,5 +145,39 @@ describe('the use-license cache', () => {
     expect([cached.fromCache, cached.owner]).toEqual([true, 'alice@contoso.com']);
     cached.close();
     for (const c of [alice, mallory, bob, offline]) c.close();
+  });
+});
+
+describe('credentials stay with their service (review finding)', () => {
+  it('never hands the home password to a partner service, even one the trust policy allows', async () => {
+    const pl = await partnerDocument();
+    const signedIn = await bobAtHome();
+    // One password provider for everything, as an application might write it: it answers no enrolment on demand.
+    const provider = passwordTokenProvider('bob@contoso.com', passwordOf('bob@contoso.com'));
+    const atHome = RmsClient.open({ store: signedIn.storeRoot, tokenProvider: provider, trustPolicy: new ServiceAllowList([partner.service.url]) });
+    const tokenCalls = () => partner.logs.filter((e) => e.event === 'request' && e.path === '/_wmcs/oauth2/token').length;
+    const before = tokenCalls();
+    const refused = (await atHome.getContentKey(pl).catch((e: RmsError) => e)) as RmsError;
+    expect([refused.code, refused.serviceUrl]).toEqual(['AUTHORITY_NOT_TRUSTED', partner.service.url]);
+    expect(tokenCalls()).toBe(before);
+    atHome.close();
+    signedIn.close();
+  });
+
+  it('does not ask a token provider for a token for another service than the one that challenged', async () => {
+    const seen: TokenRequest[] = [];
+    const impostor = http.createServer((req, res) => {
+      res.writeHead(401, { 'www-authenticate': `Bearer authorization_uri="${home.service.url}/_wmcs/oauth2", resource="${home.service.url}"`, 'content-type': 'application/json' });
+      res.end('{"error":{"code":"AUTHENTICATION_FAILED","message":"sign in"}}');
+    });
+    await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', () => resolve()));
+    const url = `http://127.0.0.1:${(impostor.address() as AddressInfo).port}`;
+    try {
+      const connection = new ServiceConnection(url, { tokenProvider: async (request) => { seen.push(request); return 'token'; } });
+      expect(await codeOf(connection.callAuthenticated('GET', '/_wmcs/licensing/templates'))).toBe('AUTHORITY_NOT_TRUSTED');
+      expect(seen).toEqual([]);
+    } finally {
+      impostor.close();
+    }
   });
 });

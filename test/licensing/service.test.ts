@@ -54,7 +54,7 @@ describe('authentication', () => {
     });
     await client.getTemplates();
     await client.getTemplates();
-    expect(seen).toEqual([{ authority: `${t.service.url}/_wmcs/oauth2`, resource: t.service.url, serviceUrl: t.service.url, mayPrompt: false }]);
+    expect(seen).toEqual([{ authority: `${t.service.url}/_wmcs/oauth2`, resource: t.service.url, serviceUrl: t.service.url, mayPrompt: false, onDemand: false }]);
     client.close();
   });
 
