@@ -298,6 +298,7 @@ export function verifyPl(token: string, slc: VerifiedSlc, options: PlCheckOption
   if (typeof payload.ck !== 'string') throw new RmsError('INVALID_FORMAT', 'the PL has no content key');
   if (typeof payload.egr !== 'string') throw new RmsError('INVALID_FORMAT', 'the PL has no grants');
   if (payload.ead !== null && typeof payload.ead !== 'string') throw new RmsError('INVALID_FORMAT', 'the PL\'s encrypted application data is not a string');
+  checkUnboundClaims(payload);
   if (typeof payload.own !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(payload.own)) throw new RmsError('INVALID_FORMAT', 'the PL has no valid owner');
   if (typeof payload.pol !== 'object' || payload.pol === null) throw new RmsError('INVALID_FORMAT', 'the PL has no policy');
   try {
@@ -306,6 +307,26 @@ export function verifyPl(token: string, slc: VerifiedSlc, options: PlCheckOption
     throw new RmsError('INVALID_FORMAT', `the PL's policy is not valid: ${(cause as Error).message}`, { cause });
   }
   return { claims: payload, token, publishedOffline };
+}
+
+const isStringOrNull = (value: unknown): boolean => value === null || typeof value === 'string';
+
+/**
+ * The claims the binding does not cover (the signature does) still have their declared types:
+ * a reader spreads `sad` and shows `desc` and `urls`, so `sad: "abc"` or `urls: 7` is
+ * INVALID_FORMAT here rather than garbage (or a TypeError) later.
+ */
+function checkUnboundClaims(c: PlClaims): void {
+  const sad = c.sad as unknown;
+  const desc = c.desc as unknown;
+  const urls = c.urls as unknown as Record<string, unknown> | null;
+  const ok = typeof sad === 'object' && sad !== null && !Array.isArray(sad) && Object.values(sad).every((v) => typeof v === 'string')
+    && Array.isArray(desc) && desc.every((d: unknown) => typeof d === 'object' && d !== null
+      && ['lang', 'name', 'description'].every((k) => typeof (d as Record<string, unknown>)[k] === 'string'))
+    && isStringOrNull(c.ref) && typeof c.mode === 'string'
+    && typeof urls === 'object' && urls !== null && !Array.isArray(urls) && isStringOrNull(urls.intranet ?? null) && isStringOrNull(urls.extranet ?? null)
+    && isStringOrNull(c.clc ?? null);
+  if (!ok) throw new RmsError('INVALID_FORMAT', 'the PL\'s descriptors, application data, referral, mode or URLs are not of their types');
 }
 
 /**

@@ -306,3 +306,17 @@ describe('an address removed and added again is a new account (review finding)',
     }
   });
 });
+
+describe('claims the binding does not cover still have their types (fuzzing finding)', () => {
+  it('refuses a validly signed PL whose sad, desc, ref, mode or urls are of another type, as INVALID_FORMAT', async () => {
+    const original = await alicePublishes([{ who: 'bob@contoso.com', rights: ['VIEW'] }]);
+    const broken: Partial<Record<keyof PlClaims, unknown>>[] = [
+      { sad: 'abc' }, { sad: { a: 5 } }, { desc: 'x' }, { desc: [{ lang: 'en', name: 5, description: '' }] }, { ref: 5 }, { mode: {} }, { urls: 7 },
+      { urls: { intranet: 5, extranet: null } },
+    ];
+    for (const change of broken) {
+      const pl = signedBy(mallory, { ...original.claims, own: 'mallory@contoso.com', iat: NOW(), ...change } as Omit<PlClaims, 'iss' | 'clc'>);
+      expect(`${JSON.stringify(change)} ${await codeOf(open(bob, pl))}`).toBe(`${JSON.stringify(change)} INVALID_FORMAT`);
+    }
+  });
+});
