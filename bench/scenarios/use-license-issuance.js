@@ -228,7 +228,12 @@ function percentile(sorted, p) {
  * but 200 fails the run: a fast refusal is not a use license.
  */
 function ulLoad(target, { warmupSeconds, seconds, servicePid }) {
-  return new Promise((resolve, reject) => {
+  // Fresh connections for each load: between loads the ceilings are sampled for seconds, longer
+  // than the service keeps an idle connection (5 s), and a kept socket the service closed is
+  // a hang-up when reused. The new connections are made during the untimed warm-up.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  target = { ...target, agent };
+  const loaded = new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const windowStart = start + BigInt(Math.round(warmupSeconds * 1e9));
     const windowEnd = windowStart + BigInt(Math.round(seconds * 1e9));
@@ -300,6 +305,7 @@ function ulLoad(target, { warmupSeconds, seconds, servicePid }) {
     };
     for (let i = 0; i < CONCURRENCY; i++) launch();
   });
+  return loaded.finally(() => agent.destroy());
 }
 
 /**
@@ -387,7 +393,6 @@ async function measureUls(dir, s, cores) {
   addUser(dataDir, 'alice@contoso.com');
   addUser(dataDir, 'bob@contoso.com');
   const { child, url } = await startService(dataDir, logFile);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   let measured;
   try {
     const license = await makeLicense(dir, url);
@@ -395,7 +400,6 @@ async function measureUls(dir, s, cores) {
       const body = Buffer.from(JSON.stringify({ pl: license.s.publishingLicense, rac: license.rac }));
       const target = {
         url: `${url}/_wmcs/licensing/eul`,
-        agent,
         body,
         headers: { 'content-type': 'application/json', 'content-length': String(body.length), authorization: `Bearer ${license.accessToken}` },
       };
@@ -421,7 +425,6 @@ async function measureUls(dir, s, cores) {
       throw error;
     }
   } finally {
-    agent.destroy();
     await stopService(child);
   }
   // Read once the service has stopped, so that its last lines are in the file.
@@ -529,7 +532,7 @@ function howMeasured(options) {
     'makes a PL granting Bob VIEW with `serializeLicense(createLicense(...))` (offline, signed with her CLC), and one UL ' +
     'is fetched through Bob\'s client and checked to carry the PL\'s content key. The load generator then posts ' +
     '`{"pl", "rac"}` with Bob\'s RAC and access token (from his store) to `/_wmcs/licensing/eul` over node:http with an ' +
-    `\`http.Agent({ keepAlive: true, maxSockets: ${CONCURRENCY} })\`, keeping ${CONCURRENCY} requests in flight at all ` +
+    `\`http.Agent({ keepAlive: true, maxSockets: ${CONCURRENCY} })\` (a new one per load, its connections made in the untimed warm-up), keeping ${CONCURRENCY} requests in flight at all ` +
     'times; every answer must be 200 with a UL or the scenario fails. The same PL and RAC every time, so the service\'s ' +
     'caches (verified PL, unwrapped content key) hit: per UL it verifies the access token and the RAC (RS256), wraps the ' +
     'content key to the RAC key (RSA-OAEP), signs the UL (RSA-2048, libuv pool) and writes to SQLite (content registry, ' +
