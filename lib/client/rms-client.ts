@@ -66,7 +66,8 @@ function contextOf(o: RmsClientOptions): ClientContext {
     options: { ...o, mayPrompt, ...(homeRealm === undefined ? {} : { homeRealm }) },
     settings,
     tracer: new Tracer(settings.storeRoot, settings.traceEnabled),
-    trust: new TrustedServersPolicy(() => settings.trustedServers),
+    // The configured cloud service is trusted whatever the list says (issue 11).
+    trust: new TrustedServersPolicy(() => settings.trustedServers, () => (settings.cloudServiceUrl === undefined ? [] : [settings.cloudServiceUrl])),
     now: () => o.now?.() ?? Math.floor(Date.now() / 1000),
   };
 }
@@ -225,8 +226,9 @@ export class RmsClient {
       const application = this.ctx.options.trustPolicy ?? ENROLLED_ONLY;
       // The application's policy and the administrator's TrustedServers, both: the application's cannot widen the administrator's.
       const policy = allOf(application, this.ctx.trust);
-      if (url !== null && !policy.allows(new URL(url)) && application.allows(new URL(url))) requireTrusted(this.ctx.trust, new URL(url));
-      if (url === null || !policy.allows(new URL(url))) {
+      const allowed = issuer.serviceUrls.some((candidate) => policy.allows(new URL(candidate)));
+      if (url !== null && !allowed && application.allows(new URL(url))) requireTrusted(this.ctx.trust, new URL(url));
+      if (url === null || !allowed) {
         throw new RmsError('SERVICE_NOT_TRUSTED', `the license was published by a service this client is not enrolled at and may not enrol at (${url ?? 'no licensing URL'})`,
           url === null ? {} : { serviceUrl: url });
       }

@@ -78,6 +78,9 @@ describe('a CA given at sign-in', () => {
     const protectedFile = JSON.parse(await openrms(alice, ['protect', path.join(root, 'plan.txt'), '--grant', 'bob@contoso.com:VIEW', '--out', path.join(root, 'out'), '--json']))
       .files[0].path;
     expect(JSON.parse(await openrms(alice, ['rights', protectedFile, '--json'])).rights).toEqual(['OWNER']);
+    // Signing in there again needs it no more either.
+    expect(JSON.parse(await openrms(alice, ['login', 'alice@contoso.com', '--service', a.service.url, '--password-stdin', '--json'],
+      `${passwordOf('alice@contoso.com')}\n`)).serviceId).toBe(login.serviceId);
     // Without it, the service's certificate is not trusted.
     rmSync(path.join(alice, 'services', login.serviceId, 'ca.pem'));
     const another = JSON.parse(await openrms(alice, ['protect', path.join(root, 'plan.txt'), '--grant', 'bob@contoso.com:VIEW', '--out', path.join(root, 'out2'), '--json']))

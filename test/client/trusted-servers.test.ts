@@ -107,6 +107,14 @@ describe('AllowTrustedServersOnly', () => {
     expect(listener.connections).toHaveLength(1);
   });
 
+  it('trusts the configured cloud service (ServiceLocation\\CloudService) whatever the list says', async () => {
+    trustOnly(['rms.contoso.com'], '[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\MSIPC\\ServiceLocation\\CloudService]', `@="${home.service.url}/_wmcs/licensing"`);
+    const bob = await bobSignsIn(home.service.url);
+    expect(bob.serviceUrl).toBe(home.service.url);
+    bob.close();
+    expect(await codeOf(bobSignsIn(listener.url))).toBe('SERVICE_NOT_TRUSTED');
+  });
+
   it('is off unless set: every server is contacted, as before', async () => {
     machineReg(`[${TRUSTED_SERVERS}]`, '"AllowTrustedServersOnly"=dword:00000000', '"home"="https://127.0.0.1"');
     expect(await codeOf(bobSignsIn(listener.url))).toBe('SERVICE_UNAVAILABLE');
