@@ -140,7 +140,8 @@ describe('AllowTrustedServersOnly', () => {
       store: signedIn.storeRoot, ca, trustPolicy: { allows: () => true },
       tokenProvider: (request) => {
         asked.push(request);
-        return passwordTokenProvider('bob@contoso.com', passwordOf('bob@contoso.com'))(request);
+        // The application chose to sign in wherever it is asked: it binds its credentials to that service.
+        return passwordTokenProvider('bob@contoso.com', passwordOf('bob@contoso.com'), { serviceUrl: request.serviceUrl })(request);
       },
     });
     expect(await refusal(bob.getContentKey(misled))).toMatchObject({ code: 'SERVICE_NOT_TRUSTED', host: `127.0.0.2:${listener.port}` });
@@ -191,12 +192,22 @@ describe('the built-in token providers', () => {
     try {
       for (const tokenProvider of [passwordTokenProvider('bob@contoso.com', 'the password'), clientCredentialsTokenProvider('app', 'the secret')]) {
         const error = await refusal(RmsClient.signIn({ store: store(), serviceUrl: service, tokenProvider }));
-        expect(error).toMatchObject({ code: 'AUTHORITY_NOT_TRUSTED', serviceUrl: listener.url, host: `127.0.0.2:${listener.port}` });
+        // Refused before the provider runs: the challenge names another server's resource (or, for a
+        // provider asked anyway, another authority); either way nothing reaches the listener.
+        expect(error).toMatchObject({ code: 'AUTHORITY_NOT_TRUSTED' });
       }
       expect(listener.connections).toEqual([]);
     } finally {
       await stop();
     }
+  });
+
+  it('refuse a request whose authority is on another server than the service that asks, whoever calls them', async () => {
+    const request = { serviceUrl: home.service.url, authority: `${listener.url}/_wmcs/oauth2`, resource: home.service.url, mayPrompt: false };
+    for (const tokenProvider of [passwordTokenProvider('bob@contoso.com', 'the password'), clientCredentialsTokenProvider('app', 'the secret')]) {
+      expect(await refusal(tokenProvider(request))).toMatchObject({ code: 'AUTHORITY_NOT_TRUSTED', serviceUrl: listener.url, host: `127.0.0.2:${listener.port}` });
+    }
+    expect(listener.connections).toEqual([]);
   });
 });
 
