@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 
-import { passwordTokenProvider, RmsClient, ServiceAllowList } from '../../lib';
+import { passwordTokenProvider, RmsClient, ServiceAllowList, TokenProvider } from '../../lib';
 import { main } from '../../lib/cli/main';
 import { RunningService, startService } from '../../lib/server';
 import { Dnsmasq, startDnsmasq } from '../support/dnsmasq';
@@ -137,8 +137,11 @@ describe('the client', () => {
     await home.addUser('dave@fabrikam.test');
     const movedDns = await startDnsmasq({ localDomains: ['fabrikam.test'], srv: [{ name: '_rmsdisco._http._tcp.fabrikam.test', target: 'localhost', port: Number(new URL(moving.url).port) }] });
     try {
+      // Dave's application signs in wherever its trust policy lets the client enrol, each service with its own binding.
+      const tokenProvider: TokenProvider = (request) =>
+        passwordTokenProvider('dave@fabrikam.test', passwordOf('dave@fabrikam.test'), { ca: caPem, serviceUrl: request.serviceUrl })(request);
       const dave = await home.signIn('dave@fabrikam.test', {
-        ca: caPem, settings: { dnsServers: movedDns.server }, trustPolicy: new ServiceAllowList([oldUrl, moving.url]),
+        ca: caPem, settings: { dnsServers: movedDns.server }, trustPolicy: new ServiceAllowList([oldUrl, moving.url]), tokenProvider,
       });
       const opened = await dave.unprotectBuffer(protectedFile);
       expect(opened.plaintext.toString()).toBe('moved');
