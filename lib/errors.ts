@@ -77,7 +77,9 @@ export type ServiceErrorCode =
   /** Too many attempts from this client or for this address: try again later. */
   | 'TOO_MANY_REQUESTS'
   /** The request body is over the size the service accepts for that call. */
-  | 'REQUEST_TOO_LARGE';
+  | 'REQUEST_TOO_LARGE'
+  /** The HTTP proxy asks for credentials (407), refused the ones given, or asks for a scheme other than Basic. */
+  | 'PROXY_AUTHENTICATION_REQUIRED';
 
 /** Codes raised when reading the administrator's settings (the MSIPC registry, `.reg` files). */
 export type SettingsErrorCode =
@@ -98,7 +100,7 @@ export const RMS_ERROR_CODES: readonly RmsErrorCode[] = [
   'TEMPLATE_NOT_FOUND', 'NOT_SIGNED_IN', 'SERVICE_NOT_TRUSTED', 'SERVICE_NOT_FOUND', 'SERVICE_UNAVAILABLE', 'SERVICE_ERROR',
   'AUTHENTICATION_FAILED', 'AUTHORITY_NOT_TRUSTED', 'ACCESS_DENIED', 'NOT_FOUND', 'CONFLICT', 'LICENSE_SPLICED', 'PUBLISHER_NOT_ALLOWED', 'TOO_MANY_REQUESTS',
   'NEEDS_UI', 'ACCESS_DISABLED_BY_POLICY', 'FILE_ENCRYPT_BLOCKED', 'STORE_NOT_SECURE',
-  'REQUEST_TOO_LARGE', 'INVALID_REG_FILE', 'INVALID_SETTING',
+  'REQUEST_TOO_LARGE', 'INVALID_REG_FILE', 'INVALID_SETTING', 'PROXY_AUTHENTICATION_REQUIRED',
 ];
 
 /**
@@ -125,6 +127,8 @@ export interface RmsErrorOptions {
   right?: string;
   /** The rights held, for `RIGHT_NOT_GRANTED`. */
   rightsHeld?: readonly string[];
+  /** The HTTP proxy the failure concerns (`http://host:port`, never its credentials). */
+  proxy?: string;
   cause?: unknown;
 }
 
@@ -143,6 +147,8 @@ export class RmsError extends Error {
   readonly right: string | undefined;
   /** The rights held, for `RIGHT_NOT_GRANTED`. */
   readonly rightsHeld: readonly string[] | undefined;
+  /** The HTTP proxy the failure concerns (`http://host:port`), when a proxy failed or refused. */
+  readonly proxy: string | undefined;
 
   constructor(code: RmsErrorCode, message: string, options: RmsErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -154,6 +160,7 @@ export class RmsError extends Error {
     this.host = hostOf(options.serviceUrl);
     this.right = options.right;
     this.rightsHeld = options.rightsHeld === undefined ? undefined : Object.freeze([...options.rightsHeld]);
+    this.proxy = options.proxy;
   }
 }
 

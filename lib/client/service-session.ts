@@ -42,6 +42,8 @@ export function connectionOptions(ctx: ClientContext, serviceUrl: string, servic
     ...ctx.options,
     trust: ctx.trust,
     ca: trustAnchors(caCertificates(ctx, serviceUrl, serviceId)),
+    // Asked at each request, so that a bad proxy setting fails only what goes online.
+    proxy: ctx.options.proxy ?? { proxyFor: (url: URL) => ctx.settings.proxies.proxyFor(url) },
     onExchange: (e: { method: string; path: string; status: number; ms: number }) => ctx.tracer.event('http', { serviceUrl, ...e }),
   };
 }

@@ -17,6 +17,7 @@ import path from 'node:path';
 
 import { invalidArgument } from '../errors';
 import { defaultStoreRoot } from '../store/store-root';
+import { describeProxyUrl, environmentNoProxy, environmentProxy, Proxies, proxyVariables } from '../transport/proxy-config';
 import { Hive } from './hive';
 import {
   ALLOW_TRUSTED_SERVERS_ONLY, CA_FILE, DISABLE_PASSPORT_CERTIFICATION, ENABLE_BROWSER, ENTERPRISE_CERTIFICATION, ENTERPRISE_PUBLISHING,
@@ -24,6 +25,7 @@ import {
   ListDefinition, OFFICE_EXTENSIONS, scopeRoot, SettingDefinition, SettingsMode, TEMPLATE_UPDATE_FREQUENCY,
   TEMPLATE_UPDATE_FREQUENCY_IN_SECONDS, TRACE, TRUSTED_SERVERS, TrustedServer,
   CLOUD_SERVICE, DIRECTORY, DIRECTORY_BIND_DN, DIRECTORY_DOMAIN, DIRECTORY_PASSWORD_FILE, DIRECTORY_START_TLS, DISCOVERY_CACHE_SECONDS, DNS_SERVERS, SCP_PATH,
+  PROXY_BYPASS, PROXY_SERVER,
 } from './msipc-settings';
 import { loadRegFolders, RegFolder } from './reg-folders';
 import { RegistrySource } from './registry-source';
@@ -52,6 +54,10 @@ export interface SettingsOverrides {
   caFile?: string;
   /** Extension (without its dot, `*` or `.`) to protection; replaces the registry's FileProtection keys. */
   fileProtection?: Readonly<Record<string, FileProtectionMode>>;
+  /** The HTTP proxy of every service, `http://[user:password@]host[:port]`; wins over HTTPS_PROXY and HTTP_PROXY. */
+  proxyServer?: string;
+  /** The hosts reached without a proxy, NO_PROXY syntax; wins over NO_PROXY. */
+  proxyBypass?: string;
   /** Discovery (docs/discovery.md): the cloud service's URL, tried last. */
   cloudService?: string;
   /** DNS servers discovery asks, `ip[:port]` or `[ipv6]:port`, comma-separated. */
@@ -225,6 +231,10 @@ export class ClientSettings {
   private readonly redirections: readonly ResolvedEntry<LicensingRedirection>[];
   private readonly servers: readonly ResolvedEntry<TrustedServer>[];
   private readonly protections: readonly ResolvedEntry<FileProtection>[];
+  private readonly proxyServer: Resolved<string>;
+  private readonly proxyBypass: Resolved<string>;
+  /** HTTPS_PROXY, NO_PROXY and the others, as they were when the settings were read. */
+  private readonly proxyEnvironment: NodeJS.ProcessEnv;
   private readonly discovery: DiscoverySettings;
 
   /** Use `loadClientSettings`. */
@@ -263,6 +273,9 @@ export class ClientSettings {
       scpPath: reader.scalar(SCP_PATH, o.scpPath, 'scpPath'),
       cacheSeconds: reader.scalar(DISCOVERY_CACHE_SECONDS, o.discoveryCacheSeconds, 'discoveryCacheSeconds'),
     };
+    this.proxyServer = reader.scalar(PROXY_SERVER, o.proxyServer, 'proxyServer');
+    this.proxyBypass = reader.scalar(PROXY_BYPASS, o.proxyBypass, 'proxyBypass');
+    this.proxyEnvironment = proxyVariables(context.env);
     this.warnings = Object.freeze([...reader.warnings]);
     Object.freeze(this);
   }
@@ -337,6 +350,23 @@ export class ClientSettings {
     return valueOf(this.caFileSetting);
   }
 
+  /**
+   * The proxies of requests to services (docs/discovery.md): openrms's `ProxyServer` for every
+   * service when it is set (a setting for openrms wins over the variables every program reads,
+   * as git's http.proxy does), else HTTPS_PROXY for https services and HTTP_PROXY for http ones;
+   * `ProxyBypass` when it is set, else NO_PROXY.
+   */
+  get proxies(): Proxies {
+    const server = valueOf(this.proxyServer);
+    const bypass = valueOf(this.proxyBypass);
+    const configured = Proxies.of({ https: server, http: server, noProxy: bypass });
+    return new Proxies({
+      https: server === undefined ? environmentProxy(this.proxyEnvironment, 'https') : configured.https,
+      http: server === undefined ? environmentProxy(this.proxyEnvironment, 'http') : configured.http,
+      noProxy: bypass === undefined ? environmentNoProxy(this.proxyEnvironment) : configured.noProxy,
+    });
+  }
+
   /** `FileProtection\<EXT>\Encryption`, every key that sets one. */
   get fileProtections(): readonly FileProtection[] {
     return Object.freeze(entriesValue(this.protections));
@@ -407,6 +437,8 @@ export class ClientSettings {
       scalar(ALLOW_TRUSTED_SERVERS_ONLY.name, this.trustedOnly),
       ...list(TRUSTED_SERVERS, this.servers),
       ...list(FILE_PROTECTION, this.protections),
+      reportOf(PROXY_SERVER.name, this.proxyServer, describeProxyUrl),
+      scalar(PROXY_BYPASS.name, this.proxyBypass),
       ...Object.values(this.discovery).map((resolved: Resolved<unknown>, i) => scalar(DISCOVERY_DEFINITIONS[i]!.name, resolved)),
       scalar(CA_FILE.name, this.caFileSetting),
     ];

@@ -15,6 +15,7 @@ import path from 'node:path';
 
 import { isIP } from 'node:net';
 
+import { NoProxyList, parseProxyUrl } from '../transport/proxy-config';
 import { Hive } from './hive';
 import { REGISTRY_TYPES, RegistryValue } from './registry-value';
 
@@ -155,6 +156,21 @@ export const DISABLE_PASSPORT_CERTIFICATION = flagSetting('DisablePassportCertif
 export const ALLOW_TRUSTED_SERVERS_ONLY = flagSetting('AllowTrustedServersOnly', 'machine', 'TrustedServers', 'OPENRMS_ALLOW_TRUSTED_SERVERS_ONLY');
 
 /*
+ * openrms's own: the HTTP proxy of every service, `http://[user:password@]host[:port]`, and the
+ * hosts reached without it, in NO_PROXY syntax, at `MSIPC\Proxy` (the value names are WinINet's
+ * ProxyServer and ProxyBypass). The text is kept as written, since `openrms config set` writes it
+ * back; a reason never quotes it, since a proxy URL may hold a password.
+ */
+export const PROXY_SERVER = urlSetting('ProxyServer', 'machine', 'Proxy', 'ProxyServer', 'OPENRMS_PROXY', (text) => {
+  const parsed = parseProxyUrl(text);
+  return parsed.ok ? ok(text.trim()) : refused(`the proxy URL ${parsed.reason}`);
+});
+export const PROXY_BYPASS = urlSetting('ProxyBypass', 'machine', 'Proxy', 'ProxyBypass', 'OPENRMS_NO_PROXY', (text) => {
+  const parsed = NoProxyList.parse(text);
+  return parsed.ok ? ok(text.trim()) : refused(parsed.reason);
+});
+
+/*
  * Discovery (docs/discovery.md). The cloud service sits beside MSIPC's other ServiceLocation
  * keys; the rest are openrms's own values under `MSIPC\Discovery`, for what Windows takes from
  * the machine's domain membership (its directory, its DNS servers).
@@ -245,6 +261,7 @@ export const SCALAR_SETTINGS: readonly SettingDefinition<unknown>[] = [
   FEDERATION_HOME_REALM, ENABLE_BROWSER, DISABLE_PASSPORT_CERTIFICATION, ALLOW_TRUSTED_SERVERS_ONLY, CA_FILE,
   CLOUD_SERVICE, DNS_SERVERS, DIRECTORY, DIRECTORY_DOMAIN, DIRECTORY_BIND_DN, DIRECTORY_PASSWORD_FILE, DIRECTORY_START_TLS, SCP_PATH,
   DISCOVERY_CACHE_SECONDS,
+  PROXY_SERVER, PROXY_BYPASS,
 ] as readonly SettingDefinition<unknown>[];
 
 /**

@@ -7,6 +7,8 @@ import http from 'node:http';
 import https from 'node:https';
 
 import { RMS_ERROR_CODES, RmsError, RmsErrorCode } from '../errors';
+import { Proxies, ProxyPolicy, ProxyServer } from './proxy-config';
+import { proxyAnswerError, proxyAuthenticationError, proxyConnectionError, proxyRoute } from './proxy-tunnel';
 import { requireTrusted, TrustPolicy } from './trust-policy';
 
 const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
@@ -16,6 +18,12 @@ export interface HttpOptions {
   ca?: string | Buffer;
   /** Per-request deadline (default 30 s). */
   timeoutMs?: number;
+  /**
+   * The proxy of each request (docs/discovery.md, "Proxies"). Default: `Proxies.fromEnvironment()`,
+   * the HTTPS_PROXY, HTTP_PROXY and NO_PROXY variables; `Proxies.DIRECT` for none. A client
+   * passes the proxies of its settings.
+   */
+  proxy?: ProxyPolicy;
 }
 
 export interface JsonResponse {
@@ -46,17 +54,34 @@ export function requestJson(method: string, url: URL, body: unknown, headers: Re
   const secure = url.protocol === 'https:';
   if (!secure && url.protocol !== 'http:') return Promise.reject(new RmsError('INVALID_ARGUMENT', `${url.href} is not an http(s) URL`, { argument: 'url' }));
   const transport = secure ? https : http;
+  let proxy: ProxyServer | undefined;
+  try {
+    proxy = (options.proxy ?? Proxies.fromEnvironment()).proxyFor(url);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const route = proxy === undefined
+    ? { options: { agent: options.ca === undefined ? (secure ? agents.https : agents.http) : undefined }, headers: {} }
+    : proxyRoute(proxy, url);
+  // An http service's answer comes from the proxy, which may answer in its place.
+  const answeringProxy = secure ? undefined : proxy;
+  const through = proxy === undefined ? '' : ` (through the proxy ${proxy.origin})`;
   return new Promise((resolve, reject) => {
     const req = transport.request(url, {
       method,
-      agent: options.ca === undefined ? (secure ? agents.https : agents.http) : undefined,
+      ...route.options,
       ...(secure && options.ca !== undefined ? { ca: options.ca } : {}),
       headers: {
-        accept: 'application/json', ...headers,
+        accept: 'application/json', ...headers, ...route.headers,
         ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(payload.length) }),
       },
       timeout: options.timeoutMs ?? 30_000,
     }, (res) => {
+      if (answeringProxy !== undefined && res.statusCode === 407) {
+        res.resume();
+        reject(proxyAuthenticationError(answeringProxy, url, res.headers['proxy-authenticate']));
+        return;
+      }
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
@@ -70,7 +95,9 @@ export function requestJson(method: string, url: URL, body: unknown, headers: Re
         try {
           parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
         } catch (cause) {
-          reject(new RmsError('SERVICE_ERROR', `${url.origin} answered ${res.statusCode} with something that is not JSON`, { cause }));
+          // A proxy's own error page (it refused the request, or could not reach the service) is not the service's answer.
+          reject((answeringProxy === undefined ? undefined : proxyAnswerError(answeringProxy, url, res, 'answered in place of the service'))
+            ?? new RmsError('SERVICE_ERROR', `${url.origin} answered ${res.statusCode} with something that is not JSON${through}`, { cause }));
           return;
         }
         if (typeof parsed !== 'object' || parsed === null) {
@@ -80,8 +107,13 @@ export function requestJson(method: string, url: URL, body: unknown, headers: Re
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed as Record<string, unknown> });
       });
     });
-    req.on('timeout', () => req.destroy(new RmsError('SERVICE_UNAVAILABLE', `${url.origin} did not answer in time`, { serviceUrl: url.origin })));
-    req.on('error', (cause) => reject(cause instanceof RmsError ? cause : new RmsError('SERVICE_UNAVAILABLE', `cannot reach ${url.origin}: ${(cause as NodeJS.ErrnoException).code ?? cause.message}`, { cause, serviceUrl: url.origin })));
+    req.on('timeout', () => req.destroy(new RmsError('SERVICE_UNAVAILABLE', `${url.origin} did not answer in time${through}`, { serviceUrl: url.origin, proxy: proxy?.origin })));
+    req.on('error', (cause) => {
+      // Connecting to an http service through a proxy is connecting to the proxy: its failure is the proxy's.
+      reject(cause instanceof RmsError ? cause : answeringProxy !== undefined ? proxyConnectionError(answeringProxy, url, cause)
+        : new RmsError('SERVICE_UNAVAILABLE', `cannot reach ${url.origin}: ${(cause as NodeJS.ErrnoException).code ?? cause.message}${through}`,
+          { cause, serviceUrl: url.origin, proxy: proxy?.origin }));
+    });
     req.end(payload);
   });
 }

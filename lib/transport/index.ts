@@ -7,3 +7,5 @@ export { clientCredentialsTokenProvider, passwordTokenProvider, ServiceConnectio
 export type { SecretProviderOptions } from './service-connection';
 export type { ConnectionOptions } from './service-connection';
 export type { HttpOptions } from './http-json';
+export { NoProxyList, parseProxyUrl, Proxies, ProxyServer } from './proxy-config';
+export type { ProxyChoice, ProxyParsed, ProxyPolicy } from './proxy-config';

@@ -64,6 +64,7 @@ describe('openrms config', () => {
     expect(listed.settings.map((line: { name: string }) => line.name)).toEqual([
       'EnterpriseCertification', 'EnterprisePublishing', 'LicensingRedirection', 'Trace', 'TemplateUpdateFrequency', 'TemplateUpdateFrequencyInSeconds',
       'FederationHomeRealm', 'EnableBrowser', 'DisablePassportCertification', 'AllowTrustedServersOnly', 'TrustedServers', 'FileProtection',
+      'ProxyServer', 'ProxyBypass',
       'CloudService', 'DnsServers', 'Directory', 'DirectoryDomain', 'DirectoryBindDn', 'DirectoryPasswordFile', 'DirectoryStartTls', 'ScpPath', 'DiscoveryCacheSeconds',
       'CAFile',
     ]);
