@@ -85,6 +85,8 @@ export function parseServiceUrl(text: string): Parsed<string> {
     return refused(`${JSON.stringify(text)} is not a URL`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return refused(`${JSON.stringify(text)} is not an http or https URL`);
+  // A service is reached at its origin, so URL credentials are never sent, only shown (config list, discover, errors): refused, never quoted.
+  if (url.username !== '' || url.password !== '') return refused(`a service URL with a user name or password in it (${url.protocol}//${url.host}): credentials are never sent in a URL; remove them`);
   return ok(text.trim());
 }
 
