@@ -5,7 +5,7 @@
 import { RmsError } from '../errors';
 import { ClientSettings } from '../settings';
 import { DirectorySession } from './directory-session';
-import { SrvResolver, SrvTarget } from './dns-srv';
+import { MAX_SRV_TARGETS, SrvResolver, SrvTarget } from './dns-srv';
 
 /** An SRV target as an LDAP URL: LDAPS on its own port (636), plain LDAP (StartTLS when configured) on any other. */
 export function ldapUrlOf(target: SrvTarget): string {
@@ -24,7 +24,7 @@ export async function openConfiguredDirectory(settings: ClientSettings, ca?: str
     urls = [d.url];
   } else if (d.domain !== undefined) {
     const name = `_ldap._tcp.${d.domain}`;
-    urls = (await new SrvResolver(settings.dnsServers).lookup(name)).map(ldapUrlOf);
+    urls = (await new SrvResolver(settings.dnsServers).lookup(name)).slice(0, MAX_SRV_TARGETS).map(ldapUrlOf);
     if (urls.length === 0) throw new RmsError('NOT_FOUND', `no directory: DNS has no SRV record ${name}`);
   } else {
     throw new RmsError('INVALID_ARGUMENT', 'no directory configured: set Discovery\\Directory (OPENRMS_DIRECTORY) or DirectoryDomain (OPENRMS_DIRECTORY_DOMAIN)', { argument: 'directory' });

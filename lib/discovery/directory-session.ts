@@ -62,6 +62,12 @@ export class DirectorySession {
 
   /** Connects, upgrades with StartTLS when asked, and binds. */
   static async open(o: DirectoryOptions): Promise<DirectorySession> {
+    // A password goes only over TLS: over plain ldap:// anyone on the path, or whoever a DNS
+    // answer named as the directory, would read it. Refused before any connection.
+    if (o.bindDn !== undefined && !o.url.startsWith('ldaps:') && !o.startTls) {
+      throw new RmsError('SERVICE_NOT_TRUSTED', `a bind as ${o.bindDn} needs TLS: ${o.url} is plain LDAP; use ldaps:// or turn DirectoryStartTls on (nothing was sent)`,
+        { serviceUrl: o.url });
+    }
     const timeout = o.timeoutMs ?? 10_000;
     const tlsOptions = o.ca === undefined ? {} : { ca: o.ca };
     // ldapts speaks TLS from the start whenever it is given TLS options: only for ldaps://.

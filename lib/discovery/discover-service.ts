@@ -24,7 +24,7 @@ import { DirectorySession } from './directory-session';
 import { DiscoveryCache } from './discovery-cache';
 import { fetchServiceDocument, ServiceDocument } from './discovery-document';
 import { DiscoveredService, DiscoveryResult, DiscoveryStep, failedStep } from './discovery-steps';
-import { SrvResolver, SrvTarget } from './dns-srv';
+import { MAX_SRV_TARGETS, SrvResolver, SrvTarget } from './dns-srv';
 import { readScp, scpDn } from './service-connection-point';
 
 export interface DiscoveryContext {
@@ -145,7 +145,7 @@ async function directoryUrls(search: Search, url: string | undefined, domain: st
     search.note({ source: 'directory', asked: 'Discovery\\Directory', outcome: 'skipped', detail: 'not set, and no DirectoryDomain or email domain to look up _ldap._tcp records in' });
     return [];
   }
-  return (await search.lookupSrv('directory', `_ldap._tcp.${where}`)).map(ldapUrlOf);
+  return (await search.lookupSrv('directory', `_ldap._tcp.${where}`)).slice(0, MAX_SRV_TARGETS).map(ldapUrlOf);
 }
 
 async function* directoryCandidates(search: Search): AsyncGenerator<string> {
@@ -207,11 +207,10 @@ async function* dnsCandidates(search: Search): AsyncGenerator<string> {
     return;
   }
   for (const domain of domainAndParents(search.domain)) {
-    for (const target of await search.lookupSrv('dns', `_rmsdisco._http._tcp.${domain}`)) {
-      // The target serves HTTPS, except on HTTP's own port.
-      const scheme = target.port === 80 ? 'http' : 'https';
-      const defaultPort = target.port === (scheme === 'http' ? 80 : 443);
-      yield `${scheme}://${hostOf(target)}${defaultPort ? '' : `:${target.port}`}`;
+    for (const target of (await search.lookupSrv('dns', `_rmsdisco._http._tcp.${domain}`)).slice(0, MAX_SRV_TARGETS)) {
+      // Always HTTPS, whatever the port: a DNS answer is not authenticated, and must not be able
+      // to have the client sign in over plain HTTP to a host it names.
+      yield `https://${hostOf(target)}${target.port === 443 ? '' : `:${target.port}`}`;
     }
   }
 }

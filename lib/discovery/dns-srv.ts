@@ -71,3 +71,9 @@ function weightedOrder(records: SrvTarget[]): SrvTarget[] {
   }
   return ordered;
 }
+
+/**
+ * The most SRV targets tried per name: each costs a connection attempt with its own timeout, and
+ * a DNS answer naming hundreds of silent hosts must not stall a sign-in for minutes.
+ */
+export const MAX_SRV_TARGETS = 10;

@@ -33,6 +33,8 @@ export interface StoredToken {
   refreshToken?: string;
   /** The base URL it was obtained at (absent in stores written before: the account's URL). */
   serviceUrl?: string;
+  /** The authority that issued it: its refresh token is redeemed there only. */
+  authority?: string;
 }
 
 export interface ServiceAccount {

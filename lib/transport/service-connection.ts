@@ -18,16 +18,16 @@ export interface ConnectionOptions extends RequestOptions {
   /** Handed to the token provider (`Federation\FederationHomeRealm`). */
   homeRealm?: string;
   /** A token already held (from the store), tried before any challenge. */
-  token?: ProvidedToken & { expiresAt?: number };
+  token?: StoredTokenLike;
   /** Told of every new token, so the store can keep it. */
-  onToken?: (token: ProvidedToken & { expiresAt?: number }) => void;
+  onToken?: (token: StoredTokenLike) => void;
   /**
    * Processes sharing a token store: `coordinate` runs the acquisition holding the store's lock,
    * and `storedToken` reads the token another process may have stored meanwhile (then used as
    * it is, instead of spending the single-use refresh token a second time).
    */
   coordinate?: <T>(fn: () => Promise<T>) => Promise<T>;
-  storedToken?: () => (ProvidedToken & { expiresAt?: number }) | null | undefined;
+  storedToken?: () => (StoredTokenLike) | null | undefined;
   /** Told of every answer (for the client's trace): what was asked and how it went, nothing sent or received. */
   onExchange?: (exchange: { method: string; path: string; status: number; ms: number }) => void;
 }
@@ -40,13 +40,16 @@ export interface ConnectionOptions extends RequestOptions {
  */
 const requestTransport = new WeakMap<TokenRequest, RequestOptions>();
 
+/** A token as a connection keeps it: when it expires and which authority issued it (its refresh token is redeemed there only). */
+type StoredTokenLike = ProvidedToken & { expiresAt?: number; authority?: string };
+
 function usable(token: { expiresAt?: number } | undefined): boolean {
   return token !== undefined && (token.expiresAt === undefined || token.expiresAt > Date.now() / 1000 + 30);
 }
 
 export class ServiceConnection {
   readonly baseUrl: string;
-  private token: (ProvidedToken & { expiresAt?: number }) | undefined;
+  private token: (StoredTokenLike) | undefined;
   /** The token being acquired: concurrent 401s share it (a refresh token is single-use). */
   private acquiring: Promise<string> | null = null;
 
@@ -115,7 +118,11 @@ export class ServiceConnection {
     }
     const refresh = this.token?.refreshToken;
     let provided: ProvidedToken | undefined;
-    if (refresh !== undefined) {
+    // A refresh token is redeemed only at the authority that issued it (for tokens stored before
+    // authorities were recorded: only on the service's own origin), never wherever a challenge points.
+    const issuedBy = this.token?.authority ?? new URL(this.baseUrl).origin;
+    const redeemable = issuedBy === challenge.authority || (this.token?.authority === undefined && authorityUrl(challenge, this.baseUrl).origin === issuedBy);
+    if (refresh !== undefined && redeemable) {
       try {
         provided = await redeemRefreshToken(challenge, refresh, this.options);
       } catch (error) {
@@ -136,7 +143,9 @@ export class ServiceConnection {
       provided = typeof answer === 'string' ? { accessToken: answer } : answer;
     }
     if (typeof provided.accessToken !== 'string' || provided.accessToken === '') throw new RmsError('AUTHENTICATION_FAILED', 'the token provider returned no token');
-    this.token = { ...provided, expiresAt: provided.expiresIn === undefined ? undefined : Math.floor(Date.now() / 1000) + provided.expiresIn };
+    this.token = {
+      ...provided, authority: challenge.authority, expiresAt: provided.expiresIn === undefined ? undefined : Math.floor(Date.now() / 1000) + provided.expiresIn,
+    };
     this.options.onToken?.(this.token);
     return provided.accessToken;
   }

@@ -181,3 +181,31 @@ describe('credentials stay with their service (review finding)', () => {
     }
   });
 });
+
+describe('refresh tokens stay with their authority (review finding)', () => {
+  it('does not redeem a stored refresh token at an authority a challenge points to elsewhere', async () => {
+    const received: string[] = [];
+    const collector = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => { body += d.toString(); }).on('end', () => { received.push(body); res.writeHead(400).end(); });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', () => resolve()));
+    const collectorUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+    const service = http.createServer((req, res) => {
+      res.writeHead(401, { 'www-authenticate': `Bearer authorization_uri="${collectorUrl}/oauth2", resource="${serviceUrl}"`, 'content-type': 'application/json' });
+      res.end('{"error":{"code":"AUTHENTICATION_FAILED","message":"sign in"}}');
+    });
+    await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', () => resolve()));
+    const serviceUrl = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
+    try {
+      const connection = new ServiceConnection(serviceUrl, {
+        token: { accessToken: 'expired', expiresAt: 1, refreshToken: 'the-refresh-token', authority: `${serviceUrl}/_wmcs/oauth2` },
+      });
+      expect(await codeOf(connection.callAuthenticated('GET', '/_wmcs/licensing/templates'))).toBe('NOT_SIGNED_IN');
+      expect(received).toEqual([]);
+    } finally {
+      collector.close();
+      service.close();
+    }
+  });
+});

@@ -57,9 +57,14 @@ describe('openrms scp and openrms discover', () => {
   it('registers the service connection point, which discover --explain then finds through the directory the DNS names', async () => {
     const passwordFile = path.join(root, 'admin-password');
     writeFileSync(passwordFile, `${slapd.adminPassword}\n`, { mode: 0o600 });
-    const admin = { OPENRMS_HOME: path.join(root, 'admin'), OPENRMS_DIRECTORY: slapd.url, OPENRMS_DIRECTORY_BIND_DN: ADMIN_DN, OPENRMS_DIRECTORY_PASSWORD_FILE: passwordFile };
+    // The administrator's password goes to the directory over StartTLS only.
+    const admin = {
+      OPENRMS_HOME: path.join(root, 'admin'), OPENRMS_DIRECTORY: slapd.url, OPENRMS_DIRECTORY_BIND_DN: ADMIN_DN, OPENRMS_DIRECTORY_PASSWORD_FILE: passwordFile,
+      OPENRMS_DIRECTORY_STARTTLS: '1',
+    };
     const certification = `${secure.service.url}/_wmcs/certification`;
-    const registered = await openrms(['scp', 'register', certification], { env: admin });
+    expect((await openrms(['scp', 'register', certification], { env: { ...admin, OPENRMS_DIRECTORY_STARTTLS: '0' } })).error).toMatchObject({ code: 'SERVICE_NOT_TRUSTED' });
+    const registered = await openrms(['scp', 'register', certification, '--ca', ca.caFile], { env: admin });
     expect(registered).toEqual({ out: `registered the service connection point ${SCP} in ${slapd.url}: ${certification}\n` });
     // Another LDAP client (ldapsearch) sees what the console would have written.
     expect(slapd.ldapsearch(SCP, 'serviceBindingInformation')).toContain(`serviceBindingInformation: ${certification}`);
@@ -74,7 +79,7 @@ describe('openrms scp and openrms discover', () => {
     expect(lines[6]).toMatch(new RegExp(`^ 6\\. service   GET ${secure.service.url}/_wmcs/discovery \\(${secure.service.url}\\): found: answers as "openrms" \\(service ID `));
     expect(lines).toContain(`service ${secure.service.url} (found by directory; cached until ${lines.find((line) => line.includes('cached until'))!.split('cached until ')[1]}`);
 
-    const removed = await openrms(['scp', 'remove'], { env: admin });
+    const removed = await openrms(['scp', 'remove', '--ca', ca.caFile], { env: admin });
     expect(removed).toEqual({ out: `removed the service connection point ${SCP} from ${slapd.url}\n` });
     expect(slapd.ldapsearch(SCP, 'serviceBindingInformation')).toBe('');
     const again = await openrms(['discover', '--explain', '--fresh', '--email', 'alice@sales.contoso.test', '--ca', ca.caFile], { env: user });

@@ -6,10 +6,12 @@
  * directory's credentials, LicensingRedirection of a discovered URL, and the cache's lifetime.
  */
 import { writeFileSync } from 'node:fs';
+import net, { AddressInfo } from 'node:net';
 import path from 'node:path';
 
 import { DiscoveryResult, RmsClient, SettingsOverrides } from '../../lib';
 import { requireService } from '../../lib/discovery';
+import { startDnsmasq } from '../support/dnsmasq';
 import { freePort } from '../support/real-binary';
 import { startTestService, TestService } from '../support/licensing-service';
 import { CONFIGURATION_NC, READER_DN, Slapd, startSlapd } from '../support/slapd';
@@ -95,14 +97,26 @@ describe('the order', () => {
     expect(result.steps.some((step) => step.server === `ldap://localhost:${new URL(servers.slapd.url).port}`)).toBe(true);
   });
 
-  it('binds with the configured credentials where the directory refuses anonymous reads', async () => {
+  it('never sends the bind password over plain LDAP: a bind needs ldaps:// or StartTLS, refused before any connection', async () => {
     const anonymous = await discover({ directory: guarded.url });
     expect(anonymous.service).toBeUndefined();
     expect(anonymous.steps).toContainEqual(expect.objectContaining({ source: 'directory', server: guarded.url, outcome: 'not-found' }));
     const passwordFile = path.join(servers.root, 'reader-password');
     writeFileSync(passwordFile, `${guarded.readerPassword}\n`, { mode: 0o600 });
-    const bound = await discover({ directory: guarded.url, directoryBindDn: READER_DN, directoryPasswordFile: passwordFile });
-    expect(bound.service).toMatchObject({ serviceUrl: plain.service.url, foundBy: 'directory' });
+    // A listener standing for a directory on the path: it must receive nothing.
+    const received: Buffer[] = [];
+    const listener = net.createServer((socket) => socket.on('data', (d: Buffer) => received.push(d)));
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const url = `ldap://127.0.0.1:${(listener.address() as AddressInfo).port}`;
+      const refused = await discover({ directory: url, directoryBindDn: READER_DN, directoryPasswordFile: passwordFile });
+      expect(refused.service).toBeUndefined();
+      expect(refused.steps).toContainEqual(expect.objectContaining({ source: 'directory', server: url, outcome: 'failed', error: expect.objectContaining({ code: 'SERVICE_NOT_TRUSTED' }) }));
+      expect(Buffer.concat(received).toString('latin1')).not.toContain(guarded.readerPassword);
+      expect(received).toEqual([]);
+    } finally {
+      listener.close();
+    }
   });
 
   it('binds over StartTLS when DirectoryStartTls is on, checking the directory\'s certificate', async () => {
@@ -203,5 +217,22 @@ describe('the cache', () => {
     const settings = { cloudService: plain.service.url, discoveryCacheSeconds: 0 };
     expect((await discover(settings, { store })).service?.expiresAt).toBeUndefined();
     expect((await discover(settings, { store })).fromCache).toBe(false);
+  });
+});
+
+describe('what a DNS answer cannot do (review findings)', () => {
+  it('never makes the client use plain HTTP, and tries at most 10 of the targets it names', async () => {
+    const targets = Array.from({ length: 12 }, (_, i) => ({ name: '_rmsdisco._http._tcp.hostile.test', target: 'localhost', port: i === 0 ? 80 : 1 + i, priority: i }));
+    const hostile = await startDnsmasq({ localDomains: ['hostile.test'], srv: targets });
+    try {
+      const result = await RmsClient.discover({ store: storeOf('hostile'), settings: { dnsServers: hostile.server }, email: 'x@hostile.test' });
+      expect(result.service).toBeUndefined();
+      const asked = result.steps.filter((step) => step.source === 'service').map((step) => step.asked);
+      expect(asked).toHaveLength(10);
+      expect(asked[0]).toBe('GET https://localhost:80/_wmcs/discovery');
+      expect(asked.every((line) => line.startsWith('GET https://'))).toBe(true);
+    } finally {
+      await hostile.stop();
+    }
   });
 });

@@ -30,7 +30,8 @@ export async function startDiscoveryServers(): Promise<DiscoveryServers> {
   process.env.OPENRMS_MACHINE_CONFIG = path.join(root, 'machine');
   const ca = makeTestCa(path.join(root, 'ca'), 'discovery');
   const secure = await startTestService({ tls: { certFile: ca.certFile, keyFile: ca.keyFile } }, path.join(root, 'secure'));
-  const slapd = await startSlapd();
+  // StartTLS offered, so an administrator's bind (openrms scp) can be made over TLS; anonymous reads stay plain.
+  const slapd = await startSlapd({ tls: { certFile: ca.certFile, keyFile: ca.keyFile } });
   const dns = await startDnsmasq({
     localDomains: ['contoso.test', 'corp.test', 'empty.test'],
     srv: [
