@@ -254,6 +254,8 @@ export interface VerifiedPl {
   claims: PlClaims;
   token: string;
   publishedOffline: boolean;
+  /** `plBinding(claims)`, computed once when the PL is verified. */
+  binding: string;
 }
 
 /**
@@ -306,7 +308,7 @@ export function verifyPl(token: string, slc: VerifiedSlc, options: PlCheckOption
   } catch (cause) {
     throw new RmsError('INVALID_FORMAT', `the PL's policy is not valid: ${(cause as Error).message}`, { cause });
   }
-  return { claims: payload, token, publishedOffline };
+  return { claims: payload, token, publishedOffline, binding: plBinding(payload) };
 }
 
 const isStringOrNull = (value: unknown): boolean => value === null || typeof value === 'string';

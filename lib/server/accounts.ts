@@ -86,11 +86,14 @@ export class Accounts {
   private readonly selectUser;
   private readonly selectPrincipal;
   private readonly selectState;
+  private readonly selectUserAndState;
 
   constructor(private readonly db: Db, private readonly now: () => number) {
     this.selectUser = db.prepare('SELECT * FROM users WHERE email = ?');
     this.selectPrincipal = db.prepare('SELECT 1 FROM service_principals WHERE identity = ?');
     this.selectState = db.prepare('SELECT state FROM identity_status WHERE email = ?');
+    // One query for what every authenticated request asks: the user and whether the address is disabled.
+    this.selectUserAndState = db.prepare('SELECT u.*, s.state AS state FROM users u LEFT JOIN identity_status s ON s.email = u.email WHERE u.email = ?');
   }
 
   /** When the local user `email` was created (seconds), or null when there is no such user. */
@@ -118,12 +121,12 @@ export class Accounts {
    * held the address before it was removed and added again.
    */
   resolve(email: string, issuer: 'local' | 'external' = 'local', issuedAt?: number): Account | null {
-    if (this.state(email) !== 'active') return null;
-    if (issuer === 'external') return { email: normalizeEmail(email), kind: 'organization', admin: false, superUser: false };
-    const row = this.selectUser.get(normalizeEmail(email)) as UserRow | undefined;
-    if (row !== undefined) return issuedAt !== undefined && issuedAt < row.created_at ? null : toAccount(row);
     const who = normalizeEmail(email);
-    return this.isPrincipal(who) ? { email: who, kind: 'organization', admin: false, superUser: false } : null;
+    const acting: Account = { email: who, kind: 'organization', admin: false, superUser: false };
+    if (issuer === 'external') return this.state(who) === 'active' ? acting : null;
+    const row = this.selectUserAndState.get(who) as (UserRow & { state: IdentityState | null }) | undefined;
+    if (row !== undefined) return row.state !== null || (issuedAt !== undefined && issuedAt < row.created_at) ? null : toAccount(row);
+    return this.state(who) === 'active' && this.isPrincipal(who) ? acting : null;
   }
 
   /**

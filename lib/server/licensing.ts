@@ -23,7 +23,7 @@ import {
 } from '../license/certificates';
 import { contentKeyId } from '../license/content-key-id';
 import {
-  buildPlClaims, checkContentValidity, Descriptor, grantedRights, openPolicy, plBinding, Policy, PL_TYPE, publishRequestLabel,
+  buildPlClaims, checkContentValidity, Descriptor, grantedRights, openPolicy, Policy, PL_TYPE, publishRequestLabel,
   unwrapPlContentKey, VerifiedPl, verifyPl,
 } from '../license/publishing-license';
 import { decodeJws, signJwsAsync } from '../license/jws';
@@ -86,6 +86,7 @@ function tokenKey(token: string): string {
 export class Licensing {
   readonly slc: VerifiedSlc;
   private readonly verifiedPls = new LruCache<string, VerifiedPl>(CACHE_ENTRIES);
+  private readonly contentCacheKeys = new WeakMap<VerifiedPl, string>();
   private readonly verifiedRacs = new LruCache<string, { claims: RacClaims; userKey: AsymmetricKey }>(CACHE_ENTRIES);
   /** Per PL's binding and sealed parts: the key unwrapped, its ID, and the policy decrypted with it. */
   private readonly contentKeys = new LruCache<string, OpenedContent>(CACHE_ENTRIES, (entry) => entry.key.close());
@@ -213,10 +214,23 @@ export class Licensing {
     return pl;
   }
 
+  /**
+   * Where a PL's opened content is cached. The binding is part of it: the same `ck` and `egr`
+   * under other claims must be unwrapped (and fail) again. Computed once per verified PL (those
+   * are cached too), not on every request.
+   */
+  private contentCacheKey(pl: VerifiedPl): string {
+    let key = this.contentCacheKeys.get(pl);
+    if (key === undefined) {
+      key = tokenKey(`${pl.binding}.${pl.claims.ck}.${pl.claims.egr}`);
+      this.contentCacheKeys.set(pl, key);
+    }
+    return key;
+  }
+
   /** The PL's content key, unwrapped under the PL's own binding, its ID, and the grants opened with it. */
   private contentKeyFor(pl: VerifiedPl): OpenedContent {
-    // The binding is part of the cache key: the same `ck` and `egr` under other claims must be unwrapped (and fail) again.
-    const cacheKey = pl.token.length <= MAX_CACHED_PL_LENGTH ? tokenKey(`${plBinding(pl.claims)}.${pl.claims.ck}.${pl.claims.egr}`) : null;
+    const cacheKey = pl.token.length <= MAX_CACHED_PL_LENGTH ? this.contentCacheKey(pl) : null;
     let entry = cacheKey === null ? undefined : this.contentKeys.get(cacheKey);
     if (entry === undefined) {
       const key = unwrapPlContentKey(pl, this.d.wrappingKey);
