@@ -25,13 +25,14 @@ describe('the package entry points', () => {
     expect(pkg.exports['.'].types).toBe('./dist/index.d.ts');
   });
 
-  it('packs dist, prebuilds, the native sources and both build files, and nothing else', () => {
+  it('packs dist, prebuilds, the native sources, both build files and the scripts binding.gyp runs, and nothing else', () => {
     const result = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
     expect(result.status).toBe(0);
     const files: string[] = JSON.parse(result.stdout)[0].files.map((f: { path: string }) => f.path);
-    const allowed = /^(dist\/|prebuilds\/|native\/src\/|binding\.gyp$|CMakeLists\.txt$|package\.json$|README\.md$|LICENSE$)/;
+    const allowed = /^(dist\/|prebuilds\/|native\/src\/|binding\.gyp$|scripts\/native-sources\.js$|scripts\/find-libcrypto\.js$|CMakeLists\.txt$|package\.json$|README\.md$|LICENSE$)/;
     expect(files.filter((f) => !allowed.test(f))).toEqual([]);
-    expect(files).toEqual(expect.arrayContaining(['binding.gyp', 'CMakeLists.txt', 'dist/index.js', 'native/src/core/aes_gcm.cc']));
+    // binding.gyp runs these two scripts: without them an install with no prebuild cannot build.
+    expect(files).toEqual(expect.arrayContaining(['binding.gyp', 'scripts/native-sources.js', 'scripts/find-libcrypto.js', 'CMakeLists.txt', 'dist/index.js', 'native/src/core/aes_gcm.cc']));
     expect(files.some((f) => f.startsWith('test/') || f.startsWith('native/test/'))).toBe(false);
   });
 });
