@@ -45,6 +45,10 @@ export type LicensingErrorCode =
   /** The clock is earlier than the issue time of a license the client holds. */
   | 'CLOCK_ROLL_BACK_DETECTED'
   | 'TEMPLATE_NOT_FOUND'
+  /** The user is not in the template's audience: they may not protect with it. */
+  | 'TEMPLATE_NOT_ENABLED_FOR_USER'
+  /** The template was archived: it protects nothing new (content protected with it still opens). */
+  | 'TEMPLATE_ARCHIVED'
   /** The store holds no sign-in for this service (run login). */
   | 'NOT_SIGNED_IN'
   /** The license was published by a service this client may not enrol at (the trust policy said no). */
@@ -97,7 +101,7 @@ export const RMS_ERROR_CODES: readonly RmsErrorCode[] = [
   'CRYPTO_FAILURE', 'NATIVE_ADDON_UNAVAILABLE', 'INVALID_FORMAT', 'UNSUPPORTED_VERSION', 'FILE_IS_NOT_ENCRYPTED',
   'FILE_NOT_FOUND', 'FILE_EXISTS', 'IO_ERROR', 'ABORTED', 'INVALID_SIGNATURE', 'BROKEN_CERT_CHAIN',
   'VALIDITY_TIME_VIOLATION', 'RIGHT_NOT_GRANTED', 'CONTENT_REVOKED', 'NEEDS_ONLINE', 'CLOCK_ROLL_BACK_DETECTED',
-  'TEMPLATE_NOT_FOUND', 'NOT_SIGNED_IN', 'SERVICE_NOT_TRUSTED', 'SERVICE_NOT_FOUND', 'SERVICE_UNAVAILABLE', 'SERVICE_ERROR',
+  'TEMPLATE_NOT_FOUND', 'TEMPLATE_NOT_ENABLED_FOR_USER', 'TEMPLATE_ARCHIVED', 'NOT_SIGNED_IN', 'SERVICE_NOT_TRUSTED', 'SERVICE_NOT_FOUND', 'SERVICE_UNAVAILABLE', 'SERVICE_ERROR',
   'AUTHENTICATION_FAILED', 'AUTHORITY_NOT_TRUSTED', 'ACCESS_DENIED', 'NOT_FOUND', 'CONFLICT', 'LICENSE_SPLICED', 'PUBLISHER_NOT_ALLOWED', 'TOO_MANY_REQUESTS',
   'NEEDS_UI', 'ACCESS_DISABLED_BY_POLICY', 'FILE_ENCRYPT_BLOCKED', 'STORE_NOT_SECURE',
   'REQUEST_TOO_LARGE', 'INVALID_REG_FILE', 'INVALID_SETTING', 'PROXY_AUTHENTICATION_REQUIRED',

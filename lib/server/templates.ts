@@ -105,6 +105,6 @@ export class Templates {
 
   sign(template: Template, serviceKey: AsymmetricKey): string {
     const { id, name, description, grants, contentValidDays, offlineDays, updatedAt } = template;
-    return signTemplate({ id, name, description, grants, contentValidDays, offlineDays, iat: updatedAt }, serviceKey);
+    return signTemplate({ id, name, description, names: {}, descriptions: {}, grants, contentValidDays, offlineDays, audience: [], iat: updatedAt }, serviceKey);
   }
 }
