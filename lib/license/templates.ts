@@ -17,7 +17,8 @@ import { Grant, normalizePolicy, Policy } from './publishing-license';
 
 export const TEMPLATE_TYPE = 'openrms-template+jws';
 const DAY = 24 * 3600;
-const MAX_TEXT = 2000;
+/** The most characters of one name or description, in any language. */
+export const MAX_TEXT = 2000;
 const MAX_LOCALES = 100;
 const MAX_AUDIENCE = 1000;
 
@@ -72,13 +73,18 @@ export function normalizeLocalizedText(value: unknown, argument: string): Locali
 }
 
 /** An audience entry: an address, or `@domain` for every address of that domain. */
-export function normalizeAudience(value: unknown): string[] {
+export function normalizeAudience(value: unknown, argument = 'audience'): string[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value) || value.length > MAX_AUDIENCE) throw invalidArgument('audience', `an array of at most ${MAX_AUDIENCE} addresses or @domains`);
-  return [...new Set(value.map((entry) => {
-    if (typeof entry !== 'string') throw invalidArgument('audience', 'addresses or @domains');
-    if (entry.startsWith('@')) return `@${normalizeEmail(`x${entry}`).slice(2)}`;
-    return normalizeEmail(entry);
+  if (!Array.isArray(value) || value.length > MAX_AUDIENCE) throw invalidArgument(argument, `an array of at most ${MAX_AUDIENCE} addresses or @domains`);
+  return [...new Set(value.map((entry: unknown, i) => {
+    try {
+      if (typeof entry !== 'string') throw new TypeError();
+      if (entry.startsWith('@')) return `@${normalizeEmail(`x${entry}`).slice(2)}`;
+      return normalizeEmail(entry);
+    } catch {
+      // normalizeEmail names its argument `email`; the caller needs to know which entry.
+      throw invalidArgument(`${argument}[${i}]`, 'an address or an @domain');
+    }
   }))].sort();
 }
 

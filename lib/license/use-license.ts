@@ -47,7 +47,11 @@ export interface IssueUlOptions {
   rights: string[];
   /** The PL's content key, unwrapped by the service. */
   contentKey: SecretKey;
-  /** The PL's whole policy, its grants decrypted (openPolicy): given to the owner and VIEWRIGHTSDATA holders. */
+  /**
+   * The policy that applies: the PL's, its grants decrypted (openPolicy), or for a PL made from a
+   * template the template's current rules. Its offline days make `exp`; given whole to the owner
+   * and VIEWRIGHTSDATA holders.
+   */
   policy: Policy;
   iat: number;
 }
@@ -58,7 +62,7 @@ function buildUlClaims(serviceKey: AsymmetricKey, o: IssueUlOptions): UlClaims {
   const pl = o.pl.claims;
   return {
     ver: CERTIFICATE_VERSION, iss: serviceKey.thumbprint(), sub: o.user, rac: o.racKey.thumbprint(), cid: pl.cid, own: pl.own,
-    iat: o.iat, exp: o.iat + pl.pol.offlineDays * DAY, cvu: pl.pol.contentValidUntil, rights,
+    iat: o.iat, exp: o.iat + o.policy.offlineDays * DAY, cvu: pl.pol.contentValidUntil, rights,
     ck: rsaOaep.wrapKey(o.racKey, o.contentKey, { label: Buffer.from(pl.cid) }).toString('base64url'),
     pol: hasRight(rights, 'VIEWRIGHTSDATA') ? o.policy : null,
   };

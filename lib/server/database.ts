@@ -11,8 +11,11 @@ import { RmsError } from '../errors';
 
 export type Db = Database.Database;
 
-/** Each entry moves the schema from version i to i + 1. Never edit one that has shipped: add another. */
-const MIGRATIONS: readonly string[] = [
+/**
+ * Each entry moves the schema from version i to i + 1. Never edit one that has shipped: add another.
+ * Exported so tests can make a database as an older openrms left it (`MIGRATIONS.slice(0, n)`).
+ */
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE users (
      email TEXT PRIMARY KEY,
      kind TEXT NOT NULL CHECK (kind IN ('organization', 'individual')),
@@ -90,6 +93,33 @@ const MIGRATIONS: readonly string[] = [
      count INTEGER NOT NULL
    );
    CREATE INDEX signups_expiry ON signups (expires_at);`,
+  // 3: templates get names and descriptions per language, an audience, the time they were
+  // archived (content published offline from a template before that time is still admitted; for
+  // a template archived under schema 2, its last change, which archiving was) and a revision,
+  // counted up at every change, under which a service caches a template's parsed rules. Names
+  // become unique whatever their case (A to Z, SQLite's NOCASE): of schema-2 names that differ
+  // only in case, the first inserted keeps its name and the others get their ID appended, so no
+  // template is lost.
+  `CREATE TABLE templates_v3 (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+     description TEXT NOT NULL,
+     names TEXT NOT NULL DEFAULT '{}',
+     descriptions TEXT NOT NULL DEFAULT '{}',
+     policy TEXT NOT NULL,
+     audience TEXT NOT NULL DEFAULT '[]',
+     archived_at INTEGER,
+     updated_at INTEGER NOT NULL,
+     revision INTEGER NOT NULL DEFAULT 0
+   );
+   INSERT INTO templates_v3 (id, name, description, policy, archived_at, updated_at)
+     SELECT id,
+            CASE WHEN EXISTS (SELECT 1 FROM templates AS earlier WHERE earlier.name = t.name COLLATE NOCASE AND earlier.rowid < t.rowid)
+                 THEN t.name || ' (' || t.id || ')' ELSE t.name END,
+            description, policy, CASE WHEN archived = 1 THEN updated_at END, updated_at
+     FROM templates AS t;
+   DROP TABLE templates;
+   ALTER TABLE templates_v3 RENAME TO templates;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

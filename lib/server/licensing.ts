@@ -8,9 +8,17 @@
  * accept it: the key on record with this content ID and owner, or new and published by an
  * identity still allowed to publish (PUBLISHER_NOT_ALLOWED otherwise).
  *
+ * A PL made from a template (its clear policy names one) is licensed under the template's
+ * CURRENT grants and offline days here, plus the PL's own grants to its owner (MSIPC applies
+ * the template's rights when it issues the use license): editing a template changes who may open
+ * content already protected with it. Its content validity stays the PL's, which clients check
+ * offline.
+ *
  * What is expensive is cached: verified PLs by their token, and the content key each PL wraps
  * to the service (an RSA private-key operation to unwrap), keyed by the PL's binding and sealed
  * parts, so a busy content ID costs one RSA signature per use license and nothing else of note.
+ * A template's rules are read per use license (one indexed read; parsed again only when the
+ * template changed), so an edit takes effect at the next one.
  */
 import { createHash } from 'node:crypto';
 
@@ -23,7 +31,7 @@ import {
 } from '../license/certificates';
 import { contentKeyId } from '../license/content-key-id';
 import {
-  buildPlClaims, checkContentValidity, Descriptor, grantedRights, openPolicy, Policy, PL_TYPE, publishRequestLabel,
+  buildPlClaims, checkContentValidity, Descriptor, Grant, grantedRights, normalizePolicy, openPolicy, Policy, PL_TYPE, publishRequestLabel,
   unwrapPlContentKey, VerifiedPl, verifyPl,
 } from '../license/publishing-license';
 import { decodeJws, signJwsAsync } from '../license/jws';
@@ -75,6 +83,8 @@ interface OpenedContent {
   key: SecretKey;
   keyId: string;
   policy: Policy;
+  /** For a PL made from a template: its grants to its owner, which the template's current grants do not replace. */
+  ownerGrants: Grant[] | null;
   /** In the cache, which closes the key when it forgets the entry; otherwise `release` closes it after the request. */
   cached: boolean;
 }
@@ -160,8 +170,21 @@ export class Licensing {
     return clc;
   }
 
-  /** Online publishing: the service signs the PL for the caller, from a template or an explicit policy. */
+  /**
+   * Online publishing: the service signs the PL for the caller, from a template (`template`, by
+   * ID or name, or a `policy` naming one) or an explicit policy. Refusals are audited.
+   */
   async publish(account: Account, r: PublishRequest): Promise<string> {
+    try {
+      return await this.publishChecked(account, r);
+    } catch (error) {
+      const reason = error instanceof RmsError ? error.code : 'SERVICE_ERROR';
+      this.d.audit.record({ actor: account.email, action: 'publish', cid: typeof r.contentId === 'string' ? r.contentId : null, outcome: 'refused', reason });
+      throw error;
+    }
+  }
+
+  private async publishChecked(account: Account, r: PublishRequest): Promise<string> {
     this.callerRac(account, r.rac);
     this.checkMayProtect(account);
     if (typeof r.contentId !== 'string') throw invalidArgument('contentId', 'a UUID');
@@ -169,11 +192,12 @@ export class Licensing {
     const now = this.d.now();
     let policy: Policy;
     if (r.template !== undefined) {
-      const t = this.d.templates.find(String(r.template));
-      if (t.archived) throw new RmsError('TEMPLATE_NOT_FOUND', `template ${t.name} is archived`);
-      policy = policyFromTemplate(t, now);
+      policy = policyFromTemplate(this.d.templates.usableBy(String(r.template), account.email), now);
     } else if (r.policy !== undefined) {
-      policy = r.policy;
+      policy = normalizePolicy(r.policy);
+      // A client's license from a template names it in its policy: the same checks, and the
+      // template's ID whatever the client wrote (the PL is licensed by it later).
+      if (policy.template !== null) policy = { ...policy, template: this.d.templates.usableBy(policy.template, account.email).id };
     } else {
       throw invalidArgument('policy', 'a policy or a template');
     }
@@ -235,7 +259,7 @@ export class Licensing {
     if (entry === undefined) {
       const key = unwrapPlContentKey(pl, this.d.wrappingKey);
       try {
-        entry = { key, keyId: contentKeyId(key), policy: openPolicy(pl.claims, key), cached: cacheKey !== null };
+        entry = this.openedContent(pl, key, cacheKey !== null);
       } catch (error) {
         key.close();
         throw error;
@@ -243,6 +267,13 @@ export class Licensing {
       if (cacheKey !== null) this.contentKeys.set(cacheKey, entry);
     }
     return entry;
+  }
+
+  /** What `openPolicy` gives, and the owner's own grants when the policy comes from a template. */
+  private openedContent(pl: VerifiedPl, key: SecretKey, cached: boolean): OpenedContent {
+    const policy = openPolicy(pl.claims, key);
+    const ownerGrants = policy.template === null ? null : policy.grants.filter((g) => g.who === pl.claims.own);
+    return { key, keyId: contentKeyId(key), policy, ownerGrants, cached };
   }
 
   /** Closes the key of content opened for one request only. */
@@ -276,17 +307,35 @@ export class Licensing {
       if (created !== null && typeof clcIssued === 'number' && clcIssued < created) {
         throw new RmsError('PUBLISHER_NOT_ALLOWED', `content ${pl.claims.cid} was published with a CLC issued before the account ${owner} was created`);
       }
+      // Published offline from a template: as if the owner had asked the service to publish at
+      // the PL's issue time (the template known here, its audience naming the owner, not archived by then).
+      const template = pl.claims.pol.template;
+      if (template !== null) this.d.templates.checkPublishedOffline(template, owner, pl.claims.iat);
     });
   }
 
-  /** The rights the caller holds under `pl` and its opened `content` (super users hold OWNER), refusing when there are none. */
-  private evaluate(account: Account, pl: VerifiedPl, content: OpenedContent): string[] {
+  /** The policy a use license applies: the PL's own, or for a template's PL the template's current rules and the owner's grants. */
+  private effectivePolicy(content: OpenedContent): Policy {
+    if (content.ownerGrants === null) return content.policy;
+    const rules = this.d.templates.rulesOf(content.policy.template!);
+    return {
+      template: content.policy.template, grants: [...rules.grants, ...content.ownerGrants],
+      contentValidUntil: content.policy.contentValidUntil, offlineDays: rules.offlineDays,
+    };
+  }
+
+  /**
+   * The policy that applies to `pl` and the rights the caller holds under it (super users hold
+   * OWNER), refusing when there are none.
+   */
+  private evaluate(account: Account, pl: VerifiedPl, content: OpenedContent): { policy: Policy; rights: string[] } {
     const record = this.admit(pl, content);
     if (record.revokedAt !== null) throw new RmsError('CONTENT_REVOKED', `content ${pl.claims.cid} was revoked`);
     checkContentValidity(pl.claims.pol, { now: this.d.now() });
-    const rights = account.superUser ? ['OWNER'] : grantedRights(content.policy, account.email);
+    const policy = this.effectivePolicy(content);
+    const rights = account.superUser ? ['OWNER'] : grantedRights(policy, account.email);
     if (rights.length === 0) throw new RmsError('RIGHT_NOT_GRANTED', `${account.email} holds no right on content ${pl.claims.cid}`);
-    return rights;
+    return { policy, rights };
   }
 
   /** Issues the caller a use license for `pl`, or refuses with the reason; either way audited. */
@@ -300,9 +349,10 @@ export class Licensing {
       const content = this.contentKeyFor(pl);
       let ul: string;
       try {
-        rights = this.evaluate(account, pl, content);
+        const evaluated = this.evaluate(account, pl, content);
+        rights = evaluated.rights;
         ul = await issueUlAsync(this.d.signingKey, {
-          pl, user: account.email, racKey: rac.userKey, rights, contentKey: content.key, policy: content.policy, iat: this.d.now(),
+          pl, user: account.email, racKey: rac.userKey, rights, contentKey: content.key, policy: evaluated.policy, iat: this.d.now(),
         });
       } finally {
         this.release(content);

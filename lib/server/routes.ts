@@ -65,8 +65,14 @@ type Route = { method: string; pattern: RegExp; maxBodyBytes: number } & (
   | { caller: true; handler: (c: RouteContext, r: CallerRequest) => Promise<unknown> }
 );
 
-/** Credentials, a sign-up, a public JWK, a template definition: small forms. */
+/** Credentials, a sign-up, a public JWK: small forms. */
 const FORM_BODY = 16 * 1024;
+/**
+ * A template definition with names and descriptions in many languages and an audience. Every
+ * template's signed form goes into each list answer, which a client reads up to 8 MiB: at this
+ * size a hundred templates fit.
+ */
+const TEMPLATE_BODY = 64 * 1024;
 /** A RAC this service issued, for a key that fit in FORM_BODY, with room for its JSON. */
 const RAC_BODY = 64 * 1024;
 /**
@@ -155,6 +161,20 @@ function templateDefinition(body: Record<string, unknown>): TemplateDefinition {
   return body as unknown as TemplateDefinition;
 }
 
+/**
+ * The templates the caller may protect with, each signed, in every language; with `?all=1`
+ * (administrators only) every template's record, archived ones too.
+ */
+function listTemplates(c: RouteContext, r: CallerRequest): unknown {
+  const all = new URL(r.req.url ?? '/', 'http://service').searchParams.get('all');
+  if (all !== null) {
+    if (all !== '1') throw invalidArgument('all', '1');
+    requireAdmin(r.caller);
+    return { templates: c.templates.list(true) };
+  }
+  return { templates: c.templates.listFor(r.caller.email).map((t) => c.templates.sign(t, c.folder.signingKey)) };
+}
+
 const ROUTES: Route[] = [
   { method: 'GET', pattern: /^\/_wmcs\/discovery$/, caller: false, maxBodyBytes: 0, handler: async (c) => discovery(c) },
   { method: 'POST', pattern: /^\/_wmcs\/oauth2\/token$/, caller: false, maxBodyBytes: FORM_BODY, handler: token },
@@ -181,10 +201,10 @@ const ROUTES: Route[] = [
   },
   {
     method: 'GET', pattern: /^\/_wmcs\/licensing\/templates$/, caller: true, maxBodyBytes: 0,
-    handler: async (c) => ({ templates: c.templates.list().map((t) => c.templates.sign(t, c.folder.signingKey)) }),
+    handler: async (c, r) => listTemplates(c, r),
   },
   {
-    method: 'POST', pattern: /^\/_wmcs\/licensing\/templates$/, caller: true, maxBodyBytes: FORM_BODY,
+    method: 'POST', pattern: /^\/_wmcs\/licensing\/templates$/, caller: true, maxBodyBytes: TEMPLATE_BODY,
     handler: async (c, r) => {
       const admin = requireAdmin(r.caller);
       const t = c.templates.create(templateDefinition(await r.body()));
@@ -193,7 +213,7 @@ const ROUTES: Route[] = [
     },
   },
   {
-    method: 'PUT', pattern: new RegExp(`^/_wmcs/licensing/templates/${UUID}$`), caller: true, maxBodyBytes: FORM_BODY,
+    method: 'PUT', pattern: new RegExp(`^/_wmcs/licensing/templates/${UUID}$`), caller: true, maxBodyBytes: TEMPLATE_BODY,
     handler: async (c, r) => {
       const admin = requireAdmin(r.caller);
       const t = c.templates.update(r.params[0]!, templateDefinition(await r.body()));
