@@ -1,47 +1,127 @@
 /**
- * `openrms templates [--json]`: the service's templates. Administrators also have
- * `templates add NAME --grant EMAIL:RIGHTS... [--description TEXT] [--valid-days N]
- * [--offline-days N]` and `templates archive ID`.
+ * `openrms templates`: the templates this identity may protect with, and their administration
+ * (docs/templates.md).
+ *
+ *   templates list [--issuer URL] [--locale L] [--offline] [--json]   (the default subcommand)
+ *   templates refresh [--force] [--issuer URL]
+ *   templates export ID|NAME [--issuer URL] > Name.xml
+ *   templates create --name N [--description D] [--name-LOCALE N]... [--description-LOCALE D]...
+ *                    --grant EMAIL:RIGHT[,RIGHT]... [--offline-days N] [--expires-after Nd] [--audience WHO]...
+ *   templates update ID [the same options: those given change]
+ *   templates archive ID
+ *   templates add NAME ...   (create, the name given as an argument: kept from earlier versions)
  */
-import { RmsClient } from '../client/rms-client';
-import { RmsAdministration } from '../client/template-administration';
+import { RmsClient, TemplateRefresh } from '../client/rms-client';
+import { RmsAdministration, TemplateDefinition } from '../client/template-administration';
 import { invalidArgument, RmsError } from '../errors';
-import { CLIENT_OPTIONS, clientOptions, CommandIo, parseCommand, report, requireOne, stringOption } from './command-line';
+import { CLIENT_OPTIONS, clientOptions, CommandIo, parseCommand, Parsed, printable, report, requireOne, stringOption } from './command-line';
 import { parseGrant } from './protect';
 
-function count(option: string, value: string | undefined): number | undefined {
+const SUBCOMMANDS = ['list', 'refresh', 'export', 'create', 'add', 'update', 'archive'] as const;
+type Subcommand = typeof SUBCOMMANDS[number];
+
+const DEFINITION_OPTIONS = {
+  name: { type: 'string' }, description: { type: 'string' }, grant: { type: 'string', multiple: true }, audience: { type: 'string', multiple: true },
+  'offline-days': { type: 'string' }, 'expires-after': { type: 'string' }, 'valid-days': { type: 'string' }, 'no-expiry': { type: 'boolean' },
+} as const;
+
+function days(option: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d{1,6}$/.test(value)) throw invalidArgument(option, 'a whole number of days');
-  return Number(value);
+  const match = /^(\d{1,6})d?$/i.exec(value.trim());
+  if (match === null) throw invalidArgument(option, 'a whole number of days, e.g. 30 or 30d');
+  return Number(match[1]);
+}
+
+/**
+ * `--name-fr Nom` and `--description-de-CH Text` (or `--name-fr=Nom`): per-language text, taken
+ * out of the arguments before the strict parse, which knows no option whose name varies.
+ */
+function takeLocalized(args: readonly string[]): { rest: string[]; names: Record<string, string>; descriptions: Record<string, string> } {
+  const rest: string[] = [];
+  const names: Record<string, string> = {};
+  const descriptions: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const match = /^--(name|description)-([A-Za-z0-9-]+?)(?:=(.*))?$/s.exec(args[i]!);
+    if (match === null) {
+      rest.push(args[i]!);
+      continue;
+    }
+    const value = match[3] ?? args[++i];
+    if (value === undefined) throw invalidArgument(`--${match[1]}-${match[2]}`, 'a text after it');
+    (match[1] === 'name' ? names : descriptions)[match[2]!] = value;
+  }
+  return { rest, names, descriptions };
+}
+
+/** The definition fields the options give (an update changes only those). */
+function definitionOf(p: Parsed, localized: ReturnType<typeof takeLocalized>): Partial<TemplateDefinition> {
+  const d: Partial<TemplateDefinition> = {};
+  const name = stringOption(p, 'name');
+  if (name !== undefined) d.name = name;
+  const description = stringOption(p, 'description');
+  if (description !== undefined) d.description = description;
+  if (Object.keys(localized.names).length > 0) d.names = localized.names;
+  if (Object.keys(localized.descriptions).length > 0) d.descriptions = localized.descriptions;
+  const grants = p.values.grant as string[] | undefined;
+  if (grants !== undefined) d.grants = grants.map(parseGrant);
+  const audience = p.values.audience as string[] | undefined;
+  if (audience !== undefined) d.audience = audience.flatMap((a) => a.split(',')).map((a) => a.trim()).filter((a) => a !== '');
+  const offlineDays = days('--offline-days', stringOption(p, 'offline-days'));
+  if (offlineDays !== undefined) d.offlineDays = offlineDays;
+  const validDays = days('--expires-after', stringOption(p, 'expires-after') ?? stringOption(p, 'valid-days'));
+  if (validDays !== undefined && p.values['no-expiry']) throw invalidArgument('--no-expiry', 'not with --expires-after');
+  if (validDays !== undefined) d.contentValidDays = validDays;
+  if (p.values['no-expiry']) d.contentValidDays = null;
+  return d;
+}
+
+function refreshLine(r: TemplateRefresh): string {
+  const what = { downloaded: `${r.templates} downloaded`, current: `${r.templates} cached, not due`, unmanaged: `${r.templates} from UnmanagedTemplates`, failed: '' }[r.outcome];
+  return r.outcome === 'failed' ? `${r.issuer}: failed: ${r.error!.code}: ${printable(r.error!.message)}` : `${r.issuer}: ${what}`;
 }
 
 export async function runTemplates(args: readonly string[], io: CommandIo): Promise<void> {
-  const sub = args[0] !== undefined && !args[0].startsWith('--') ? args[0] : 'list';
-  const rest = sub === 'list' && args[0] !== 'list' ? args : args.slice(1);
-  const p = parseCommand(`templates ${sub}`, rest, {
-    ...CLIENT_OPTIONS, grant: { type: 'string', multiple: true }, description: { type: 'string' },
-    'valid-days': { type: 'string' }, 'offline-days': { type: 'string' },
+  const named = args[0] !== undefined && !args[0].startsWith('-');
+  const sub = (named ? args[0] : 'list') as Subcommand;
+  if (!SUBCOMMANDS.includes(sub)) throw new RmsError('INVALID_ARGUMENT', `unknown templates command ${printable(String(sub))}: ${SUBCOMMANDS.join(', ')}`);
+  const localized = takeLocalized(named ? args.slice(1) : args);
+  const p = parseCommand(`templates ${sub}`, localized.rest, {
+    ...CLIENT_OPTIONS, ...DEFINITION_OPTIONS, issuer: { type: 'string' }, locale: { type: 'string' }, offline: { type: 'boolean' }, force: { type: 'boolean' },
   });
   const client = RmsClient.open(clientOptions(p, io));
+  const query = { issuer: stringOption(p, 'issuer'), locale: stringOption(p, 'locale') };
   try {
     if (sub === 'list') {
-      const templates = await client.getTemplates();
-      report(p, io, { templates: templates.map((t) => ({ id: t.id, name: t.name, description: t.description })) },
-        templates.length === 0 ? ['no templates'] : templates.map((t) => `${t.id}  ${t.name}${t.description ? ` - ${t.description}` : ''}`));
-    } else if (sub === 'add') {
-      const name = requireOne('templates add', p, 'NAME');
-      const grants = ((p.values.grant as string[] | undefined) ?? []).map(parseGrant);
-      const t = await new RmsAdministration(client).createTemplate({
-        name, description: stringOption(p, 'description'), grants,
-        contentValidDays: count('--valid-days', stringOption(p, 'valid-days')) ?? null, offlineDays: count('--offline-days', stringOption(p, 'offline-days')),
-      });
-      report(p, io, t, [`template ${t.name} added (${t.id})`]);
-    } else if (sub === 'archive') {
-      const id = requireOne('templates archive', p, 'ID');
+      const templates = await client.getTemplates({ ...query, offlineOnly: p.values.offline === true });
+      // --json: an array of {id, name, description, issuer}, the shape scripts rely on.
+      report(p, io, templates.map((t) => ({ id: t.id, name: t.name, description: t.description, issuer: t.issuer })),
+        templates.length === 0 ? ['no templates'] : templates.map((t) => `${t.id}  ${printable(t.name)}${t.description ? ` - ${printable(t.description)}` : ''}`));
+    } else if (sub === 'refresh') {
+      const outcomes = await client.refreshTemplates({ issuer: query.issuer, force: p.values.force === true });
+      report(p, io, outcomes.map((r) => ({ issuer: r.issuer, outcome: r.outcome, templates: r.templates,
+        ...(r.error === undefined ? {} : { error: { code: r.error.code, message: r.error.message } }) })), outcomes.map(refreshLine));
+      const failed = outcomes.find((r) => r.outcome === 'failed');
+      if (failed !== undefined) throw failed.error!;
+    } else if (sub === 'export') {
+      io.out.write(await client.exportTemplate(requireOne('templates export', p, 'template ID or name'), query));
+    } else if (sub === 'create' || sub === 'add') {
+      const d = definitionOf(p, localized);
+      if (sub === 'add') d.name = requireOne('templates add', p, 'NAME');
+      else if (p.positionals.length > 0) throw invalidArgument('templates create', 'no arguments: the name is --name');
+      if (d.name === undefined) throw invalidArgument('--name', "the template's name");
+      if (d.grants === undefined) throw invalidArgument('--grant', 'at least one EMAIL:RIGHT[,RIGHT]...');
+      const t = await new RmsAdministration(client).createTemplate(d as TemplateDefinition);
+      report(p, io, t, [t.id]);
+    } else if (sub === 'update') {
+      const id = requireOne('templates update', p, 'template ID');
+      const d = definitionOf(p, localized);
+      if (Object.keys(d).length === 0) throw invalidArgument('templates update', 'at least one change (--name, --grant, ...)');
+      const t = await new RmsAdministration(client).updateTemplate(id, d);
+      report(p, io, t, [`template ${printable(t.name)} updated (${t.id})`]);
+    } else {
+      const id = requireOne('templates archive', p, 'template ID');
       await new RmsAdministration(client).archiveTemplate(id);
       report(p, io, { id, archived: true }, [`template ${id} archived`]);
-    } else {
-      throw new RmsError('INVALID_ARGUMENT', `unknown templates command ${sub}: list, add or archive`);
     }
   } finally {
     client.close();

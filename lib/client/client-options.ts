@@ -31,6 +31,8 @@ export interface RmsClientOptions extends HttpOptions {
   trustPolicy?: TrustPolicy;
   /** Never contact a service: a use license not in the cache is NEEDS_ONLINE (MSIPC's IPC_PROMPT_FLAG_OFFLINE). */
   offlineOnly?: boolean;
+  /** Download templates in the background when due (docs/templates.md); the timer does not keep the process alive. */
+  refreshTemplatesInBackground?: boolean;
   /**
    * Whether the token provider may ask a person. Default: the `Federation\EnableBrowser`
    * setting (off unless an administrator turns it on); never in server mode.

@@ -3,7 +3,7 @@ export { RmsClient } from './rms-client';
 export type { PublishingLicenseInput } from './rms-client';
 export type { GetContentKeyOptions, RmsClientOptions, SerializeOptions, SignInOptions } from './client-options';
 export type { SerializedLicense } from './publishing';
-export type { Template } from './service-templates';
+export type { Template } from '../templates/template-library';
 export { RmsAdministration } from './template-administration';
 export type { TemplateDefinition } from './template-administration';
 export { ContentLicense } from './content-license';

@@ -10,6 +10,8 @@ import { TemplateClaims } from '../license/templates';
 export interface LicenseDescriptor {
   /** The template the license came from, or null when built from scratch. */
   template: string | null;
+  /** The service ID of the template's issuer, where the license is published (default: the default service). */
+  templateIssuer?: string;
   /** Who may do what: emails (or ANYONE) and rights or roles. */
   grants: Grant[];
   /** After this nobody opens the content; null for no limit. */
@@ -61,7 +63,11 @@ export function licenseFromTemplate(t: TemplateClaims, nowMs: number): LicenseDe
     template: t.id, grants: t.grants.map((g) => ({ who: g.who, rights: [...g.rights] })),
     contentValidUntil: t.contentValidDays === null ? null : new Date(nowMs + t.contentValidDays * DAY_MS),
     offlineDays: t.offlineDays, autoGrantOwner: true,
-    descriptors: [{ lang: 'en', name: t.name, description: t.description }],
+    // The template's names and descriptions become the license's (IPC_LI_DESCRIPTOR), per language.
+    descriptors: [
+      { lang: 'und', name: t.name, description: t.description },
+      ...Object.keys(t.names).sort().map((lang) => ({ lang, name: t.names[lang]!, description: t.descriptions[lang] ?? t.description })),
+    ],
     referralUrl: null, signedData: {}, encryptedData: {},
   };
 }

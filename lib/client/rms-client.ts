@@ -8,7 +8,7 @@
  *
  * This class is a facade: each service's state is a ServiceSession (service-session.ts),
  * enrolment is enrolment.ts, publishing publishing.ts, consuming consuming.ts with the use
- * license cache, templates service-templates.ts; administrators' calls are RmsAdministration's.
+ * license cache, templates lib/templates; administrators' calls are RmsAdministration's.
  */
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
@@ -38,12 +38,50 @@ import { SerializedLicense, serializeLicense } from './publishing';
 import { discover, enrolForLicense, withDiscoveredService } from './service-discovery';
 import { ClientContext, connectionOptions, ServiceSession } from './service-session';
 import { Tracer } from './trace';
-import { listTemplates, Template } from './service-templates';
 import { UseLicenseCache } from './use-license-cache';
+import { chooseTemplate } from '../templates/template-choice';
+import { defaultLocale } from '../templates/localized-text';
+import { RefreshTimer, startRefreshTimer } from '../templates/refresh-timer';
+import { Template, TemplateLibrary } from '../templates/template-library';
+import { templateToXml } from '../templates/template-xml';
+import { templateEnabledFor } from '../license/templates';
 
 export type { GetContentKeyOptions, RmsClientOptions, SerializeOptions, SignInOptions } from './client-options';
 export type { SerializedLicense } from './publishing';
-export type { Template } from './service-templates';
+export type { Template } from '../templates/template-library';
+
+/** A service templates can come from (IpcGetTemplateIssuerList): one this identity is enrolled at. */
+export interface TemplateIssuer {
+  serviceId: string;
+  /** Its base URL. */
+  url: string;
+  /** The name the service gives itself (its SLC's). */
+  name: string;
+  /** Whether it is the client's default (publishing) service. */
+  isDefault: boolean;
+}
+
+/** Which templates, in which language (IpcGetTemplateList). */
+export interface TemplateQuery {
+  /** The issuer: a service ID or base URL the identity is enrolled at (default: the default service). */
+  issuer?: string;
+  /** BCP 47 language tag for names and descriptions (default: the process's locale). */
+  locale?: string;
+  /** Use the cache (or unmanaged files) only. */
+  offlineOnly?: boolean;
+  /** Download now, whatever the refresh schedule says. */
+  forceDownload?: boolean;
+}
+
+/** What `refreshTemplates` did for one issuer. */
+export interface TemplateRefresh {
+  issuer: string;
+  serviceId: string;
+  /** `downloaded` now; `current` (not due); `unmanaged` (the default service's come from UnmanagedTemplates files); `failed`. */
+  outcome: 'downloaded' | 'current' | 'unmanaged' | 'failed';
+  templates?: number;
+  error?: RmsError;
+}
 
 /** Anything that holds a publishing license: the JWS itself, or its bytes as stored in a container. */
 export type PublishingLicenseInput = string | Uint8Array;
@@ -122,10 +160,14 @@ export class RmsClient {
   /** Every service met so far, by service ID; the default one first. */
   private readonly sessions = new Map<string, ServiceSession>();
   private readonly cache: UseLicenseCache;
+  private readonly templates: TemplateLibrary;
+  private refreshTimer: RefreshTimer | null = null;
 
   private constructor(private readonly ctx: ClientContext, private readonly publishing: ServiceSession) {
     this.sessions.set(publishing.serviceId, publishing);
     this.cache = new UseLicenseCache(ctx.store, ctx.now);
+    this.templates = new TemplateLibrary(ctx);
+    if (ctx.options.refreshTemplatesInBackground) this.startTemplateRefresh();
   }
 
   /**
@@ -248,17 +290,98 @@ export class RmsClient {
     return { session, pl: verifyPl(text, session.slc, { now: this.ctx.now() }) };
   }
 
-  /** The default service's templates (IpcGetTemplateList): fetched and cached, or from the cache when offline. */
-  async getTemplates(options: GetContentKeyOptions = {}): Promise<Template[]> {
-    return listTemplates(this.publishing, this.ctx.store, options.offlineOnly ?? this.ctx.options.offlineOnly ?? false);
+  /** A service this identity is enrolled at, by service ID or base URL; NOT_SIGNED_IN otherwise. */
+  private enrolledSession(issuer: string | undefined): ServiceSession {
+    if (issuer === undefined) return this.publishing;
+    if (typeof issuer !== 'string') throw invalidArgument('issuer', 'a service ID or URL');
+    const url = issuer.replace(/\/+$/, '').toLowerCase();
+    const id = this.services().find((s) => s.serviceId === issuer || s.url.toLowerCase() === url)?.serviceId;
+    const session = id === undefined ? null : this.sessions.get(id) ?? ServiceSession.load(this.ctx, id);
+    if (session === null) throw new RmsError('NOT_SIGNED_IN', `this identity is not enrolled at ${issuer}`, /^https?:/i.test(issuer) ? { serviceUrl: issuer } : {});
+    this.sessions.set(session.serviceId, session);
+    return session;
   }
 
-  /** A license from a template, by ID or name (IpcCreateLicenseFromTemplateID). */
-  async createLicenseFromTemplate(idOrName: string): Promise<LicenseDescriptor> {
-    const wanted = String(idOrName).toLowerCase();
-    const template = (await this.getTemplates()).find((t) => t.id === wanted || t.name.toLowerCase() === wanted);
-    if (template === undefined) throw new RmsError('TEMPLATE_NOT_FOUND', `no template ${idOrName} at ${this.serviceUrl}`, { serviceUrl: this.serviceUrl });
-    return licenseFromTemplate(template.claims, this.ctx.now() * 1000);
+  /** The services templates can come from (IpcGetTemplateIssuerList): every one this identity is enrolled at, the default first. */
+  getTemplateIssuers(): TemplateIssuer[] {
+    const issuers = this.services().map(({ serviceId, url }) => ({
+      serviceId, url, name: this.enrolledSession(serviceId).slc.claims.name, isDefault: serviceId === this.serviceId,
+    }));
+    return issuers.sort((a, b) => Number(b.isDefault) - Number(a.isDefault));
+  }
+
+  /**
+   * The templates an issuer offers this user (IpcGetTemplateList), names and descriptions in
+   * the caller's language: from the cache while it is fresher than the refresh interval, else
+   * downloaded (a failed download keeps the cache); for the default service, the
+   * UnmanagedTemplates files when there are any (docs/templates.md).
+   */
+  async getTemplates(query: TemplateQuery = {}): Promise<Template[]> {
+    const session = this.enrolledSession(query.issuer);
+    return this.templates.templatesOf(session, {
+      locale: query.locale ?? defaultLocale(), offlineOnly: query.offlineOnly ?? this.ctx.options.offlineOnly ?? false,
+      force: query.forceDownload ?? false, isDefault: session === this.publishing,
+    });
+  }
+
+  /**
+   * Downloads the templates of every issuer (or `issuer`) whose refresh is due; with `force`,
+   * deletes their `Template` marker first, so each is downloaded now. Never throws for one
+   * issuer's failure: each outcome says what happened.
+   */
+  async refreshTemplates(o: { issuer?: string; force?: boolean } = {}): Promise<TemplateRefresh[]> {
+    const sessions = o.issuer === undefined ? this.getTemplateIssuers().map((i) => this.enrolledSession(i.serviceId)) : [this.enrolledSession(o.issuer)];
+    const outcomes: TemplateRefresh[] = [];
+    for (const session of sessions) {
+      const at = { issuer: session.url, serviceId: session.serviceId };
+      if (o.force) this.templates.forget(session.serviceId);
+      try {
+        const templates = await this.templates.templatesOf(session, { locale: defaultLocale(), offlineOnly: false, force: false, isDefault: session === this.publishing });
+        const source = templates[0]?.source ?? (this.templates.due(session) ? 'service' : 'cache');
+        outcomes.push({ ...at, outcome: source === 'unmanaged' ? 'unmanaged' : source === 'service' ? 'downloaded' : 'current', templates: templates.length });
+      } catch (error) {
+        if (!(error instanceof RmsError)) throw error;
+        outcomes.push({ ...at, outcome: 'failed', error });
+      }
+    }
+    return outcomes;
+  }
+
+  /**
+   * Refreshes templates in the background when due (for long-running processes; the timer does
+   * not keep the process alive). Stopped by the returned handle or by close().
+   */
+  startTemplateRefresh(): RefreshTimer {
+    this.refreshTimer?.stop();
+    const timer = startRefreshTimer(() => this.ctx.settings.templateUpdateIntervalSeconds, async () => {
+      await this.refreshTemplates();
+    });
+    this.refreshTimer = timer;
+    return timer;
+  }
+
+  /**
+   * A template as a file for the UnmanagedTemplates folder (`openrms templates export`): readable
+   * XML carrying the signed template (docs/templates.md).
+   */
+  async exportTemplate(idOrName: string, query: Omit<TemplateQuery, 'forceDownload'> = {}): Promise<string> {
+    const template = chooseTemplate(await this.getTemplates(query), idOrName, this.enrolledSession(query.issuer).url);
+    return templateToXml(template.token, template.claims, template.issuer);
+  }
+
+  /**
+   * A license from a template, by ID or name (IpcCreateLicenseFromTemplateID), at its issuer:
+   * this is a publishing request, so the issuer's templates are downloaded first when due (a
+   * failed download keeps the cached ones). TEMPLATE_NOT_ENABLED_FOR_USER when the template's
+   * audience leaves this user out.
+   */
+  async createLicenseFromTemplate(idOrName: string, query: Omit<TemplateQuery, 'forceDownload'> = {}): Promise<LicenseDescriptor> {
+    const session = this.enrolledSession(query.issuer);
+    const template = chooseTemplate(await this.getTemplates(query), idOrName, session.url);
+    if (!templateEnabledFor(template.claims, session.identity)) {
+      throw new RmsError('TEMPLATE_NOT_ENABLED_FOR_USER', `${session.identity} may not protect with template ${template.name}`, { serviceUrl: session.url });
+    }
+    return { ...licenseFromTemplate(template.claims, this.ctx.now() * 1000), templateIssuer: session.serviceId };
   }
 
   /** A license from scratch (IpcCreateLicenseFromScratch + IpcSetLicenseProperty). */
@@ -271,8 +394,10 @@ export class RmsClient {
    * service: offline, signed with the user's CLC and no request at all; or online, signed by the service.
    */
   async serializeLicense(d: LicenseDescriptor, options: SerializeOptions = {}): Promise<SerializedLicense> {
-    const serialized = await serializeLicense(this.publishing, d, { ...options, now: this.ctx.now });
-    this.ctx.tracer.event('serialize-license', { serviceId: this.serviceId, contentId: serialized.contentId });
+    // A license from another issuer's template is published there (MSIPC: the template's issuer).
+    const session = d.templateIssuer === undefined ? this.publishing : this.enrolledSession(d.templateIssuer);
+    const serialized = await serializeLicense(session, d, { ...options, now: this.ctx.now });
+    this.ctx.tracer.event('serialize-license', { serviceId: session.serviceId, contentId: serialized.contentId, templateId: d.template ?? undefined });
     return serialized;
   }
 
@@ -409,6 +534,8 @@ export class RmsClient {
 
   /** Forgets the cached private key handles (the store keeps the key). */
   close(): void {
+    this.refreshTimer?.stop();
+    this.refreshTimer = null;
     for (const session of this.sessions.values()) session.close();
   }
 }

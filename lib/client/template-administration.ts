@@ -9,9 +9,15 @@ import { RmsClient } from './rms-client';
 export interface TemplateDefinition {
   name: string;
   description?: string;
+  /** Names and descriptions per language (BCP 47 tag to text). */
+  names?: Record<string, string>;
+  descriptions?: Record<string, string>;
   grants: { who: string; rights: string[] }[];
+  /** Content protected with the template stays valid this many days; null for ever. */
   contentValidDays?: number | null;
   offlineDays?: number;
+  /** Who may protect with it: addresses and `@domain`s; empty or absent for every user. */
+  audience?: string[];
 }
 
 export class RmsAdministration {
@@ -27,8 +33,11 @@ export class RmsAdministration {
     return (await this.call('POST', '/_wmcs/licensing/templates', definition)).template as { id: string; name: string };
   }
 
-  /** Changes a template (content already protected with it keeps its policy). */
-  async updateTemplate(id: string, definition: TemplateDefinition): Promise<{ id: string; name: string }> {
+  /**
+   * Changes a template: the fields given change, the others stay. Its current grants apply to
+   * content already protected with it from the next use license on (MSIPC's behaviour).
+   */
+  async updateTemplate(id: string, definition: Partial<TemplateDefinition>): Promise<{ id: string; name: string }> {
     return (await this.call('PUT', `/_wmcs/licensing/templates/${encodeURIComponent(id)}`, definition)).template as { id: string; name: string };
   }
 

@@ -23,6 +23,12 @@ export interface TraceFields {
   code?: string;
   fromCache?: boolean;
   ms?: number;
+  templateId?: string;
+  /** A file's name (never its folder, never its content), e.g. an unmanaged template's. */
+  file?: string;
+  /** Why something was skipped or failed: openrms's own message. */
+  reason?: string;
+  count?: number;
 }
 
 export interface TraceEvent extends TraceFields {
@@ -32,7 +38,7 @@ export interface TraceEvent extends TraceFields {
 
 export const TRACE_CHANNEL = 'openrms:trace';
 const published = channel(TRACE_CHANNEL);
-const FIELDS: readonly (keyof TraceFields)[] = ['serviceUrl', 'serviceId', 'contentId', 'method', 'path', 'status', 'rights', 'code', 'fromCache', 'ms'];
+const FIELDS: readonly (keyof TraceFields)[] = ['serviceUrl', 'serviceId', 'contentId', 'method', 'path', 'status', 'rights', 'code', 'fromCache', 'ms', 'templateId', 'file', 'reason', 'count'];
 
 export class Tracer {
   private readonly file: string;

@@ -6,11 +6,14 @@
  *   <root>/current.json                        which service `openrms` commands use
  *   <root>/keys/<key ID>.pem                   the user's private keys (made here, never sent)
  *   <root>/services/<service ID>/account.json  service URL, pinned SLC, identity, RAC, CLC, tokens
- *   <root>/services/<service ID>/templates.json  the signed templates last listed
  *   <root>/services/<service ID>/ca.pem        CA certificates given at sign-in (login --ca), trusted for this service
  *   <root>/services/<service ID>/licenses/<content ID>_<owner tag>.jws  cached use licenses
  *   <root>/locks/<name>.lock                   held while one process updates shared state
  *   <root>/discovery.json                      services discovery found, each until it expires
+ *   <root>/templates/<service ID>/templates.json  the service's signed templates, last downloaded
+ *   <root>/templates/<service ID>/Template.json   when they were downloaded (MSIPC's per-server
+ *                                              `Template` key: delete it to download at once)
+ *   <root>/UnmanagedTemplates/*.xml            template files an administrator placed (read only)
  *
  * The service ID is the thumbprint of the service's signing key, pinned at sign-in.
  *
@@ -233,13 +236,36 @@ export class ClientStore {
     return this.readJson<unknown>(path.join(this.root, 'discovery.json'));
   }
 
-  saveTemplates(serviceId: string, templates: string[]): void {
-    this.write(path.join(this.serviceDir(serviceId), 'templates.json'), `${JSON.stringify(templates)}\n`);
+  private templatesDir(serviceId: string): string {
+    return path.join(this.root, 'templates', checkId('service ID', serviceId));
   }
 
-  loadTemplates(serviceId: string): string[] | null {
-    const value = this.readJson<unknown>(path.join(this.serviceDir(serviceId), 'templates.json'));
-    return Array.isArray(value) && value.every((t) => typeof t === 'string') ? value : null;
+  /** A service's template cache (lib/templates/template-cache.ts reads it), or null when missing or damaged. */
+  saveTemplateCache(serviceId: string, cache: unknown): void {
+    this.write(path.join(this.templatesDir(serviceId), 'templates.json'), `${JSON.stringify(cache, null, 1)}\n`);
+  }
+
+  loadTemplateCache(serviceId: string): unknown {
+    return this.readJson<unknown>(path.join(this.templatesDir(serviceId), 'templates.json'));
+  }
+
+  /** The per-service `Template` marker (lib/templates/refresh-schedule.ts). */
+  saveTemplateMarker(serviceId: string, marker: unknown): void {
+    this.write(path.join(this.templatesDir(serviceId), 'Template.json'), `${JSON.stringify(marker)}\n`);
+  }
+
+  loadTemplateMarker(serviceId: string): unknown {
+    return this.readJson<unknown>(path.join(this.templatesDir(serviceId), 'Template.json'));
+  }
+
+  deleteTemplateMarker(serviceId: string): void {
+    this.secureRoot();
+    rmSync(path.join(this.templatesDir(serviceId), 'Template.json'), { force: true });
+  }
+
+  /** The folder of template files an administrator places (MSIPC's UnmanagedTemplates), directly under the root. */
+  get unmanagedTemplatesFolder(): string {
+    return path.join(this.root, 'UnmanagedTemplates');
   }
 
   saveUseLicense(serviceId: string, contentId: string, ul: string): void {
