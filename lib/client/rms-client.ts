@@ -334,11 +334,8 @@ export class RmsClient {
     const outcomes: TemplateRefresh[] = [];
     for (const session of sessions) {
       const at = { issuer: session.url, serviceId: session.serviceId };
-      if (o.force) this.templates.forget(session.serviceId);
       try {
-        const templates = await this.templates.templatesOf(session, { locale: defaultLocale(), offlineOnly: false, force: false, isDefault: session === this.publishing });
-        const source = templates[0]?.source ?? (this.templates.due(session) ? 'service' : 'cache');
-        outcomes.push({ ...at, outcome: source === 'unmanaged' ? 'unmanaged' : source === 'service' ? 'downloaded' : 'current', templates: templates.length });
+        outcomes.push({ ...at, ...(await this.templates.refresh(session, { force: o.force ?? false, isDefault: session === this.publishing })) });
       } catch (error) {
         if (!(error instanceof RmsError)) throw error;
         outcomes.push({ ...at, outcome: 'failed', error });

@@ -129,6 +129,21 @@ export class TemplateLibrary {
     return signed;
   }
 
+  /**
+   * What `templates refresh` does for one service: with `force`, deletes its marker first; then
+   * downloads when due (or nothing is cached). A failed download throws, after recording it.
+   */
+  async refresh(session: ServiceSession, o: { force: boolean; isDefault: boolean }): Promise<{ outcome: 'downloaded' | 'current' | 'unmanaged'; templates: number }> {
+    if (o.force) this.forget(session.serviceId);
+    if (o.isDefault) {
+      const unmanaged = readUnmanagedTemplates(this.ctx.store.unmanagedTemplatesFolder, session.slc, session.url, this.ctx.tracer);
+      if (unmanaged !== null) return { outcome: 'unmanaged', templates: unmanaged.length };
+    }
+    const cached = this.cached(session);
+    if (cached !== null && !this.due(session)) return { outcome: 'current', templates: cached.length };
+    return { outcome: 'downloaded', templates: (await this.download(session)).length };
+  }
+
   /** Deletes `serviceId`'s `Template` marker: the next publishing request or listing downloads at once. */
   forget(serviceId: string): void {
     this.ctx.store.deleteTemplateMarker(serviceId);
