@@ -45,7 +45,15 @@ A user (the store is --store DIR or OPENRMS_HOME; a service account's with
   unprotect PATH... [--out DIR]   write a plaintext copy (needs EXPORT or OWNER)
   rights PATH [--offline]         what you may do with a protected file
   revoke PATH|CONTENT-ID          stop the service issuing licenses for content
-  templates [list | add NAME --grant ... | archive ID]
+  templates [list] [--issuer URL] [--locale L] [--offline]
+                    the templates you may protect with (docs/templates.md)
+  templates refresh [--force] | templates export ID|NAME > Name.xml
+                    download them now when due (--force: at once); a file for UnmanagedTemplates
+  templates create --name N [--description D] [--name-LOCALE N] [--description-LOCALE D]
+          --grant EMAIL:RIGHT[,RIGHT]... [--offline-days N] [--expires-after Nd] [--audience WHO]...
+                    an administrator adds a template and gets its ID (templates add NAME ...: the same)
+  templates update ID [the create options] | templates archive ID
+                    an administrator changes (the options given) or retires a template
 
 Finding the service (docs/discovery.md):
   discover [--email E] [--explain] [--fresh] [--ca FILE]

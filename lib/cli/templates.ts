@@ -75,6 +75,15 @@ function definitionOf(p: Parsed, localized: ReturnType<typeof takeLocalized>): P
   return d;
 }
 
+/** The one template ID `command` takes: a UUID, refused here rather than sent to a route that knows none but UUIDs. */
+function templateId(command: string, p: Parsed): string {
+  const id = requireOne(command, p, 'template ID');
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+    throw invalidArgument(command, `a template ID (a UUID, as \`openrms templates list\` shows), not ${printable(id)}`);
+  }
+  return id.toLowerCase();
+}
+
 function refreshLine(r: TemplateRefresh): string {
   const what = { downloaded: `${r.templates} downloaded`, current: `${r.templates} cached, not due`, unmanaged: `${r.templates} from UnmanagedTemplates`, failed: '' }[r.outcome];
   return r.outcome === 'failed' ? `${r.issuer}: failed: ${r.error!.code}: ${printable(r.error!.message)}` : `${r.issuer}: ${what}`;
@@ -88,6 +97,10 @@ export async function runTemplates(args: readonly string[], io: CommandIo): Prom
   const p = parseCommand(`templates ${sub}`, localized.rest, {
     ...CLIENT_OPTIONS, ...DEFINITION_OPTIONS, issuer: { type: 'string' }, locale: { type: 'string' }, offline: { type: 'boolean' }, force: { type: 'boolean' },
   });
+  // A stray word after list or refresh (a template name, a misspelt option) is a mistake, not ignored.
+  if ((sub === 'list' || sub === 'refresh') && p.positionals.length > 0) {
+    throw invalidArgument(`templates ${sub}`, `given no arguments (got ${printable(p.positionals[0]!)})`);
+  }
   const client = RmsClient.open(clientOptions(p, io));
   const query = { issuer: stringOption(p, 'issuer'), locale: stringOption(p, 'locale') };
   try {
@@ -113,13 +126,13 @@ export async function runTemplates(args: readonly string[], io: CommandIo): Prom
       const t = await new RmsAdministration(client).createTemplate(d as TemplateDefinition);
       report(p, io, t, [t.id]);
     } else if (sub === 'update') {
-      const id = requireOne('templates update', p, 'template ID');
+      const id = templateId('templates update', p);
       const d = definitionOf(p, localized);
       if (Object.keys(d).length === 0) throw invalidArgument('templates update', 'at least one change (--name, --grant, ...)');
       const t = await new RmsAdministration(client).updateTemplate(id, d);
       report(p, io, t, [`template ${printable(t.name)} updated (${t.id})`]);
     } else {
-      const id = requireOne('templates archive', p, 'template ID');
+      const id = templateId('templates archive', p);
       await new RmsAdministration(client).archiveTemplate(id);
       report(p, io, { id, archived: true }, [`template ${id} archived`]);
     }
