@@ -92,8 +92,13 @@ export type SettingsErrorCode =
   /** A setting whose data is not what MSIPC defines: the error names its hive, key and value. */
   | 'INVALID_SETTING';
 
+/** Codes raised when a part of openrms needs a package the application did not install. */
+export type PackageErrorCode =
+  /** An optional peer dependency (the service's `better-sqlite3`) is not installed: the error names it in `dependency`. */
+  | 'DEPENDENCY_NOT_INSTALLED';
+
 export type RmsErrorCode = CryptoErrorCode | FormatErrorCode | FileErrorCode | LicenseErrorCode | LicensingErrorCode | ServiceErrorCode
-  | SettingsErrorCode;
+  | SettingsErrorCode | PackageErrorCode;
 
 /** Every code, for checking a code that arrives over the wire. */
 export const RMS_ERROR_CODES: readonly RmsErrorCode[] = [
@@ -104,7 +109,7 @@ export const RMS_ERROR_CODES: readonly RmsErrorCode[] = [
   'TEMPLATE_NOT_FOUND', 'TEMPLATE_NOT_ENABLED_FOR_USER', 'TEMPLATE_ARCHIVED', 'NOT_SIGNED_IN', 'SERVICE_NOT_TRUSTED', 'SERVICE_NOT_FOUND', 'SERVICE_UNAVAILABLE', 'SERVICE_ERROR',
   'AUTHENTICATION_FAILED', 'AUTHORITY_NOT_TRUSTED', 'ACCESS_DENIED', 'NOT_FOUND', 'CONFLICT', 'LICENSE_SPLICED', 'PUBLISHER_NOT_ALLOWED', 'TOO_MANY_REQUESTS',
   'NEEDS_UI', 'ACCESS_DISABLED_BY_POLICY', 'FILE_ENCRYPT_BLOCKED', 'STORE_NOT_SECURE',
-  'REQUEST_TOO_LARGE', 'INVALID_REG_FILE', 'INVALID_SETTING', 'PROXY_AUTHENTICATION_REQUIRED',
+  'REQUEST_TOO_LARGE', 'INVALID_REG_FILE', 'INVALID_SETTING', 'PROXY_AUTHENTICATION_REQUIRED', 'DEPENDENCY_NOT_INSTALLED',
 ];
 
 /**
@@ -133,6 +138,8 @@ export interface RmsErrorOptions {
   rightsHeld?: readonly string[];
   /** The HTTP proxy the failure concerns (`http://host:port`, never its credentials). */
   proxy?: string;
+  /** The package that is not installed, for `DEPENDENCY_NOT_INSTALLED`. */
+  dependency?: string;
   cause?: unknown;
 }
 
@@ -153,6 +160,8 @@ export class RmsError extends Error {
   readonly rightsHeld: readonly string[] | undefined;
   /** The HTTP proxy the failure concerns (`http://host:port`), when a proxy failed or refused. */
   readonly proxy: string | undefined;
+  /** The package that is not installed, for `DEPENDENCY_NOT_INSTALLED` (e.g. `better-sqlite3`). */
+  readonly dependency: string | undefined;
 
   constructor(code: RmsErrorCode, message: string, options: RmsErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -165,6 +174,7 @@ export class RmsError extends Error {
     this.right = options.right;
     this.rightsHeld = options.rightsHeld === undefined ? undefined : Object.freeze([...options.rightsHeld]);
     this.proxy = options.proxy;
+    this.dependency = options.dependency;
   }
 }
 

@@ -5,9 +5,10 @@
  * database is brought up to date at start and a newer one (from a later openrms) is refused
  * rather than misread.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 
 import { RmsError } from '../errors';
+import { requirePeer } from './peer-dependency';
 
 export type Db = Database.Database;
 
@@ -126,9 +127,10 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Opens (creating when absent) and migrates the database at `file`. */
 export function openDatabase(file: string): Db {
+  const BetterSqlite3 = requirePeer<typeof Database>('better-sqlite3', 'the licensing service (openrms serve, openrms/server)');
   let db: Db;
   try {
-    db = new Database(file);
+    db = new BetterSqlite3(file);
   } catch (cause) {
     throw new RmsError('IO_ERROR', `cannot open the service database ${file}: ${(cause as Error).message}`, { cause });
   }

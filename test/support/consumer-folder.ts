@@ -1,0 +1,57 @@
+/**
+ * An application's folder with openrms installed in its node_modules, as npm lays it out, for
+ * tests that run code the way a user of the package does: `require('openrms')` resolves to a
+ * copy of the compiled package (package.json, dist/, the addon node-gyp-build loads), and its
+ * dependencies are links to this repository's. A copy, not a link: Node resolves a package's
+ * own requires from its real path, and a link back into the repository would find every
+ * devDependency there (better-sqlite3 among them).
+ */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { requireBuilt, ROOT } from './built-package';
+
+export interface ConsumerFolder {
+  /** The application's folder: run node here. */
+  readonly dir: string;
+  /** node_modules/openrms inside it. */
+  readonly packageDir: string;
+  remove(): void;
+}
+
+/** The addon file node-gyp-build picks for this platform in `root` (a prebuild first, else build/Release). */
+export function loadedAddon(root: string = ROOT): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const nodeGypBuild = require('node-gyp-build') as { resolve(dir: string): string };
+  return nodeGypBuild.resolve(root);
+}
+
+/**
+ * Lays out an application with openrms installed and the package's dependencies beside it,
+ * leaving out `without` (as when an optional peer dependency was never installed).
+ */
+export function makeConsumerFolder(options: { without?: readonly string[] } = {}): ConsumerFolder {
+  requireBuilt();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'openrms-app-'));
+  const modules = path.join(dir, 'node_modules');
+  const packageDir = path.join(modules, 'openrms');
+  mkdirSync(packageDir, { recursive: true });
+  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  cpSync(path.join(ROOT, 'package.json'), path.join(packageDir, 'package.json'));
+  cpSync(path.join(ROOT, 'dist'), path.join(packageDir, 'dist'), { recursive: true });
+  const addon = loadedAddon();
+  const addonCopy = path.join(packageDir, path.relative(ROOT, addon));
+  mkdirSync(path.dirname(addonCopy), { recursive: true });
+  cpSync(addon, addonCopy);
+  for (const name of Object.keys(manifest.dependencies ?? {})) {
+    if (options.without?.includes(name)) continue;
+    const link = path.join(modules, name);
+    mkdirSync(path.dirname(link), { recursive: true });
+    symlinkSync(path.join(ROOT, 'node_modules', name), link, 'dir');
+  }
+  writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'openrms-consumer', private: true })}\n`);
+  return { dir, packageDir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
