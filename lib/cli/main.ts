@@ -46,7 +46,8 @@ A user (the store is --store DIR or OPENRMS_HOME; a service account's with
   rights PATH [--offline]         what you may do with a protected file
   revoke PATH|CONTENT-ID          stop the service issuing licenses for content
   templates [list] [--issuer URL] [--locale L] [--offline]
-                    the templates you may protect with (docs/templates.md)
+                    the templates you may protect with (docs/templates.md);
+                    list --all: an administrator's view of every template, archived ones too
   templates refresh [--force] | templates export ID|NAME > Name.xml
                     download them now when due (--force: at once); a file for UnmanagedTemplates
   templates create --name N [--description D] [--name-LOCALE N] [--description-LOCALE D]

@@ -3,6 +3,7 @@
  * (docs/templates.md).
  *
  *   templates list [--issuer URL] [--locale L] [--offline] [--json]   (the default subcommand)
+ *   templates list --all [--json]   (an administrator: every template's record, archived ones too)
  *   templates refresh [--force] [--issuer URL]
  *   templates export ID|NAME [--issuer URL] > Name.xml
  *   templates create --name N [--description D] [--name-LOCALE N]... [--description-LOCALE D]...
@@ -47,7 +48,10 @@ function takeLocalized(args: readonly string[]): { rest: string[]; names: Record
       continue;
     }
     const value = match[3] ?? args[++i];
-    if (value === undefined) throw invalidArgument(`--${match[1]}-${match[2]}`, 'a text after it');
+    // As parseArgs does for --name: a dash after --name-fr starts the next option (its text forgotten), it is not the text.
+    if (value === undefined || (match[3] === undefined && value.startsWith('-'))) {
+      throw invalidArgument(`--${match[1]}-${match[2]}`, `a text after it (one starting with a dash as --${match[1]}-${match[2]}=TEXT)`);
+    }
     (match[1] === 'name' ? names : descriptions)[match[2]!] = value;
   }
   return { rest, names, descriptions };
@@ -96,6 +100,7 @@ export async function runTemplates(args: readonly string[], io: CommandIo): Prom
   const localized = takeLocalized(named ? args.slice(1) : args);
   const p = parseCommand(`templates ${sub}`, localized.rest, {
     ...CLIENT_OPTIONS, ...DEFINITION_OPTIONS, issuer: { type: 'string' }, locale: { type: 'string' }, offline: { type: 'boolean' }, force: { type: 'boolean' },
+    all: { type: 'boolean' },
   });
   // A stray word after list or refresh (a template name, a misspelt option) is a mistake, not ignored.
   if ((sub === 'list' || sub === 'refresh') && p.positionals.length > 0) {
@@ -104,7 +109,12 @@ export async function runTemplates(args: readonly string[], io: CommandIo): Prom
   const client = RmsClient.open(clientOptions(p, io));
   const query = { issuer: stringOption(p, 'issuer'), locale: stringOption(p, 'locale') };
   try {
-    if (sub === 'list') {
+    if (sub === 'list' && p.values.all === true) {
+      // The administrator's view of the default service: records, not signed templates; nothing cached.
+      if (query.issuer !== undefined || query.locale !== undefined || p.values.offline === true) throw invalidArgument('--all', 'not with --issuer, --locale or --offline');
+      const records = await new RmsAdministration(client).listTemplates();
+      report(p, io, records, records.length === 0 ? ['no templates'] : records.map((t) => `${t.id}  ${printable(t.name)}${t.archived ? '  (archived)' : ''}`));
+    } else if (sub === 'list') {
       const templates = await client.getTemplates({ ...query, offlineOnly: p.values.offline === true });
       // --json: an array of {id, name, description, issuer}, the shape scripts rely on.
       report(p, io, templates.map((t) => ({ id: t.id, name: t.name, description: t.description, issuer: t.issuer })),

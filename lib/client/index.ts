@@ -5,7 +5,7 @@ export type { GetContentKeyOptions, RmsClientOptions, SerializeOptions, SignInOp
 export type { SerializedLicense } from './publishing';
 export type { Template } from '../templates/template-library';
 export { RmsAdministration } from './template-administration';
-export type { TemplateDefinition } from './template-administration';
+export type { TemplateDefinition, TemplateRecord } from './template-administration';
 export { ContentLicense } from './content-license';
 export { DEFAULT_OFFLINE_DAYS } from './license-descriptor';
 export type { LicenseDescriptor, LicenseFromScratch } from './license-descriptor';

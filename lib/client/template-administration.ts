@@ -20,6 +20,15 @@ export interface TemplateDefinition {
   audience?: string[];
 }
 
+/** A template as the service keeps it (`listTemplates`, and what create and update answer). */
+export interface TemplateRecord extends Required<TemplateDefinition> {
+  id: string;
+  archived: boolean;
+  /** When it was archived (seconds since the epoch); null while it is live. */
+  archivedAt: number | null;
+  updatedAt: number;
+}
+
 export class RmsAdministration {
   /** Administers the default service of `client` (its publishing service), as its signed-in identity. */
   constructor(private readonly client: RmsClient) {}
@@ -28,17 +37,25 @@ export class RmsAdministration {
     return this.client.defaultSession().connection.callAuthenticated(method, path, body);
   }
 
+  /**
+   * Every template of the service, archived ones and those whose audience leaves the
+   * administrator out included: what an administrator needs to find the ID to update or archive.
+   */
+  async listTemplates(): Promise<TemplateRecord[]> {
+    return (await this.call('GET', '/_wmcs/licensing/templates?all=1')).templates as TemplateRecord[];
+  }
+
   /** Adds a template to the service. */
-  async createTemplate(definition: TemplateDefinition): Promise<{ id: string; name: string }> {
-    return (await this.call('POST', '/_wmcs/licensing/templates', definition)).template as { id: string; name: string };
+  async createTemplate(definition: TemplateDefinition): Promise<TemplateRecord> {
+    return (await this.call('POST', '/_wmcs/licensing/templates', definition)).template as TemplateRecord;
   }
 
   /**
    * Changes a template: the fields given change, the others stay. Its current grants apply to
    * content already protected with it from the next use license on (MSIPC's behaviour).
    */
-  async updateTemplate(id: string, definition: Partial<TemplateDefinition>): Promise<{ id: string; name: string }> {
-    return (await this.call('PUT', `/_wmcs/licensing/templates/${encodeURIComponent(id)}`, definition)).template as { id: string; name: string };
+  async updateTemplate(id: string, definition: Partial<TemplateDefinition>): Promise<TemplateRecord> {
+    return (await this.call('PUT', `/_wmcs/licensing/templates/${encodeURIComponent(id)}`, definition)).template as TemplateRecord;
   }
 
   /** Archives a template (no longer offered; content protected with it still opens). */

@@ -263,6 +263,15 @@ describe('openrms templates', () => {
     expect(r.stderr).toMatch(/^error: TEMPLATE_NOT_ENABLED_FOR_USER: /);
   });
 
+  it('shows an administrator every template with list --all: archived ones, and ones whose audience leaves the administrator out', () => {
+    const records = JSON.parse(ok(['list', '--all', '--json'], ADMIN)) as { id: string; archived: boolean; audience: string[] }[];
+    expect(records.map((r) => r.id).sort()).toEqual([confidential, partners, team].sort());
+    expect(records.find((r) => r.id === partners)).toMatchObject({ archived: true });
+    expect(records.find((r) => r.id === team)).toMatchObject({ archived: false, audience: [CAROL] });
+    expect(ok(['list', '--all'], ADMIN)).toContain(`${partners}  Partners - 7 days  (archived)\n`);
+    expect(failure(['templates', 'list', '--all'], ALICE).stderr).toMatch(/^error: ACCESS_DENIED: /);
+  });
+
   it('with the service stopped, refresh --force fails naming SERVICE_UNAVAILABLE, and protect --template still protects from the cache', async () => {
     await cli.stop();
     const r = failure(['templates', 'refresh', '--force'], ALICE);
