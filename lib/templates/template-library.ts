@@ -45,6 +45,9 @@ export interface TemplateListOptions {
   isDefault: boolean;
 }
 
+/** How long a due refresh may hold up a listing or publishing request when templates are cached. */
+export const REFRESH_GRACE_MS = 3000;
+
 interface SignedTemplate {
   token: string;
   claims: TemplateClaims;
@@ -79,12 +82,25 @@ export class TemplateLibrary {
       if (cached !== null) return { signed: cached, source: 'cache' };
       throw new RmsError('NEEDS_ONLINE', `no templates of ${session.url} are cached, and the client is offline only`, { serviceUrl: session.url });
     }
+    const download = this.download(session);
+    if (cached === null || o.force) return { signed: await download, source: 'service' };
+    // With templates cached, a slow or stalled service must not hold up protection: after a short
+    // wait the cache answers, and the download, still running, updates it when it ends.
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), REFRESH_GRACE_MS);
+    });
     try {
-      return { signed: await this.download(session), source: 'service' };
+      const fresh = await Promise.race([download, grace]);
+      if (fresh !== null) return { signed: fresh, source: 'service' };
+      download.catch(() => undefined);
+      return { signed: cached, source: 'cache' };
     } catch (error) {
       // Whatever went wrong (the service down, a refused token), what is cached stays usable.
-      if (cached === null || o.force || !(error instanceof RmsError)) throw error;
+      if (!(error instanceof RmsError)) throw error;
       return { signed: cached, source: 'cache' };
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -120,7 +136,7 @@ export class TemplateLibrary {
       const marker = markFailed(parseMarker(store.loadTemplateMarker(session.serviceId)), started, this.intervalSeconds);
       store.saveTemplateMarker(session.serviceId, marker);
       tracer.event('templates-download', { serviceId: session.serviceId, serviceUrl: session.url, code: error instanceof RmsError ? error.code : 'ERROR',
-        reason: `retry after ${new Date(marker.retryAt! * 1000).toISOString()}` });
+        reason: `${(error as Error).message}; retry after ${new Date(marker.retryAt! * 1000).toISOString()}` });
       throw error;
     }
     saveTemplateCache(store, session.serviceId, session.url, started, signed.map((t) => t.token));

@@ -67,56 +67,67 @@ export function requestJson(method: string, url: URL, body: unknown, headers: Re
   const answeringProxy = secure ? undefined : proxy;
   const through = proxy === undefined ? '' : ` (through the proxy ${proxy.origin})`;
   return new Promise((resolve, reject) => {
-    const req = transport.request(url, {
-      method,
-      ...route.options,
-      ...(secure && options.ca !== undefined ? { ca: options.ca } : {}),
-      headers: {
-        accept: 'application/json', ...headers, ...route.headers,
-        ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(payload.length) }),
-      },
-      timeout: options.timeoutMs ?? 30_000,
-    }, (res) => {
-      if (answeringProxy !== undefined && res.statusCode === 407) {
-        res.resume();
-        reject(proxyAuthenticationError(answeringProxy, url, res.headers['proxy-authenticate']));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_RESPONSE_BYTES) req.destroy(new RmsError('SERVICE_ERROR', `${url.origin} sent an answer over ${MAX_RESPONSE_BYTES} bytes`));
-        else chunks.push(chunk);
-      });
-      res.on('error', reject);
-      res.on('end', () => {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        } catch (cause) {
-          // A proxy's own error page (it refused the request, or could not reach the service) is not the service's answer.
-          reject((answeringProxy === undefined ? undefined : proxyAnswerError(answeringProxy, url, res, 'answered in place of the service'))
-            ?? new RmsError('SERVICE_ERROR', `${url.origin} answered ${res.statusCode} with something that is not JSON${through}`, { cause }));
+    const send = (retried: boolean): void => {
+      const req = transport.request(url, {
+        method,
+        ...route.options,
+        ...(secure && options.ca !== undefined ? { ca: options.ca } : {}),
+        headers: {
+          accept: 'application/json', ...headers, ...route.headers,
+          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(payload.length) }),
+        },
+        timeout: options.timeoutMs ?? 30_000,
+      }, (res) => {
+        if (answeringProxy !== undefined && res.statusCode === 407) {
+          res.resume();
+          reject(proxyAuthenticationError(answeringProxy, url, res.headers['proxy-authenticate']));
           return;
         }
-        if (typeof parsed !== 'object' || parsed === null) {
-          reject(new RmsError('SERVICE_ERROR', `${url.origin} answered ${res.statusCode} with something that is not a JSON object`));
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_RESPONSE_BYTES) req.destroy(new RmsError('SERVICE_ERROR', `${url.origin} sent an answer over ${MAX_RESPONSE_BYTES} bytes`));
+          else chunks.push(chunk);
+        });
+        res.on('error', reject);
+        res.on('end', () => {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch (cause) {
+            // A proxy's own error page (it refused the request, or could not reach the service) is not the service's answer.
+            reject((answeringProxy === undefined ? undefined : proxyAnswerError(answeringProxy, url, res, 'answered in place of the service'))
+              ?? new RmsError('SERVICE_ERROR', `${url.origin} answered ${res.statusCode} with something that is not JSON${through}`, { cause }));
+            return;
+          }
+          if (typeof parsed !== 'object' || parsed === null) {
+            reject(new RmsError('SERVICE_ERROR', `${url.origin} answered ${res.statusCode} with something that is not a JSON object`));
+            return;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed as Record<string, unknown> });
+        });
+      });
+      req.on('timeout', () => req.destroy(new RmsError('SERVICE_UNAVAILABLE', `${url.origin} did not answer in time${through}`, { serviceUrl: url.origin, proxy: proxy?.origin })));
+      req.on('error', (cause) => {
+        // A kept-alive connection the service closed (a restart) fails the first request sent on it:
+        // one that changes nothing is sent again, once, on a new connection (Node's advice).
+        if (!retried && req.reusedSocket && IDEMPOTENT.has(method) && (cause as NodeJS.ErrnoException).code === 'ECONNRESET') {
+          send(true);
           return;
         }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed as Record<string, unknown> });
+        // Connecting to an http service through a proxy is connecting to the proxy: its failure is the proxy's.
+        reject(cause instanceof RmsError ? cause : answeringProxy !== undefined ? proxyConnectionError(answeringProxy, url, cause)
+          : new RmsError('SERVICE_UNAVAILABLE', `cannot reach ${url.origin}: ${(cause as NodeJS.ErrnoException).code ?? cause.message}${through}`,
+            { cause, serviceUrl: url.origin, proxy: proxy?.origin }));
       });
-    });
-    req.on('timeout', () => req.destroy(new RmsError('SERVICE_UNAVAILABLE', `${url.origin} did not answer in time${through}`, { serviceUrl: url.origin, proxy: proxy?.origin })));
-    req.on('error', (cause) => {
-      // Connecting to an http service through a proxy is connecting to the proxy: its failure is the proxy's.
-      reject(cause instanceof RmsError ? cause : answeringProxy !== undefined ? proxyConnectionError(answeringProxy, url, cause)
-        : new RmsError('SERVICE_UNAVAILABLE', `cannot reach ${url.origin}: ${(cause as NodeJS.ErrnoException).code ?? cause.message}${through}`,
-          { cause, serviceUrl: url.origin, proxy: proxy?.origin }));
-    });
-    req.end(payload);
+      req.end(payload);
+    };
+    send(false);
   });
 }
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 
 /** The RmsError a service's error answer stands for. */
 export function serviceError(response: JsonResponse, url: URL): RmsError {

@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { once } from 'node:events';
+import net from 'node:net';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -57,6 +58,21 @@ describe('templates on a client', () => {
   beforeEach(() => {
     clock = T0;
   });
+
+  /** Runs `fn` with the service stopped (and `stand-in` listening on its port instead, if given), then starts it again on the same port and data. */
+  async function whileServiceDown(fn: () => Promise<void>, standIn?: net.Server): Promise<void> {
+    const port = Number(new URL(t.service.url).port);
+    await t.stop();
+    try {
+      if (standIn !== undefined) await new Promise<void>((resolve) => standIn.listen(port, '127.0.0.1', resolve));
+      await fn();
+    } finally {
+      if (standIn !== undefined) await new Promise((resolve) => standIn.close(resolve));
+      // The same data folder and port: the clients find their service again.
+      const service = await startService({ dataDir: path.join(t.root, 'service'), port, log: (e) => t.logs.push(e) });
+      t = { ...t, service, stop: () => service.close(), cleanup: async () => { await service.close(); rmSync(t.root, { recursive: true, force: true }); } };
+    }
+  }
 
   it('downloads, caches per issuer, answers from the cache within the interval and downloads again after it', async () => {
     const alice = reopen('alice@contoso.com', { settings: { trace: true, templateUpdateFrequencyInSeconds: 3600 } });
@@ -119,9 +135,7 @@ describe('templates on a client', () => {
   it('a refresh that fails while the service is down keeps the cache, protects from it, and retries with backoff', async () => {
     const alice = reopen('alice@contoso.com', { settings: { trace: true, templateUpdateFrequencyInSeconds: 60 } });
     await alice.getTemplates({ forceDownload: true });
-    const port = Number(new URL(t.service.url).port);
-    await t.stop();
-    try {
+    await whileServiceDown(async () => {
       clock = T0 + 61;
       const license = await alice.createLicenseFromTemplate('Confidential');
       const serialized = await alice.serializeLicense(license);
@@ -144,13 +158,34 @@ describe('templates on a client', () => {
       await expect(bob.getTemplates()).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
       await expect(bob.getTemplates({ offlineOnly: true })).rejects.toMatchObject({ code: 'NEEDS_ONLINE' });
       bob.close();
-    } finally {
-      // The same data folder and port: the clients find their service again.
-      const service = await startService({ dataDir: path.join(t.root, 'service'), port, log: (e) => t.logs.push(e) });
-      t = { ...t, service, stop: () => service.close(), cleanup: async () => { await service.close(); rmSync(t.root, { recursive: true, force: true }); } };
-    }
+    });
     clock = T0 + 200;
     expect((await alice.getTemplates({ locale: 'en' }))[0]!.source).toBe('service');
+    alice.close();
+  });
+
+  it('a stalled service does not hold up protection with cached templates: the cache answers, the download goes on', async () => {
+    const alice = reopen('alice@contoso.com', { settings: { trace: true, templateUpdateFrequencyInSeconds: 60 } });
+    await alice.getTemplates({ forceDownload: true });
+    const marker = () => JSON.parse(readFileSync(path.join(storeOf('alice@contoso.com'), 'templates', alice.serviceId, 'Template.json'), 'utf8'));
+    const held: net.Socket[] = [];
+    // Accepts connections and never answers.
+    const stalled = net.createServer((socket) => {
+      held.push(socket);
+      socket.on('error', () => {});
+    });
+    await whileServiceDown(async () => {
+      clock = T0 + 61;
+      const license = await alice.createLicenseFromTemplate('Confidential');
+      expect(license.template).not.toBeNull();
+      // Answered while the download is still waiting on the stalled service: nothing recorded yet.
+      expect(held.length).toBeGreaterThan(0);
+      expect(marker()).toEqual({ refreshedAt: T0, failures: 0, retryAt: null });
+      for (const socket of held) socket.destroy();
+      const deadline = Date.now() + 10_000;
+      while (marker().failures === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(marker()).toMatchObject({ refreshedAt: T0, failures: 1 });
+    }, stalled);
     alice.close();
   });
 
@@ -209,6 +244,8 @@ describe('templates on a client', () => {
   it('runs the opt-in background refresh on a timer that does not keep the process alive', async () => {
     requireBuilt();
     const alice = RmsClient.open({ store: storeOf('alice@contoso.com'), settings: { templateUpdateFrequencyInSeconds: 1 }, refreshTemplatesInBackground: true });
+    // Earlier tests left a retry delay on the real clock's future: start afresh.
+    rmSync(path.join(storeOf('alice@contoso.com'), 'templates', alice.serviceId, 'Template.json'), { force: true });
     const before = downloads(t);
     const deadline = Date.now() + 10_000;
     while (downloads(t) < before + 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
