@@ -69,7 +69,11 @@ function definitionOf(p: Parsed, localized: ReturnType<typeof takeLocalized>): P
   const grants = p.values.grant as string[] | undefined;
   if (grants !== undefined) d.grants = grants.map(parseGrant);
   const audience = p.values.audience as string[] | undefined;
-  if (audience !== undefined) d.audience = audience.flatMap((a) => a.split(',')).map((a) => a.trim()).filter((a) => a !== '');
+  if (audience !== undefined) {
+    d.audience = audience.flatMap((a) => a.split(',')).map((a) => a.trim()).filter((a) => a !== '');
+    // An empty audience opens the template to every user: never what an empty value (an unset shell variable) meant.
+    if (d.audience.length === 0) throw invalidArgument('--audience', 'addresses or @domains');
+  }
   const offlineDays = days('--offline-days', stringOption(p, 'offline-days'));
   if (offlineDays !== undefined) d.offlineDays = offlineDays;
   const validDays = days('--expires-after', stringOption(p, 'expires-after') ?? stringOption(p, 'valid-days'));
@@ -121,7 +125,7 @@ export async function runTemplates(args: readonly string[], io: CommandIo): Prom
         templates.length === 0 ? ['no templates'] : templates.map((t) => `${t.id}  ${printable(t.name)}${t.description ? ` - ${printable(t.description)}` : ''}`));
     } else if (sub === 'refresh') {
       const outcomes = await client.refreshTemplates({ issuer: query.issuer, force: p.values.force === true });
-      report(p, io, outcomes.map((r) => ({ issuer: r.issuer, outcome: r.outcome, templates: r.templates,
+      report(p, io, outcomes.map((r) => ({ issuer: r.issuer, serviceId: r.serviceId, outcome: r.outcome, templates: r.templates,
         ...(r.error === undefined ? {} : { error: { code: r.error.code, message: r.error.message } }) })), outcomes.map(refreshLine));
       const failed = outcomes.find((r) => r.outcome === 'failed');
       if (failed !== undefined) throw failed.error!;

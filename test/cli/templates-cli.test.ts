@@ -4,7 +4,7 @@
  * templates, users listing, refreshing and exporting them, an UnmanagedTemplates folder, and
  * protection with a template while the service is down.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { SaxesParser, SaxesTagNS } from 'saxes';
@@ -46,13 +46,25 @@ function list(who: string, ...options: string[]): Listed[] {
 
 interface Refresh {
   issuer: string;
+  serviceId: string;
   outcome: string;
   templates?: number;
   error?: { code: string };
 }
 
-function refresh(who: string, ...options: string[]): Refresh[] {
-  return JSON.parse(ok(['refresh', '--json', ...options], who)) as Refresh[];
+/** `templates refresh --json`: one outcome per issuer, here always the one service. */
+function refresh(who: string, ...options: string[]): Omit<Refresh, 'issuer' | 'serviceId'> {
+  const outcomes = JSON.parse(ok(['refresh', '--json', ...options], who)) as Refresh[];
+  expect(outcomes).toHaveLength(1);
+  const [{ issuer, serviceId, ...outcome }] = outcomes as [Refresh];
+  expect(issuer).toBe(cli.url);
+  expect(serviceId).toBe(serviceIdOf(who));
+  return outcome;
+}
+
+/** The service's ID, as the user's store names the service's folder (`openrms login --json` prints it too). */
+function serviceIdOf(who: string): string {
+  return (JSON.parse(readFileSync(path.join(cli.storeOf(who), 'current.json'), 'utf8')) as { service: string }).service;
 }
 
 /** An element of a parsed XML document: namespace and local name, attributes by qualified name, text. */
@@ -103,7 +115,7 @@ afterAll(async () => {
 
 describe('openrms templates', () => {
   it('reports a first refresh as a download, even of a service that has no template yet', () => {
-    expect(refresh(CAROL)).toEqual([{ issuer: cli.url, outcome: 'downloaded', templates: 0 }]);
+    expect(refresh(CAROL)).toEqual({ outcome: 'downloaded', templates: 0 });
     expect(ok(['refresh'], CAROL)).toBe(`${cli.url}: 0 cached, not due\n`);
   });
 
@@ -190,13 +202,22 @@ describe('openrms templates', () => {
   it('keeps listing from the cache until the refresh interval passes; refresh --force downloads now and an archived template is gone', () => {
     expect(ok(['archive', partners], ADMIN)).toBe(`template ${partners} archived\n`);
     // Downloaded at the listing above: not due again for a day (TemplateUpdateFrequency's default).
-    expect(refresh(ALICE)).toEqual([{ issuer: cli.url, outcome: 'current', templates: 3 }]);
+    expect(refresh(ALICE)).toEqual({ outcome: 'current', templates: 3 });
     expect(list(ALICE).map((t) => t.id)).toContain(partners);
-    expect(refresh(ALICE, '--force')).toEqual([{ issuer: cli.url, outcome: 'downloaded', templates: 2 }]);
+    expect(refresh(ALICE, '--force')).toEqual({ outcome: 'downloaded', templates: 2 });
     const after = list(ALICE);
     expect(after.map((t) => t.id).sort()).toEqual([confidential, team].sort());
     expect(after.find((t) => t.id === confidential)?.description).toBe('View only');
     expect(ok(['refresh', '--force'], ALICE)).toBe(`${cli.url}: 2 downloaded\n`);
+  });
+
+  it('downloads at the next refresh when the Template marker is deleted, as MSIPC does when its Template key is', () => {
+    const marker = path.join(cli.storeOf(ALICE), 'templates', serviceIdOf(ALICE), 'Template.json');
+    expect(refresh(ALICE).outcome).toBe('current');
+    rmSync(marker);
+    expect(refresh(ALICE)).toEqual({ outcome: 'downloaded', templates: 2 });
+    expect(existsSync(marker)).toBe(true);
+    expect(refresh(ALICE).outcome).toBe('current');
   });
 
   describe('export and the UnmanagedTemplates folder', () => {
@@ -230,7 +251,7 @@ describe('openrms templates', () => {
       writeFileSync(path.join(folder, 'Confidential policy.XML'), xml);
       writeFileSync(path.join(folder, 'Tampered.xml'), xml.replace(`<Grant to="${CAROL}">VIEW</Grant>`, `<Grant to="${CAROL}">VIEW EDIT</Grant>`));
       expect(list(BOB)).toEqual([{ id: confidential, name: 'Confidential', description: 'View only', issuer: cli.url }]);
-      expect(refresh(BOB, '--force')).toEqual([{ issuer: cli.url, outcome: 'unmanaged', templates: 1 }]);
+      expect(refresh(BOB, '--force')).toEqual({ outcome: 'unmanaged', templates: 1 });
       ok(['list'], BOB, { OPENRMS_TRACE: '1' });
       const trace = readFileSync(path.join(cli.storeOf(BOB), 'logs', 'trace.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
       expect(trace).toContainEqual(expect.objectContaining({ event: 'template-skipped', file: 'Tampered.xml', code: 'LICENSE_SPLICED' }));
