@@ -12,9 +12,10 @@ import net from 'node:net';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { clientCredentialsTokenProvider, passwordTokenProvider, RmsClient, RmsClientOptions } from '../../lib';
+import { clientCredentialsTokenProvider, decodeJws, passwordTokenProvider, RmsClient, RmsClientOptions } from '../../lib';
 import { startService } from '../../lib/server';
 import { TraceEvent } from '../../lib/client/trace';
+import { ClientStore } from '../../lib/store/client-store';
 import { requireBuilt, ROOT } from '../support/built-package';
 import { passwordOf, startTestService, TestService } from '../support/licensing-service';
 import { settingsFolders, SettingsFolders, V5 } from '../settings/temp-folders';
@@ -164,6 +165,41 @@ describe('templates on a client', () => {
     alice.close();
   });
 
+  it('lists the issuers this identity is enrolled at, and downloads and publishes at each one', async () => {
+    const other = await startTestService();
+    try {
+      await other.addUser('alice@contoso.com');
+      other.service.templates.create({ name: 'Partners only', grants: staff });
+      (await RmsClient.signIn({ store: storeOf('alice@contoso.com'), serviceUrl: other.service.url,
+        tokenProvider: passwordTokenProvider('alice@contoso.com', passwordOf('alice@contoso.com')) })).close();
+      const alice = reopen('alice@contoso.com', { service: t.service.url });
+      expect(alice.getTemplateIssuers().map((i) => [i.url, i.isDefault])).toEqual([[t.service.url, true], [other.service.url, false]]);
+      // An UnmanagedTemplates file stands in for the default service only.
+      const folder = path.join(storeOf('alice@contoso.com'), 'UnmanagedTemplates');
+      mkdirSync(folder);
+      writeFileSync(path.join(folder, 'confidential.xml'), await alice.exportTemplate('Confidential', { offlineOnly: true }));
+      try {
+        const theirs = await alice.getTemplates({ issuer: other.service.url, locale: 'en' });
+        expect(theirs.map((x) => [x.name, x.issuer, x.source])).toEqual([['Partners only', other.service.url, 'service']]);
+        const outcomes = await alice.refreshTemplates({ force: true });
+        expect(outcomes.map((o) => [o.issuer, o.outcome])).toEqual([[t.service.url, 'unmanaged'], [other.service.url, 'downloaded']]);
+        // A license from another issuer's template is published at that issuer.
+        const serialized = await alice.serializeLicense(await alice.createLicenseFromTemplate('partners only', { issuer: other.service.url }));
+        expect(decodeJws<{ iss: string }>(serialized.publishingLicense).payload.iss).not.toBe(alice.serviceId);
+        serialized.contentKey.close();
+        await expect(alice.createLicenseFromTemplate('Partners only')).rejects.toMatchObject({ code: 'TEMPLATE_NOT_FOUND' });
+        await expect(alice.getTemplates({ issuer: 'https://unknown.example' })).rejects.toMatchObject({ code: 'NOT_SIGNED_IN' });
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+        // Signing in elsewhere made that service the store's default: the other tests want this one.
+        new ClientStore(storeOf('alice@contoso.com')).setCurrent(alice.serviceId);
+        alice.close();
+      }
+    } finally {
+      await other.cleanup();
+    }
+  });
+
   it('a stalled service does not hold up protection with cached templates: the cache answers, the download goes on', async () => {
     const alice = reopen('alice@contoso.com', { settings: { trace: true, templateUpdateFrequencyInSeconds: 60 } });
     await alice.getTemplates({ forceDownload: true });
@@ -205,7 +241,7 @@ describe('templates on a client', () => {
       expect(downloads(t)).toBe(before);
       (await alice.serializeLicense(await alice.createLicenseFromTemplate('Confidential'))).contentKey.close();
       await expect(alice.createLicenseFromTemplate('Only online')).rejects.toMatchObject({ code: 'TEMPLATE_NOT_FOUND' });
-      expect(await alice.refreshTemplates()).toEqual([expect.objectContaining({ outcome: 'unmanaged', templates: 1 })]);
+      expect(await alice.refreshTemplates({ issuer: t.service.url })).toEqual([expect.objectContaining({ outcome: 'unmanaged', templates: 1 })]);
       t.service.templates.archive(t.service.templates.find('Only online').id);
       alice.close();
     });
