@@ -309,8 +309,10 @@ export class Licensing {
       }
       // Published offline from a template: as if the owner had asked the service to publish at
       // the PL's issue time (the template known here, its audience naming the owner, not archived by then).
+      // The signer dates the PL, within the clock skew its CLC is checked with; no PL was issued
+      // before its CLC, so a date before the CLC's does not slip under an archive time.
       const template = pl.claims.pol.template;
-      if (template !== null) this.d.templates.checkPublishedOffline(template, owner, pl.claims.iat);
+      if (template !== null) this.d.templates.checkPublishedOffline(template, owner, Math.max(pl.claims.iat, typeof clcIssued === 'number' ? clcIssued : 0));
     });
   }
 

@@ -22,14 +22,22 @@ export interface RefreshMarker {
 const FIRST_RETRY_SECONDS = 60;
 const LONGEST_RETRY_SECONDS = 6 * 3600;
 
+/** The longest delay markFailed sets with this interval. */
+function longestRetrySeconds(intervalSeconds: number): number {
+  return Math.min(Math.max(intervalSeconds, FIRST_RETRY_SECONDS), LONGEST_RETRY_SECONDS);
+}
+
 /**
  * Whether the templates are due for download at `now`: no marker (never downloaded, or the
  * marker was deleted); older than `intervalSeconds`; a clock set back before the last download
- * (the age cannot be trusted); in every case not while a retry delay runs.
+ * (the age cannot be trusted); in every case not while a retry delay runs. A retry time further
+ * off than any delay markFailed sets was recorded while the clock ran ahead: it holds nothing
+ * (otherwise a failure with the clock a year on would stop downloads for a year).
  */
 export function refreshDue(marker: RefreshMarker | null, now: number, intervalSeconds: number): boolean {
   if (marker === null) return true;
-  if (marker.retryAt !== null && now < marker.retryAt && now >= marker.refreshedAt) return false;
+  const retryHolds = marker.retryAt !== null && now < marker.retryAt && marker.retryAt - now <= longestRetrySeconds(intervalSeconds);
+  if (retryHolds && now >= marker.refreshedAt) return false;
   return now < marker.refreshedAt || now - marker.refreshedAt >= intervalSeconds;
 }
 
@@ -45,7 +53,7 @@ export function markRefreshed(now: number): RefreshMarker {
  */
 export function markFailed(marker: RefreshMarker | null, now: number, intervalSeconds: number): RefreshMarker {
   const failures = (marker?.failures ?? 0) + 1;
-  const delay = Math.min(FIRST_RETRY_SECONDS * 2 ** Math.min(failures - 1, 20), Math.max(intervalSeconds, FIRST_RETRY_SECONDS), LONGEST_RETRY_SECONDS);
+  const delay = Math.min(FIRST_RETRY_SECONDS * 2 ** Math.min(failures - 1, 20), longestRetrySeconds(intervalSeconds));
   return { refreshedAt: marker?.refreshedAt ?? 0, failures, retryAt: now + delay };
 }
 

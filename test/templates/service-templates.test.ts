@@ -10,13 +10,14 @@ import path from 'node:path';
 
 import Database from 'better-sqlite3';
 
-import { decodeJws, RmsClient, RmsError } from '../../lib';
+import { decodeJws, RmsClient } from '../../lib';
 import { LicenseDescriptor } from '../../lib/client/license-descriptor';
 import { TemplateClaims } from '../../lib/license/templates';
 import { Template } from '../../lib/server';
 import { MIGRATIONS } from '../../lib/server/database';
 import { codeOf } from '../support/error-code';
 import { startTestService, TestService } from '../support/licensing-service';
+import { rightsOf } from '../support/rights-of';
 
 const DAY = 86400;
 
@@ -89,19 +90,6 @@ async function publish(client: RmsClient, template: Pick<Template, 'id' | 'grant
   const serialized = await client.serializeLicense(fromTemplate(client, template), { online });
   serialized.contentKey.close();
   return serialized.publishingLicense;
-}
-
-/** The rights `client` gets for `pl` from the service, or the code it is refused with. */
-async function rightsOf(client: RmsClient, pl: string): Promise<string[] | string> {
-  try {
-    const license = await client.getContentKey(pl);
-    const rights = [...license.rights];
-    license.close();
-    return rights;
-  } catch (error) {
-    if (error instanceof RmsError) return error.code;
-    throw error;
-  }
 }
 
 function cidOf(pl: string): string {
