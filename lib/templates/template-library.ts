@@ -10,7 +10,7 @@
  * after a growing delay (refresh-schedule.ts); with nothing cached it fails with the reason.
  */
 import { RmsError } from '../errors';
-import { TemplateClaims, verifyTemplate } from '../license/templates';
+import { TemplateClaims, templateEnabledFor, verifyTemplate } from '../license/templates';
 import { ClientContext, ServiceSession } from '../client/service-session';
 import { localizedText } from './localized-text';
 import { markFailed, markRefreshed, parseMarker, refreshDue } from './refresh-schedule';
@@ -72,7 +72,8 @@ export class TemplateLibrary {
   private async signedTemplatesOf(session: ServiceSession, o: TemplateListOptions): Promise<{ signed: SignedTemplate[]; source: Template['source'] }> {
     if (o.isDefault) {
       const unmanaged = readUnmanagedTemplates(this.ctx.store.unmanagedTemplatesFolder, session.slc, session.url, this.ctx.tracer);
-      if (unmanaged !== null) return { signed: unmanaged, source: 'unmanaged' };
+      // The service lists only the templates a user may use; files are filtered the same way.
+      if (unmanaged !== null) return { signed: unmanaged.filter((t) => templateEnabledFor(t.claims, session.identity)), source: 'unmanaged' };
     }
     const cached = this.cached(session);
     const now = this.ctx.now();

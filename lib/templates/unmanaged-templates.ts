@@ -8,7 +8,7 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { RmsError } from '../errors';
+import { fileSystemError, RmsError } from '../errors';
 import { TemplateClaims, verifyTemplate } from '../license/templates';
 import { VerifiedSlc } from '../license/certificates';
 import { serviceBaseOf } from '../client/service-session';
@@ -28,7 +28,7 @@ function templateFiles(folder: string): string[] | null {
     names = readdirSync(folder);
   } catch (error) {
     if ((error as { code?: string }).code === 'ENOENT' || (error as { code?: string }).code === 'ENOTDIR') return null;
-    throw error;
+    throw fileSystemError(error, folder);
   }
   const files = names.filter((name) => name.toLowerCase().endsWith('.xml')).sort();
   return files.length === 0 ? null : files;
