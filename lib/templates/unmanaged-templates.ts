@@ -5,7 +5,7 @@
  * carry a template signed by that service and say in its readable part what the signature says;
  * any other file is skipped, and the trace says which and why.
  */
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import path from 'node:path';
 
 import { fileSystemError, RmsError } from '../errors';
@@ -35,11 +35,20 @@ function templateFiles(folder: string): string[] | null {
 }
 
 function readTemplateFile(file: string): Buffer {
-  const stat = lstatSync(file);
-  // A link could point anywhere (a device, a huge file): an administrator places files, not links.
-  if (!stat.isFile()) throw new RmsError('INVALID_FORMAT', 'not a regular file');
-  if (stat.size > MAX_TEMPLATE_XML_BYTES) throw new RmsError('INVALID_FORMAT', `larger than ${MAX_TEMPLATE_XML_BYTES} bytes`);
-  return readFileSync(file);
+  // Opened without following a link and checked through the open descriptor, then read up to the
+  // cap: a file swapped or grown between a check and a read cannot make it read anything else.
+  const fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  try {
+    // An administrator places files, not links (refused by O_NOFOLLOW), devices or FIFOs.
+    if (!fstatSync(fd).isFile()) throw new RmsError('INVALID_FORMAT', 'not a regular file');
+    const buffer = Buffer.alloc(MAX_TEMPLATE_XML_BYTES + 1);
+    let length = 0;
+    for (let n = -1; n !== 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (length > MAX_TEMPLATE_XML_BYTES) throw new RmsError('INVALID_FORMAT', `larger than ${MAX_TEMPLATE_XML_BYTES} bytes`);
+    return buffer.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
