@@ -35,7 +35,11 @@ if (kind !== undefined && !KINDS.includes(kind)) {
 
 let lib;
 try {
-  lib = { ...require(path.join(root, 'dist')), ...require(path.join(root, 'dist', 'license', 'publishing-license.js')) };
+  // The package's entry leaves out the license codecs the service uses; the fuzzer plays the service too.
+  lib = {
+    ...require(path.join(root, 'dist')), ...require(path.join(root, 'dist', 'license')),
+    ...require(path.join(root, 'dist', 'license', 'publishing-license.js')),
+  };
 } catch (error) {
   process.stderr.write(`cannot load dist/ (run \`npm run build:ts\` first): ${error.message}\n`);
   process.exit(2);

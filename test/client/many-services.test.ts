@@ -9,8 +9,10 @@ import { AddressInfo } from 'node:net';
 import path from 'node:path';
 
 import {
-  passwordTokenProvider, publishOffline, RmsClient, RmsError, SecretKey, ServiceAllowList, ServiceConnection, TokenProvider, TokenRequest,
+  passwordTokenProvider, RmsClient, RmsError, SecretKey, ServiceAllowList, TokenProvider, TokenRequest,
 } from '../../lib';
+import { publishOffline } from '../../lib/license';
+import { ServiceConnection } from '../../lib/transport';
 import { internals } from '../support/client-internals';
 import { codeOf } from '../support/error-code';
 import { passwordOf, startTestService, TestService } from '../support/licensing-service';

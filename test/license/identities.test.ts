@@ -2,7 +2,7 @@
  * Identities are compared as the ASCII strings they are: only A-Z is folded, so an address
  * with a Kelvin sign or a dotted capital I is not another person's address.
  */
-import { normalizeEmail } from '../../lib';
+import { normalizeEmail } from '../../lib/license';
 import { passwordOf, startTestService, TestService } from '../support/licensing-service';
 
 describe('normalizeEmail', () => {

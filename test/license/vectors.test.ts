@@ -6,11 +6,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { AsymmetricKey, decodeJws, RmsError, SecretKey } from '../../lib';
 import {
-  AsymmetricKey, decodeJws, openUlContentKey, signJws, verifyClc, verifyPl, verifyRac, verifySlc, verifyUl,
-} from '../../lib';
-import { RmsError } from '../../lib';
-import { contentKeyId, openPolicy, plBinding, SecretKey } from '../../lib';
+  contentKeyId, openPolicy, openUlContentKey, plBinding, signJws, verifyClc, verifyPl, verifyRac, verifySlc, verifyUl,
+} from '../../lib/license';
 import { unwrapPlContentKey } from '../../lib/license/publishing-license';
 
 const vectors = JSON.parse(readFileSync(path.join(__dirname, 'vectors', 'licenses.json'), 'utf8')) as {

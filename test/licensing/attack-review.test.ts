@@ -10,7 +10,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { decodeJws, passwordTokenProvider, PlClaims, publishOffline, RmsClient, RmsError, SecretKey } from '../../lib';
+import { decodeJws, passwordTokenProvider, PlClaims, RmsClient, RmsError, SecretKey } from '../../lib';
+import { publishOffline } from '../../lib/license';
 import { ContentRegistry } from '../../lib/server/content-registry';
 import { openDatabase } from '../../lib/server/database';
 import { hashPassword, verifyPassword } from '../../lib/server/passwords';

@@ -3,7 +3,8 @@
  * borrows another PL's key or grants, a recipient republishing the content key he legitimately
  * holds, content published by an account since disabled or removed, impossible times.
  */
-import { decodeJws, PlClaims, publishOffline, publishRequestLabel, RmsClient, rsaOaep, SecretKey, signJws } from '../../lib';
+import { decodeJws, PlClaims, RmsClient, rsaOaep, SecretKey } from '../../lib';
+import { publishOffline, publishRequestLabel, signJws } from '../../lib/license';
 import { PL_TYPE } from '../../lib/license/publishing-license';
 import { clientNetwork } from '../../lib/server/client-network';
 import { internals } from '../support/client-internals';

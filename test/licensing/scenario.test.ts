@@ -7,8 +7,9 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import {
-  aesGcm, COMMON_RIGHTS, decodeJws, openUlContentKey, readFileLicense, RmsClient, verifySlc, verifyUl,
+  aesGcm, COMMON_RIGHTS, decodeJws, readFileLicense, RmsClient,
 } from '../../lib';
+import { openUlContentKey, verifySlc, verifyUl } from '../../lib/license';
 import { useLicenseName } from '../../lib/client/use-license-cache';
 import { internals } from '../support/client-internals';
 import { codeOf } from '../support/error-code';

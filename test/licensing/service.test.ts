@@ -14,8 +14,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 
 import {
-  AsymmetricKey, clientCredentialsTokenProvider, RmsAdministration, ROLE_RIGHTS, decodeJws, passwordTokenProvider, RmsClient, sign, signJws,
+  AsymmetricKey, clientCredentialsTokenProvider, RmsAdministration, ROLE_RIGHTS, decodeJws, passwordTokenProvider, RmsClient, sign,
 } from '../../lib';
+import { signJws } from '../../lib/license';
 import { openDataFolder, startService } from '../../lib/server';
 import { codeOf } from '../support/error-code';
 import { passwordOf, startTestService, TestService } from '../support/licensing-service';

@@ -22,7 +22,8 @@ describe('the package entry points', () => {
       expect(existsSync(path.join(ROOT, 'dist', file))).toBe(true);
     }
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-    expect(pkg.exports['.'].types).toBe('./dist/index.d.ts');
+    expect(pkg.exports['.'].require.types).toBe('./dist/index.d.ts');
+    expect(pkg.exports['.'].import.types).toBe('./dist/index.d.mts');
   });
 
   it('packs dist, prebuilds, the native sources, both build files and the scripts binding.gyp runs, and nothing else', () => {

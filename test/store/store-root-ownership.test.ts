@@ -9,7 +9,8 @@ import { chmodSync, chownSync, existsSync, lchownSync, lstatSync, mkdirSync, mkd
 import os from 'node:os';
 import path from 'node:path';
 
-import { ClientStore, RmsClient, StoreNotSecureError } from '../../lib';
+import { RmsClient, StoreNotSecureError } from '../../lib';
+import { ClientStore } from '../../lib/store';
 import { checkEverythingOwned } from '../../lib/store/store-ownership';
 import { requireBuilt, ROOT } from '../support/built-package';
 

@@ -6,6 +6,7 @@
  * own requires from its real path, and a link back into the repository would find every
  * devDependency there (better-sqlite3 among them).
  */
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,8 @@ export interface ConsumerFolder {
   readonly dir: string;
   /** node_modules/openrms inside it. */
   readonly packageDir: string;
+  /** Installs a package of this repository's node_modules beside openrms (a link to it). */
+  link(name: string): void;
   remove(): void;
 }
 
@@ -27,31 +30,42 @@ export function loadedAddon(root: string = ROOT): string {
   return nodeGypBuild.resolve(root);
 }
 
-/**
- * Lays out an application with openrms installed and the package's dependencies beside it,
- * leaving out `without` (as when an optional peer dependency was never installed).
- */
-export function makeConsumerFolder(options: { without?: readonly string[] } = {}): ConsumerFolder {
+export interface ConsumerOptions {
+  /** Dependencies not to install (as when an optional peer dependency was never installed). */
+  without?: readonly string[];
+  /** Install this `npm pack` tarball's files, instead of a copy of the built package. */
+  tarball?: string;
+}
+
+/** Lays out an application with openrms installed and the package's dependencies beside it. */
+export function makeConsumerFolder(options: ConsumerOptions = {}): ConsumerFolder {
   requireBuilt();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'openrms-app-'));
   const modules = path.join(dir, 'node_modules');
   const packageDir = path.join(modules, 'openrms');
   mkdirSync(packageDir, { recursive: true });
-  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  if (options.tarball === undefined) {
+    cpSync(path.join(ROOT, 'package.json'), path.join(packageDir, 'package.json'));
+    cpSync(path.join(ROOT, 'dist'), path.join(packageDir, 'dist'), { recursive: true });
+    const addon = loadedAddon();
+    const addonCopy = path.join(packageDir, path.relative(ROOT, addon));
+    mkdirSync(path.dirname(addonCopy), { recursive: true });
+    cpSync(addon, addonCopy);
+  } else {
+    // npm's tarballs hold the package under package/.
+    execFileSync('tar', ['-xzf', options.tarball, '-C', packageDir, '--strip-components=1']);
+  }
+  const manifest = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as {
     dependencies?: Record<string, string>;
   };
-  cpSync(path.join(ROOT, 'package.json'), path.join(packageDir, 'package.json'));
-  cpSync(path.join(ROOT, 'dist'), path.join(packageDir, 'dist'), { recursive: true });
-  const addon = loadedAddon();
-  const addonCopy = path.join(packageDir, path.relative(ROOT, addon));
-  mkdirSync(path.dirname(addonCopy), { recursive: true });
-  cpSync(addon, addonCopy);
+  const link = (name: string): void => {
+    const at = path.join(modules, name);
+    mkdirSync(path.dirname(at), { recursive: true });
+    symlinkSync(path.join(ROOT, 'node_modules', name), at, 'dir');
+  };
   for (const name of Object.keys(manifest.dependencies ?? {})) {
-    if (options.without?.includes(name)) continue;
-    const link = path.join(modules, name);
-    mkdirSync(path.dirname(link), { recursive: true });
-    symlinkSync(path.join(ROOT, 'node_modules', name), link, 'dir');
+    if (!options.without?.includes(name)) link(name);
   }
   writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'openrms-consumer', private: true })}\n`);
-  return { dir, packageDir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, packageDir, link, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

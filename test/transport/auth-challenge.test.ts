@@ -1,4 +1,4 @@
-import { parseChallenge } from '../../lib';
+import { parseChallenge } from '../../lib/transport';
 
 describe('parseChallenge', () => {
   it('reads the authority and resource of a Bearer challenge, quoted or not', () => {
