@@ -246,6 +246,23 @@ describe('templates on a client', () => {
       alice.close();
     });
 
+    it('files are listed only to users in their audience, as the service lists templates', async () => {
+      const bobs = t.service.templates.create({ name: 'For Bob', grants: staff, audience: ['bob@contoso.com'] });
+      const bob = reopen('bob@contoso.com');
+      await bob.getTemplates({ forceDownload: true });
+      const xml = await bob.exportTemplate('For Bob');
+      bob.close();
+      const alice = reopen('alice@contoso.com');
+      const confidential = await alice.exportTemplate('Confidential');
+      mkdirSync(folder());
+      writeFileSync(path.join(folder(), 'for-bob.xml'), xml);
+      writeFileSync(path.join(folder(), 'confidential.xml'), confidential);
+      expect((await alice.getTemplates({ locale: 'en' })).map((x) => [x.name, x.source])).toEqual([['Confidential', 'unmanaged']]);
+      await expect(alice.createLicenseFromTemplate('For Bob')).rejects.toMatchObject({ code: 'TEMPLATE_NOT_FOUND' });
+      t.service.templates.archive(bobs.id);
+      alice.close();
+    });
+
     it('tampered, foreign-issuer and unsigned files are skipped, and the trace names each file and why', async () => {
       const alice = reopen('alice@contoso.com');
       const xml = await alice.exportTemplate('Confidential');
