@@ -92,13 +92,18 @@ export type SettingsErrorCode =
   /** A setting whose data is not what MSIPC defines: the error names its hive, key and value. */
   | 'INVALID_SETTING';
 
+/** Codes raised when reading a classification rules file (`--rules`, docs/bulk.md). */
+export type RulesErrorCode =
+  /** A rules file that cannot be used (syntax, unknown key, wrong type, bad glob, regex or right): the error carries its `file`, `line` and `column`. */
+  | 'INVALID_RULES';
+
 /** Codes raised when a part of openrms needs a package the application did not install. */
 export type PackageErrorCode =
   /** An optional peer dependency (the service's `better-sqlite3`) is not installed: the error names it in `dependency`. */
   | 'DEPENDENCY_NOT_INSTALLED';
 
 export type RmsErrorCode = CryptoErrorCode | FormatErrorCode | FileErrorCode | LicenseErrorCode | LicensingErrorCode | ServiceErrorCode
-  | SettingsErrorCode | PackageErrorCode;
+  | SettingsErrorCode | PackageErrorCode | RulesErrorCode;
 
 /** Every code, for checking a code that arrives over the wire. */
 export const RMS_ERROR_CODES: readonly RmsErrorCode[] = [
@@ -110,6 +115,7 @@ export const RMS_ERROR_CODES: readonly RmsErrorCode[] = [
   'AUTHENTICATION_FAILED', 'AUTHORITY_NOT_TRUSTED', 'ACCESS_DENIED', 'NOT_FOUND', 'CONFLICT', 'LICENSE_SPLICED', 'PUBLISHER_NOT_ALLOWED', 'TOO_MANY_REQUESTS',
   'NEEDS_UI', 'ACCESS_DISABLED_BY_POLICY', 'FILE_ENCRYPT_BLOCKED', 'STORE_NOT_SECURE',
   'REQUEST_TOO_LARGE', 'INVALID_REG_FILE', 'INVALID_SETTING', 'PROXY_AUTHENTICATION_REQUIRED', 'DEPENDENCY_NOT_INSTALLED',
+  'INVALID_RULES',
 ];
 
 /**
