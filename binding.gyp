@@ -24,7 +24,10 @@
       "cflags_cc": ["-std=c++17", "-fexceptions", "-fvisibility=hidden", "-fvisibility-inlines-hidden",
                     "-Wall", "-Wextra", "-Werror"],
       "libraries": ["<!(node scripts/find-libcrypto.js)"],
-      "ldflags": ["-Wl,--exclude-libs,ALL", "-Wl,-Bsymbolic", "-Wl,--no-undefined-version"],
+      # binding.map exports the Node-API entry points alone: libstdc++'s templates and typeinfo
+      # keep default visibility whatever -fvisibility says, and would be exported otherwise.
+      "ldflags": ["-Wl,--exclude-libs,ALL", "-Wl,-Bsymbolic", "-Wl,--no-undefined-version",
+                  "-Wl,--version-script=<(module_root_dir)/binding.map"],
       "configurations": {
         "Release": {
           "cflags": ["-O2", "-D_FORTIFY_SOURCE=2"],

@@ -4,18 +4,11 @@
  * node_modules has openrms but no better-sqlite3 protects and opens content with the API and
  * the command line; the service's entry and `openrms serve` say which package is missing.
  */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { ConsumerFolder, makeConsumerFolder } from '../support/consumer-folder';
+import { ConsumerFolder, makeConsumerFolder, NodeOutcome, runNodeIn } from '../support/consumer-folder';
 import { passwordOf, startTestService, TestService } from '../support/licensing-service';
-
-interface Outcome {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe('an application without better-sqlite3', () => {
   let app: ConsumerFolder;
@@ -32,17 +25,7 @@ describe('an application without better-sqlite3', () => {
     app?.remove();
   });
 
-  // Asynchronous: the service answering these children runs in this process.
-  const node = (args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<Outcome> => new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: app.dir, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(input);
-  });
+  const node = (args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<NodeOutcome> => runNodeIn(app.dir, args, env, input);
   const cli = path.join('node_modules', 'openrms', 'dist', 'cli', 'main.js');
 
   it('cannot resolve better-sqlite3 (the folder is laid out as npm leaves it when the peer is not installed)', async () => {

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { ROOT, requireBuilt } from '../support/built-package';
-import { ConsumerFolder, makeConsumerFolder } from '../support/consumer-folder';
+import { compileIn, ConsumerFolder, makeConsumerFolder } from '../support/consumer-folder';
 
 /** A consumer's compiler settings: module kind, resolution, and the file extension that picks CommonJS or ESM. */
 const SETUPS = [
@@ -69,19 +69,8 @@ describe('the packed package', () => {
     expect(Object.values(typesOf('./server'))).toEqual(Array(4).fill('dist/server/index.d.ts'));
   });
 
-  const compile = (file: string, setup: (typeof SETUPS)[number]): string => {
-    const config = path.join(app.dir, `tsconfig.${path.basename(file)}.json`);
-    writeFileSync(config, JSON.stringify({
-      compilerOptions: {
-        module: setup.module, moduleResolution: setup.moduleResolution, target: 'es2022', strict: true, noEmit: true,
-        skipLibCheck: false, types: ['node'], esModuleInterop: true,
-      },
-      files: [file],
-    }));
-    const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const result = spawnSync(process.execPath, [tsc, '-p', config], { cwd: app.dir, encoding: 'utf8' });
-    return `${result.stdout}${result.stderr}`;
-  };
+  const compile = (file: string, setup: (typeof SETUPS)[number]): string =>
+    compileIn(app.dir, file, { module: setup.module, moduleResolution: setup.moduleResolution, noEmit: true });
 
   it.each(SETUPS)('compiles an application of the public API, with no database types installed, under $name', (setup) => {
     const file = `public-api${setup.ext}`;
@@ -89,7 +78,10 @@ describe('the packed package', () => {
     expect(compile(file, setup)).toBe('');
   });
 
-  it.each(SETUPS)('compiles a use of openrms/server (with @types/better-sqlite3, as its users install) under $name', (setup) => {
+  // attw has checked openrms/server's types resolve under every resolution; compiling a use of it
+  // under the two that find them differently (typesVersions, exports) is enough.
+  const serverSetups = SETUPS.filter((s) => s.name === 'node10 (CommonJS)' || s.name === 'nodenext from ESM');
+  it.each(serverSetups)('compiles a use of openrms/server (with @types/better-sqlite3, as its users install) under $name', (setup) => {
     app.link('@types/better-sqlite3');
     const file = `server-use${setup.ext}`;
     writeFileSync(path.join(app.dir, file), SERVER_USE);

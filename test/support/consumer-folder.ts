@@ -6,7 +6,7 @@
  * own requires from its real path, and a link back into the repository would find every
  * devDependency there (better-sqlite3 among them).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,4 +68,43 @@ export function makeConsumerFolder(options: ConsumerOptions = {}): ConsumerFolde
   }
   writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'openrms-consumer', private: true })}\n`);
   return { dir, packageDir, link, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface NodeOutcome {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `node args...` in `dir`, without blocking this process: a test's licensing service,
+ * which answers the child, runs here.
+ */
+export function runNodeIn(dir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<NodeOutcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: dir, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+/**
+ * Compiles `file` in `dir` as an application would, with this repository's TypeScript and
+ * `compilerOptions` (strict, and the package's own .d.ts checked too); returns the compiler's
+ * messages, '' when there are none.
+ */
+export function compileIn(dir: string, file: string, compilerOptions: Record<string, unknown>): string {
+  const config = path.join(dir, `tsconfig.${path.basename(file)}.json`);
+  writeFileSync(config, JSON.stringify({
+    compilerOptions: { target: 'es2022', strict: true, skipLibCheck: false, types: ['node'], esModuleInterop: true, ...compilerOptions },
+    files: [file],
+  }));
+  const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const result = spawnSync(process.execPath, [tsc, '-p', config], { cwd: dir, encoding: 'utf8' });
+  return `${result.stdout}${result.stderr}`;
 }
