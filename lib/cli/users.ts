@@ -6,14 +6,16 @@
  */
 import { openDataFolder } from '../server/data-folder';
 import { Accounts } from '../server/accounts';
+import { openStorage } from '../server/storage/storage';
 import { RmsError } from '../errors';
 import { normalizeEmail } from '../license/certificates';
 import { CommandIo, parseCommand, readPasswordFromStdin, report, requireOne, stringOption } from './command-line';
 import { dataDir } from './serve';
 
-function withAccounts<T>(data: string | undefined, io: CommandIo, fn: (accounts: Accounts) => Promise<T>): Promise<T> {
+async function withAccounts<T>(data: string | undefined, io: CommandIo, fn: (accounts: Accounts) => Promise<T>): Promise<T> {
   const folder = openDataFolder(dataDir(data, io));
-  return fn(new Accounts(folder.db, () => Math.floor(Date.now() / 1000))).finally(() => folder.db.close());
+  const storage = await openStorage({ dataDir: folder.dir });
+  return fn(new Accounts(storage, () => Math.floor(Date.now() / 1000))).finally(() => storage.close());
 }
 
 const USERS_USAGE = 'usage: openrms users add EMAIL [--password-stdin] [--admin] [--super-user] [--organization | --individual] [--data DIR]\n'
@@ -49,7 +51,7 @@ async function runUserState(sub: 'disable' | 'enable' | 'remove', rest: readonly
   const p = parseCommand(`users ${sub}`, rest, { data: { type: 'string' } });
   const email = requireOne(`users ${sub}`, p, 'EMAIL');
   const state = await withAccounts(stringOption(p, 'data'), io, async (accounts) => {
-    accounts[sub](email);
+    await accounts[sub](email);
     return accounts.state(email);
   });
   report(p, io, { identity: normalizeEmail(email), state }, [`${normalizeEmail(email)} ${STATE_WORDS[sub]}`]);

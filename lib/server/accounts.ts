@@ -15,7 +15,8 @@ import { sha256 } from '../crypto/digest';
 import { randomBytes } from '../crypto/random';
 import { invalidArgument, RmsError } from '../errors';
 import { IdentityKind, normalizeEmail } from '../license/certificates';
-import { Db } from './database';
+import { Storage } from './storage/storage';
+import { IdentityState, UserRecord } from './storage/account-store';
 import { hashPassword, verifyPassword } from './passwords';
 
 export interface Account {
@@ -25,16 +26,7 @@ export interface Account {
   superUser: boolean;
 }
 
-interface UserRow {
-  email: string;
-  kind: IdentityKind;
-  password_hash: string | null;
-  admin: number;
-  super_user: number;
-  created_at: number;
-}
-
-export type IdentityState = 'active' | 'disabled' | 'removed';
+export type { IdentityState };
 
 /** What `addUser` did: the account as it is now, and each change in words (for `openrms users add`). */
 export interface UserUpdate {
@@ -67,8 +59,8 @@ const REFRESH_TOKEN_SECONDS = 30 * 24 * 3600;
 /** Hashed when there is no account, so that a wrong email costs as long as a wrong password. */
 const NO_ACCOUNT_HASH = `scrypt$15$8$1$${Buffer.alloc(16).toString('base64url')}$${Buffer.alloc(32).toString('base64url')}`;
 
-function toAccount(row: UserRow): Account {
-  return { email: row.email, kind: row.kind, admin: row.admin === 1, superUser: row.super_user === 1 };
+function toAccount(user: UserRecord): Account {
+  return { email: user.email, kind: user.kind, admin: user.admin, superUser: user.superUser };
 }
 
 function secretHash(secret: string): string {
@@ -82,35 +74,25 @@ function sameHash(a: string, b: string): boolean {
 }
 
 export class Accounts {
-  // Prepared once: resolve() runs on every authenticated request.
-  private readonly selectUser;
-  private readonly selectPrincipal;
-  private readonly selectState;
-  private readonly selectUserAndState;
+  constructor(private readonly storage: Pick<Storage, 'accounts' | 'refreshTokens'>, private readonly now: () => number) {}
 
-  constructor(private readonly db: Db, private readonly now: () => number) {
-    this.selectUser = db.prepare('SELECT * FROM users WHERE email = ?');
-    this.selectPrincipal = db.prepare('SELECT 1 FROM service_principals WHERE identity = ?');
-    this.selectState = db.prepare('SELECT state FROM identity_status WHERE email = ?');
-    // One query for what every authenticated request asks: the user and whether the address is disabled.
-    this.selectUserAndState = db.prepare('SELECT u.*, s.state AS state FROM users u LEFT JOIN identity_status s ON s.email = u.email WHERE u.email = ?');
+  private get store(): Storage['accounts'] {
+    return this.storage.accounts;
   }
 
   /** When the local user `email` was created (seconds), or null when there is no such user. */
-  createdAt(email: string): number | null {
-    const row = this.selectUser.get(normalizeEmail(email)) as UserRow | undefined;
-    return row === undefined ? null : row.created_at;
+  async createdAt(email: string): Promise<number | null> {
+    return (await this.store.user(normalizeEmail(email)))?.createdAt ?? null;
   }
 
   /** Whether an identity may act here: `disabled` and `removed` identities may not, nor may their new content be licensed. */
-  state(email: string): IdentityState {
-    const row = this.selectState.get(normalizeEmail(email)) as { state: IdentityState } | undefined;
-    return row?.state ?? 'active';
+  state(email: string): Promise<IdentityState> {
+    return this.store.state(normalizeEmail(email));
   }
 
-  find(email: string): Account | null {
-    const row = this.selectUser.get(normalizeEmail(email)) as UserRow | undefined;
-    return row === undefined ? null : toAccount(row);
+  async find(email: string): Promise<Account | null> {
+    const user = await this.store.user(normalizeEmail(email));
+    return user === null ? null : toAccount(user);
   }
 
   /**
@@ -120,40 +102,31 @@ export class Accounts {
    * a local token issued (`issuedAt`) before the local user was created: it was issued to whoever
    * held the address before it was removed and added again.
    */
-  resolve(email: string, issuer: 'local' | 'external' = 'local', issuedAt?: number): Account | null {
+  async resolve(email: string, issuer: 'local' | 'external' = 'local', issuedAt?: number): Promise<Account | null> {
     const who = normalizeEmail(email);
     const acting: Account = { email: who, kind: 'organization', admin: false, superUser: false };
-    if (issuer === 'external') return this.state(who) === 'active' ? acting : null;
-    const row = this.selectUserAndState.get(who) as (UserRow & { state: IdentityState | null }) | undefined;
-    if (row !== undefined) return row.state !== null || (issuedAt !== undefined && issuedAt < row.created_at) ? null : toAccount(row);
-    return this.state(who) === 'active' && this.isPrincipal(who) ? acting : null;
+    if (issuer === 'external') return (await this.store.state(who)) === 'active' ? acting : null;
+    const found = await this.store.userWithState(who);
+    if (found !== null) return found.state !== 'active' || (issuedAt !== undefined && issuedAt < found.user.createdAt) ? null : toAccount(found.user);
+    return (await this.store.state(who)) === 'active' && (await this.store.isPrincipal(who)) ? acting : null;
   }
 
   /**
    * Adds a user, or updates an existing one's password, roles and kind (what `openrms users add`
    * does twice), and says what changed. Adding an address that was removed clears its tombstone
-   * (a new account); a disabled user stays disabled until enabled.
+   * (a new account); a disabled user stays disabled until enabled. A new password ends every
+   * session the old one opened.
    */
   async addUser(email: string, options: AddUserOptions = {}): Promise<UserUpdate> {
     const who = normalizeEmail(email);
-    if (this.isPrincipal(who)) throw new RmsError('CONFLICT', `${who} is a service principal's identity`);
+    if (await this.store.isPrincipal(who)) throw new RmsError('CONFLICT', `${who} is a service principal's identity`);
     if (options.kind !== undefined && options.kind !== 'organization' && options.kind !== 'individual') {
       throw invalidArgument('kind', "'organization' or 'individual'");
     }
     const hash = options.password == null ? null : await hashPassword(options.password);
-    const flag = (value: boolean | undefined): number | null => (value === undefined ? null : value ? 1 : 0);
-    const before = this.find(who);
-    this.db.transaction(() => {
-      // Roles and kind not given are kept; a new password ends every session the old one opened.
-      this.db.prepare(`INSERT INTO users (email, kind, password_hash, admin, super_user, created_at) VALUES (?, ?, ?, COALESCE(?, 0), COALESCE(?, 0), ?)
-        ON CONFLICT (email) DO UPDATE SET password_hash = COALESCE(excluded.password_hash, password_hash),
-          kind = COALESCE(?, kind), admin = COALESCE(?, admin), super_user = COALESCE(?, super_user)`)
-        .run(who, options.kind ?? 'organization', hash, flag(options.admin), flag(options.superUser), this.now(),
-          options.kind ?? null, flag(options.admin), flag(options.superUser));
-      if (hash !== null) this.db.prepare('DELETE FROM refresh_tokens WHERE identity = ?').run(who);
-      this.db.prepare("DELETE FROM identity_status WHERE email = ? AND state = 'removed'").run(who);
-    })();
-    const account = this.find(who)!;
+    const before = await this.find(who);
+    await this.store.saveUser(who, { kind: options.kind, passwordHash: hash, admin: options.admin, superUser: options.superUser }, this.now());
+    const account = (await this.find(who))!;
     const changes: string[] = [];
     if (before === null) {
       changes.push('created');
@@ -163,154 +136,116 @@ export class Accounts {
       if (before.superUser !== account.superUser) changes.push(account.superUser ? 'now a super user' : 'no longer a super user');
     }
     if (hash !== null) changes.push(before === null ? 'password set' : 'password changed (its sessions ended)');
-    return { account, created: before === null, changes, state: this.state(who) };
+    return { account, created: before === null, changes, state: await this.state(who) };
   }
 
   /** Disables an identity (a user, a principal's, or an external one): no sign-in, no token, no new content licensed. */
-  disable(email: string): void {
-    const who = normalizeEmail(email);
-    this.db.transaction(() => {
-      this.db.prepare(`INSERT INTO identity_status (email, state, since) VALUES (?, 'disabled', ?)
-        ON CONFLICT (email) DO UPDATE SET state = CASE WHEN state = 'removed' THEN state ELSE 'disabled' END`).run(who, this.now());
-      this.db.prepare('DELETE FROM refresh_tokens WHERE identity = ?').run(who);
-    })();
+  async disable(email: string): Promise<void> {
+    await this.store.disable(normalizeEmail(email), this.now());
   }
 
   /** Enables a disabled identity again; NOT_FOUND when it is not disabled (a removed user is added again instead). */
-  enable(email: string): void {
+  async enable(email: string): Promise<void> {
     const who = normalizeEmail(email);
-    const changed = this.db.prepare("DELETE FROM identity_status WHERE email = ? AND state = 'disabled'").run(who).changes;
-    if (changed === 0) throw new RmsError('NOT_FOUND', `${who} is not disabled`);
+    if (!(await this.store.enable(who))) throw new RmsError('NOT_FOUND', `${who} is not disabled`);
   }
 
   /** Removes a local user: the account, its sessions and sign-ups go; a tombstone keeps its new content from being licensed. */
-  remove(email: string): void {
+  async remove(email: string): Promise<void> {
     const who = normalizeEmail(email);
-    this.db.transaction(() => {
-      if (this.db.prepare('DELETE FROM users WHERE email = ?').run(who).changes === 0) throw new RmsError('NOT_FOUND', `${who} is not a user here`);
-      this.db.prepare('DELETE FROM refresh_tokens WHERE identity = ?').run(who);
-      this.db.prepare('DELETE FROM signups WHERE email = ?').run(who);
-      this.db.prepare(`INSERT INTO identity_status (email, state, since) VALUES (?, 'removed', ?)
-        ON CONFLICT (email) DO UPDATE SET state = 'removed', since = excluded.since`).run(who, this.now());
-    })();
+    if (!(await this.store.removeUser(who, this.now()))) throw new RmsError('NOT_FOUND', `${who} is not a user here`);
   }
 
   /** The account whose password this is; AUTHENTICATION_FAILED otherwise (same answer for an unknown user). */
   async signIn(email: string, password: string): Promise<Account> {
-    let row: UserRow | undefined;
+    let found: { user: UserRecord; state: IdentityState } | null;
     try {
-      row = this.selectUser.get(normalizeEmail(email)) as UserRow | undefined;
-    } catch {
-      row = undefined;
+      found = await this.store.userWithState(normalizeEmail(email));
+    } catch (error) {
+      // A database that cannot answer is not a wrong password.
+      if (error instanceof RmsError && error.code === 'SERVICE_UNAVAILABLE') throw error;
+      found = null;
     }
-    const ok = await verifyPassword(password, row?.password_hash ?? NO_ACCOUNT_HASH);
+    const ok = await verifyPassword(password, found?.user.passwordHash ?? NO_ACCOUNT_HASH);
     // A disabled user is told the same as a wrong password, after the same work.
-    if (!ok || row === undefined || this.state(row.email) !== 'active') throw new RmsError('AUTHENTICATION_FAILED', 'wrong email or password');
-    return toAccount(row);
+    if (!ok || found === null || found.state !== 'active') throw new RmsError('AUTHENTICATION_FAILED', 'wrong email or password');
+    return toAccount(found.user);
   }
 
   /** A new service principal acting as `identity`; the secret is shown once and stored hashed. */
-  addServicePrincipal(identity: string): { clientId: string; clientSecret: string } {
-    if (this.find(identity) !== null) throw new RmsError('CONFLICT', `${normalizeEmail(identity)} is a user; a service principal needs an identity of its own`);
+  async addServicePrincipal(identity: string): Promise<{ clientId: string; clientSecret: string }> {
+    if (await this.find(identity) !== null) throw new RmsError('CONFLICT', `${normalizeEmail(identity)} is a user; a service principal needs an identity of its own`);
     const clientId = randomUUID();
     const clientSecret = randomBytes(32).toString('base64url');
     const who = normalizeEmail(identity);
-    if (this.isPrincipal(who)) throw new RmsError('CONFLICT', `${who} already has a service principal`);
-    this.db.prepare('INSERT INTO service_principals (client_id, identity, secret_hash, created_at) VALUES (?, ?, ?, ?)')
-      .run(clientId, who, secretHash(clientSecret), this.now());
+    if (await this.store.isPrincipal(who) || !(await this.store.addPrincipal(clientId, who, secretHash(clientSecret), this.now()))) {
+      throw new RmsError('CONFLICT', `${who} already has a service principal`);
+    }
     return { clientId, clientSecret };
   }
 
   /** The identity a service principal acts as (an organization identity, never admin). */
-  signInServicePrincipal(clientId: string, clientSecret: string): Account {
-    const row = this.db.prepare('SELECT identity, secret_hash FROM service_principals WHERE client_id = ?')
-      .get(String(clientId)) as { identity: string; secret_hash: string } | undefined;
-    if (row === undefined || typeof clientSecret !== 'string' || !sameHash(secretHash(clientSecret), row.secret_hash)
-      || this.state(row.identity) !== 'active') {
+  async signInServicePrincipal(clientId: string, clientSecret: string): Promise<Account> {
+    const principal = await this.store.principal(String(clientId));
+    if (principal === null || typeof clientSecret !== 'string' || !sameHash(secretHash(clientSecret), principal.secretHash)
+      || (await this.store.state(principal.identity)) !== 'active') {
       throw new RmsError('AUTHENTICATION_FAILED', 'unknown client or wrong secret');
     }
-    return { email: row.identity, kind: 'organization', admin: false, superUser: false };
-  }
-
-  private isPrincipal(email: string): boolean {
-    return this.selectPrincipal.get(email) !== undefined;
-  }
-
-  /**
-   * Only new addresses and individuals sign up: never an organization account, a principal, or a
-   * disabled or removed identity (a removed address is the administrator's to add again).
-   */
-  private maySignUp(who: string): boolean {
-    return !(this.find(who)?.kind === 'organization' || this.isPrincipal(who) || this.state(who) !== 'active');
+    return { email: principal.identity, kind: 'organization', admin: false, superUser: false };
   }
 
   /**
    * Starts a self-service sign-up and says what to send to the address: a code, or (for an
-   * address that may not sign up) a note that an account exists. The caller answers the client
-   * the same way in both cases, so sign-up does not tell who has an account here. At most
-   * SIGNUP_SENDS_PER_ADDRESS messages per address per hour (TOO_MANY_REQUESTS past that, for any
-   * address). Asking again sends a new code but keeps the count of wrong tries until the code's
-   * window ends, so guessing costs at most five tries per address per 15 minutes. Expired
-   * sign-ups are deleted here.
+   * address that may not sign up: an organization account, a principal, a disabled or removed
+   * identity, which is the administrator's to add again) a note that an account exists. The
+   * caller answers the client the same way in both cases, so sign-up does not tell who has an
+   * account here. At most SIGNUP_SENDS_PER_ADDRESS messages per address per hour
+   * (TOO_MANY_REQUESTS past that, for any address). Asking again sends a new code but keeps the
+   * count of wrong tries until the code's window ends, so guessing costs at most five tries per
+   * address per 15 minutes. Expired sign-ups are deleted here.
    */
-  startSignUp(email: string): SignUpMessage {
+  async startSignUp(email: string): Promise<SignUpMessage> {
     const who = normalizeEmail(email);
-    const now = this.now();
-    return this.db.transaction((): SignUpMessage => {
-      this.db.prepare('DELETE FROM signups WHERE expires_at < ?').run(now);
-      this.db.prepare('DELETE FROM signup_sends WHERE window_start <= ?').run(now - SIGNUP_SEND_WINDOW_SECONDS);
-      const sends = this.db.prepare('SELECT count FROM signup_sends WHERE email = ?').get(who) as { count: number } | undefined;
-      if ((sends?.count ?? 0) >= SIGNUP_SENDS_PER_ADDRESS) throw new RmsError('TOO_MANY_REQUESTS', 'too many sign-up messages for this address; try again in an hour');
-      this.db.prepare(`INSERT INTO signup_sends (email, window_start, count) VALUES (?, ?, 1)
-        ON CONFLICT (email) DO UPDATE SET count = count + 1`).run(who, now);
-      if (!this.maySignUp(who)) return { kind: 'account-exists' };
-      const pending = this.db.prepare('SELECT COUNT(*) AS n FROM signups').get() as { n: number };
-      if (pending.n >= MAX_PENDING_SIGNUPS) throw new RmsError('TOO_MANY_REQUESTS', 'too many sign-ups are pending; try again later');
-      const code = String(randomBytes(4).readUInt32LE(0) % 1_000_000).padStart(6, '0');
-      this.db.prepare(`INSERT INTO signups (email, code_hash, expires_at, attempts) VALUES (?, ?, ?, 0)
-        ON CONFLICT (email) DO UPDATE SET code_hash = excluded.code_hash`)
-        .run(who, secretHash(`${who}:${code}`), now + SIGNUP_CODE_SECONDS);
-      return { kind: 'code', code };
-    })();
+    const code = String(randomBytes(4).readUInt32LE(0) % 1_000_000).padStart(6, '0');
+    const started = await this.store.startSignUp({
+      email: who, codeHash: secretHash(`${who}:${code}`), now: this.now(), codeSeconds: SIGNUP_CODE_SECONDS,
+      sendsPerAddress: SIGNUP_SENDS_PER_ADDRESS, sendWindowSeconds: SIGNUP_SEND_WINDOW_SECONDS, maxPending: MAX_PENDING_SIGNUPS,
+    });
+    switch (started) {
+      case 'too-many-sends': throw new RmsError('TOO_MANY_REQUESTS', 'too many sign-up messages for this address; try again in an hour');
+      case 'too-many-pending': throw new RmsError('TOO_MANY_REQUESTS', 'too many sign-ups are pending; try again later');
+      case 'account-exists': return { kind: 'account-exists' };
+      case 'code': return { kind: 'code', code };
+    }
   }
 
   /** Completes a sign-up with the emailed code: an `individual` account with this password. */
   async completeSignUp(email: string, code: string, password: string): Promise<Account> {
     const who = normalizeEmail(email);
-    const row = this.db.prepare('SELECT * FROM signups WHERE email = ?').get(who) as
-      { code_hash: string; expires_at: number; attempts: number } | undefined;
+    const pending = await this.store.signUp(who);
     const refused = new RmsError('AUTHENTICATION_FAILED', 'the sign-up code is wrong or has expired');
-    if (row === undefined || row.expires_at < this.now() || row.attempts >= SIGNUP_MAX_ATTEMPTS) throw refused;
-    if (!sameHash(secretHash(`${who}:${String(code)}`), row.code_hash)) {
-      this.db.prepare('UPDATE signups SET attempts = attempts + 1 WHERE email = ?').run(who);
+    if (pending === null || pending.expiresAt < this.now() || pending.attempts >= SIGNUP_MAX_ATTEMPTS) throw refused;
+    if (!sameHash(secretHash(`${who}:${String(code)}`), pending.codeHash)) {
+      await this.store.countSignUpFailure(who);
       throw refused;
     }
     const hash = await hashPassword(password);
-    this.db.transaction(() => {
-      // Checked again: an administrator may have made the address an organization account meanwhile.
-      if (!this.maySignUp(who)) throw refused;
-      this.db.prepare('DELETE FROM signups WHERE email = ?').run(who);
-      this.db.prepare(`INSERT INTO users (email, kind, password_hash, created_at) VALUES (?, 'individual', ?, ?)
-        ON CONFLICT (email) DO UPDATE SET password_hash = excluded.password_hash`).run(who, hash, this.now());
-      this.db.prepare('DELETE FROM refresh_tokens WHERE identity = ?').run(who);
-    })();
-    return this.find(who)!;
+    // Checked again as it is recorded: an administrator may have made the address an organization account meanwhile.
+    if (!(await this.store.completeSignUp(who, hash, this.now()))) throw refused;
+    return (await this.find(who))!;
   }
 
   /** A long-lived refresh token for `identity`, stored hashed. */
-  issueRefreshToken(identity: string): string {
+  async issueRefreshToken(identity: string): Promise<string> {
     const token = randomBytes(32).toString('base64url');
-    this.db.prepare('INSERT INTO refresh_tokens (id, identity, expires_at) VALUES (?, ?, ?)')
-      .run(secretHash(token), identity, this.now() + REFRESH_TOKEN_SECONDS);
+    await this.storage.refreshTokens.add(secretHash(token), identity, this.now() + REFRESH_TOKEN_SECONDS);
     return token;
   }
 
   /** Exchanges a refresh token (one use: it is replaced) for the account it was issued to. */
-  redeemRefreshToken(token: string): Account {
-    const id = secretHash(String(token));
-    const row = this.db.prepare('DELETE FROM refresh_tokens WHERE id = ? RETURNING identity, expires_at').get(id) as
-      { identity: string; expires_at: number } | undefined;
-    const account = row === undefined || row.expires_at < this.now() ? null : this.resolve(row.identity);
+  async redeemRefreshToken(token: string): Promise<Account> {
+    const taken = await this.storage.refreshTokens.take(secretHash(String(token)));
+    const account = taken === null || taken.expiresAt < this.now() ? null : await this.resolve(taken.identity);
     if (account === null) throw new RmsError('AUTHENTICATION_FAILED', 'the refresh token is unknown or expired');
     return account;
   }

@@ -16,38 +16,15 @@
  * they expire, which is why offline intervals should be short for sensitive content.
  */
 import { RmsError } from '../errors';
-import { Db } from './database';
+import { ContentRecord, ContentStore } from './storage/content-store';
 
-export interface ContentRecord {
-  /** Fingerprint of the content key (contentKeyId). */
-  keyId: string;
-  cid: string;
-  owner: string;
-  registeredAt: number;
-  revokedAt: number | null;
-  revokedBy: string | null;
-}
+export type { ContentRecord };
 
 /** What a PL says of its content: its key's fingerprint, content ID and owner. */
 export interface ContentClaim {
   keyId: string;
   cid: string;
   owner: string;
-}
-
-interface ContentRow {
-  key_id: string;
-  cid: string;
-  owner: string;
-  registered_at: number;
-  revoked_at: number | null;
-  revoked_by: string | null;
-}
-
-function toRecord(row: ContentRow): ContentRecord {
-  return {
-    keyId: row.key_id, cid: row.cid, owner: row.owner, registeredAt: row.registered_at, revokedAt: row.revoked_at, revokedBy: row.revoked_by,
-  };
 }
 
 /** The record of a content key, when the claim names its content ID and owner; LICENSE_SPLICED otherwise. */
@@ -60,26 +37,16 @@ function matching(known: ContentRecord, claim: ContentClaim): ContentRecord {
 }
 
 export class ContentRegistry {
-  // Prepared once: admit() runs on every use-license request.
-  private readonly selectKey;
-  private readonly insert;
-  private readonly selectCid;
-
-  constructor(private readonly db: Db, private readonly now: () => number) {
-    this.selectKey = db.prepare('SELECT * FROM content WHERE key_id = ?');
-    this.insert = db.prepare('INSERT INTO content (key_id, cid, owner, registered_at) VALUES (?, ?, ?, ?) ON CONFLICT (key_id) DO NOTHING');
-    this.selectCid = db.prepare('SELECT * FROM content WHERE cid = ? ORDER BY registered_at');
-  }
+  constructor(private readonly store: ContentStore, private readonly now: () => number) {}
 
   /** Every content recorded under `cid` (usually one). */
-  records(cid: string): ContentRecord[] {
-    return (this.selectCid.all(cid) as ContentRow[]).map(toRecord);
+  records(cid: string): Promise<ContentRecord[]> {
+    return this.store.byContentId(cid);
   }
 
   /** The record of a content key, or null when the service has never seen it. */
-  find(keyId: string): ContentRecord | null {
-    const row = this.selectKey.get(keyId) as ContentRow | undefined;
-    return row === undefined ? null : toRecord(row);
+  find(keyId: string): Promise<ContentRecord | null> {
+    return this.store.find(keyId);
   }
 
   /**
@@ -87,24 +54,19 @@ export class ContentRegistry {
    * under another content ID or owner is LICENSE_SPLICED. A key never seen is recorded, after
    * `mayRegister` accepts it (it throws to refuse; nothing is recorded then).
    */
-  admit(claim: ContentClaim, mayRegister: () => void = () => {}): ContentRecord {
-    const known = this.find(claim.keyId);
+  async admit(claim: ContentClaim, mayRegister: () => Promise<void> = async () => {}): Promise<ContentRecord> {
+    const known = await this.find(claim.keyId);
     if (known !== null) return matching(known, claim);
-    mayRegister();
-    // Nothing in this process runs between the read above and this insert (better-sqlite3 is
-    // synchronous), but another service on the same database may have recorded the key since:
-    // then its record decides, as if it had been read above.
-    this.insert.run(claim.keyId, claim.cid, claim.owner, this.now());
-    return matching(this.find(claim.keyId)!, claim);
+    await mayRegister();
+    // Another request, or another service on the same database, may have recorded the key since
+    // it was read above: then its record decides, as if it had been read above.
+    await this.store.addIfNew({ keyId: claim.keyId, cid: claim.cid, owner: claim.owner, registeredAt: this.now() });
+    return matching((await this.find(claim.keyId))!, claim);
   }
 
   /** Revokes `owner`'s content recorded under `cid`, or every content under it when `owner` is null (administrators). */
-  revoke(cid: string, owner: string | null, by: string): ContentRecord[] {
-    if (owner === null) {
-      this.db.prepare('UPDATE content SET revoked_at = ?, revoked_by = ? WHERE cid = ? AND revoked_at IS NULL').run(this.now(), by, cid);
-    } else {
-      this.db.prepare('UPDATE content SET revoked_at = ?, revoked_by = ? WHERE cid = ? AND owner = ? AND revoked_at IS NULL').run(this.now(), by, cid, owner);
-    }
-    return this.records(cid).filter((r) => owner === null || r.owner === owner);
+  async revoke(cid: string, owner: string | null, by: string): Promise<ContentRecord[]> {
+    await this.store.revoke(cid, owner, by, this.now());
+    return (await this.records(cid)).filter((r) => owner === null || r.owner === owner);
   }
 }

@@ -1,14 +1,15 @@
 /**
- * The service's data folder: its database, its keys (PEM files, owner-only, generated on first
- * start), its settings file, and the outbox where sign-up codes are written for want of a
- * mail server. Everything the service knows lives here; back up the folder and you have it all.
+ * The service's data folder: its keys (PEM files, owner-only, generated on first start), its
+ * settings file, the outbox where sign-up codes are written for want of a mail server, and
+ * (unless the service runs on PostgreSQL) its SQLite database, `service.db`, opened by
+ * storage/storage.ts. On SQLite everything the service knows lives here: back up the folder
+ * and you have it all.
  */
-import { chmodSync, closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { AsymmetricKey } from '../crypto/asymmetric-key';
 import { fileSystemError, invalidArgument, RmsError } from '../errors';
-import { Db, openDatabase } from './database';
 
 export interface OidcSettings {
   /** The external issuer (`iss` of its tokens). */
@@ -42,7 +43,6 @@ export const DEFAULT_SETTINGS: ServiceSettings = {
 
 export interface DataFolder {
   dir: string;
-  db: Db;
   signingKey: AsymmetricKey;
   wrappingKey: AsymmetricKey;
   settings: ServiceSettings;
@@ -119,7 +119,7 @@ function loadSettings(file: string): ServiceSettings {
   }
 }
 
-/** Opens the data folder, creating what is missing (folder, keys, settings, database). */
+/** Opens the data folder, creating what is missing (folder, keys, settings). */
 export function openDataFolder(dir: string): DataFolder {
   const root = path.resolve(dir);
   try {
@@ -133,15 +133,5 @@ export function openDataFolder(dir: string): DataFolder {
   const settings = loadSettings(path.join(root, 'service.json'));
   const signingKey = loadOrCreateKey(path.join(root, 'keys', 'signing.pem'));
   const wrappingKey = loadOrCreateKey(path.join(root, 'keys', 'wrapping.pem'));
-  const dbFile = path.join(root, 'service.db');
-  // It holds password hashes. Created owner-only before SQLite opens it, because SQLite gives
-  // its -wal and -shm files the database file's mode.
-  try {
-    closeSync(openSync(dbFile, 'a', 0o600));
-    chmodSync(dbFile, 0o600);
-  } catch (error) {
-    throw fileSystemError(error, dbFile);
-  }
-  const db = openDatabase(dbFile);
-  return { dir: root, db, signingKey, wrappingKey, settings, outbox: path.join(root, 'outbox') };
+  return { dir: root, signingKey, wrappingKey, settings, outbox: path.join(root, 'outbox') };
 }

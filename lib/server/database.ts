@@ -1,6 +1,6 @@
 /**
- * The service's storage: one SQLite database (better-sqlite3) in the data folder, created on
- * first start. The schema is a list of numbered migrations applied in order inside one
+ * The SQLite schema of the service's storage (storage/sqlite-database.ts): one database
+ * (better-sqlite3) in the data folder, created on first start. The schema is a list of numbered migrations applied in order inside one
  * transaction each; `PRAGMA user_version` records how far a database has come, so an older
  * database is brought up to date at start and a newer one (from a later openrms) is refused
  * rather than misread.
@@ -121,6 +121,24 @@ export const MIGRATIONS: readonly string[] = [
      FROM templates AS t;
    DROP TABLE templates;
    ALTER TABLE templates_v3 RENAME TO templates;`,
+  // 4: sign-in attempts and sign-ups per client address are counted here, in fixed windows per
+  // kind and key, rather than in one process's memory, so every service on the database counts
+  // them together. The thumbprints of the service's keys are pinned at first start: keys that
+  // are not those (a keys folder lost or another instance's) are refused instead of silently
+  // signing with a new identity. Ending a user's sessions finds their refresh tokens by index.
+  `CREATE TABLE limit_windows (
+     kind TEXT NOT NULL,
+     key TEXT NOT NULL,
+     count INTEGER NOT NULL,
+     since INTEGER NOT NULL,
+     PRIMARY KEY (kind, key)
+   );
+   CREATE INDEX limit_windows_since ON limit_windows (kind, since);
+   CREATE TABLE service_keys (
+     purpose TEXT PRIMARY KEY,
+     thumbprint TEXT NOT NULL
+   );
+   CREATE INDEX refresh_tokens_identity ON refresh_tokens (identity);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

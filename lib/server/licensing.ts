@@ -18,7 +18,9 @@
  * to the service (an RSA private-key operation to unwrap), keyed by the PL's binding and sealed
  * parts, so a busy content ID costs one RSA signature per use license and nothing else of note.
  * A template's rules are read per use license (one indexed read; parsed again only when the
- * template changed), so an edit takes effect at the next one.
+ * template changed), so an edit takes effect at the next one, at every instance on the database.
+ * Nothing else is kept in memory: revocation, accounts and the registry are read from the
+ * database at every use license, so instances sharing it decide alike.
  */
 import { createHash } from 'node:crypto';
 
@@ -123,7 +125,7 @@ export class Licensing {
   }
 
   /** Issues a RAC for the caller's public key (made on the caller's device; a private key is refused). */
-  certify(account: Account, jwk: Jwk): string {
+  async certify(account: Account, jwk: Jwk): Promise<string> {
     let key: AsymmetricKey;
     try {
       key = AsymmetricKey.importJwk(jwk);
@@ -134,7 +136,7 @@ export class Licensing {
     if (key.type !== 'rsa' || key.bits < 2048) throw invalidArgument('key', 'an RSA public key of 2048 bits or more');
     const now = this.d.now();
     const rac = issueRac(this.d.signingKey, { email: account.email, kind: account.kind, userKey: key, iat: now, exp: now + RAC_LIFETIME_SECONDS });
-    this.d.audit.record({ actor: account.email, action: 'certify', outcome: 'issued' });
+    await this.d.audit.record({ actor: account.email, action: 'certify', outcome: 'issued' });
     return rac;
   }
 
@@ -160,13 +162,13 @@ export class Licensing {
   }
 
   /** A CLC for offline publishing, valid as long as the caller's RAC. */
-  issueClc(account: Account, rac: unknown): string {
+  async issueClc(account: Account, rac: unknown): Promise<string> {
     const { claims, userKey } = this.callerRac(account, rac);
     this.checkMayProtect(account);
     const clc = issueClc(this.d.signingKey, {
       email: account.email, userKey, wrappingKey: this.d.wrappingKey, urls: this.urls, iat: this.d.now(), exp: claims.exp,
     });
-    this.d.audit.record({ actor: account.email, action: 'clc', outcome: 'issued' });
+    await this.d.audit.record({ actor: account.email, action: 'clc', outcome: 'issued' });
     return clc;
   }
 
@@ -179,7 +181,7 @@ export class Licensing {
       return await this.publishChecked(account, r);
     } catch (error) {
       const reason = error instanceof RmsError ? error.code : 'SERVICE_ERROR';
-      this.d.audit.record({ actor: account.email, action: 'publish', cid: typeof r.contentId === 'string' ? r.contentId : null, outcome: 'refused', reason });
+      await this.d.audit.record({ actor: account.email, action: 'publish', cid: typeof r.contentId === 'string' ? r.contentId : null, outcome: 'refused', reason });
       throw error;
     }
   }
@@ -192,12 +194,12 @@ export class Licensing {
     const now = this.d.now();
     let policy: Policy;
     if (r.template !== undefined) {
-      policy = policyFromTemplate(this.d.templates.usableBy(String(r.template), account.email), now);
+      policy = policyFromTemplate(await this.d.templates.usableBy(String(r.template), account.email), now);
     } else if (r.policy !== undefined) {
       policy = normalizePolicy(r.policy);
       // A client's license from a template names it in its policy: the same checks, and the
       // template's ID whatever the client wrote (the PL is licensed by it later).
-      if (policy.template !== null) policy = { ...policy, template: this.d.templates.usableBy(policy.template, account.email).id };
+      if (policy.template !== null) policy = { ...policy, template: (await this.d.templates.usableBy(policy.template, account.email)).id };
     } else {
       throw invalidArgument('policy', 'a policy or a template');
     }
@@ -215,12 +217,12 @@ export class Licensing {
       }, this.d.signingKey, null);
       const keyId = contentKeyId(contentKey);
       // The service signs a PL only for a content ID and a key it has not seen: it never lends its signature to a copy.
-      if (this.d.content.records(claims.cid).length > 0 || this.d.content.find(keyId) !== null) {
+      if ((await this.d.content.records(claims.cid)).length > 0 || (await this.d.content.find(keyId)) !== null) {
         throw new RmsError('CONFLICT', `content ID ${claims.cid} or its key is already in use`);
       }
       const pl = await signJwsAsync(claims, this.d.signingKey, PL_TYPE);
-      this.d.content.admit({ keyId, cid: claims.cid, owner: account.email });
-      this.d.audit.record({ actor: account.email, action: 'publish', cid: claims.cid, outcome: 'issued' });
+      await this.d.content.admit({ keyId, cid: claims.cid, owner: account.email });
+      await this.d.audit.record({ actor: account.email, action: 'publish', cid: claims.cid, outcome: 'issued' });
       return pl;
     } finally {
       contentKey.close();
@@ -287,21 +289,21 @@ export class Licensing {
    * while its publisher is an individual who may not protect here, is PUBLISHER_NOT_ALLOWED
    * (what the service saw before keeps working).
    */
-  private admit(pl: VerifiedPl, content: OpenedContent): ContentRecord {
+  private admit(pl: VerifiedPl, content: OpenedContent): Promise<ContentRecord> {
     const owner = pl.claims.own;
-    return this.d.content.admit({ keyId: content.keyId, cid: pl.claims.cid, owner }, () => {
-      const state = this.d.accounts.state(owner);
+    return this.d.content.admit({ keyId: content.keyId, cid: pl.claims.cid, owner }, async () => {
+      const state = await this.d.accounts.state(owner);
       if (state !== 'active') {
         throw new RmsError('PUBLISHER_NOT_ALLOWED', `content ${pl.claims.cid} was first seen after its publisher ${owner} was ${state}`);
       }
       // A CLC outlives a change of kind: one issued while its holder was an organization user (or
       // while individuals could protect) must not go on publishing once they may not.
-      if (this.d.accounts.find(owner)?.kind === 'individual' && !this.d.settings.individualsMayProtect) {
+      if ((await this.d.accounts.find(owner))?.kind === 'individual' && !this.d.settings.individualsMayProtect) {
         throw new RmsError('PUBLISHER_NOT_ALLOWED', `content ${pl.claims.cid} was first seen while its publisher ${owner} is an individual, who may not protect here`);
       }
       // An address removed and added again is a new account: a CLC issued to the one before
       // (a person who left, say) publishes nothing new under it.
-      const created = this.d.accounts.createdAt(owner);
+      const created = await this.d.accounts.createdAt(owner);
       const clcIssued = pl.publishedOffline ? decodeJws<{ iat?: unknown }>(pl.claims.clc!).payload.iat : null;
       // Both times are this service's clock: no skew to allow for.
       if (created !== null && typeof clcIssued === 'number' && clcIssued < created) {
@@ -312,14 +314,14 @@ export class Licensing {
       // The signer dates the PL, within the clock skew its CLC is checked with; no PL was issued
       // before its CLC, so a date before the CLC's does not slip under an archive time.
       const template = pl.claims.pol.template;
-      if (template !== null) this.d.templates.checkPublishedOffline(template, owner, Math.max(pl.claims.iat, typeof clcIssued === 'number' ? clcIssued : 0));
+      if (template !== null) await this.d.templates.checkPublishedOffline(template, owner, Math.max(pl.claims.iat, typeof clcIssued === 'number' ? clcIssued : 0));
     });
   }
 
   /** The policy a use license applies: the PL's own, or for a template's PL the template's current rules and the owner's grants. */
-  private effectivePolicy(content: OpenedContent): Policy {
+  private async effectivePolicy(content: OpenedContent): Promise<Policy> {
     if (content.ownerGrants === null) return content.policy;
-    const rules = this.d.templates.rulesOf(content.policy.template!);
+    const rules = await this.d.templates.rulesOf(content.policy.template!);
     return {
       template: content.policy.template, grants: [...rules.grants, ...content.ownerGrants],
       contentValidUntil: content.policy.contentValidUntil, offlineDays: rules.offlineDays,
@@ -330,11 +332,11 @@ export class Licensing {
    * The policy that applies to `pl` and the rights the caller holds under it (super users hold
    * OWNER), refusing when there are none.
    */
-  private evaluate(account: Account, pl: VerifiedPl, content: OpenedContent): { policy: Policy; rights: string[] } {
-    const record = this.admit(pl, content);
+  private async evaluate(account: Account, pl: VerifiedPl, content: OpenedContent): Promise<{ policy: Policy; rights: string[] }> {
+    const record = await this.admit(pl, content);
     if (record.revokedAt !== null) throw new RmsError('CONTENT_REVOKED', `content ${pl.claims.cid} was revoked`);
     checkContentValidity(pl.claims.pol, { now: this.d.now() });
-    const policy = this.effectivePolicy(content);
+    const policy = await this.effectivePolicy(content);
     const rights = account.superUser ? ['OWNER'] : grantedRights(policy, account.email);
     if (rights.length === 0) throw new RmsError('RIGHT_NOT_GRANTED', `${account.email} holds no right on content ${pl.claims.cid}`);
     return { policy, rights };
@@ -351,7 +353,7 @@ export class Licensing {
       const content = this.contentKeyFor(pl);
       let ul: string;
       try {
-        const evaluated = this.evaluate(account, pl, content);
+        const evaluated = await this.evaluate(account, pl, content);
         rights = evaluated.rights;
         ul = await issueUlAsync(this.d.signingKey, {
           pl, user: account.email, racKey: rac.userKey, rights, contentKey: content.key, policy: evaluated.policy, iat: this.d.now(),
@@ -359,26 +361,27 @@ export class Licensing {
       } finally {
         this.release(content);
       }
-      this.d.audit.record({ actor: account.email, action: 'use-license', cid, rights, outcome: 'issued' });
+      // Committed before the license is answered: a license a client holds is on record.
+      await this.d.audit.record({ actor: account.email, action: 'use-license', cid, rights, outcome: 'issued' });
       return ul;
     } catch (error) {
       const reason = error instanceof RmsError ? error.code : 'SERVICE_ERROR';
-      this.d.audit.record({ actor: account.email, action: 'use-license', cid, rights, outcome: 'refused', reason });
+      await this.d.audit.record({ actor: account.email, action: 'use-license', cid, rights, outcome: 'refused', reason });
       throw error;
     }
   }
 
   /** Records content the caller published offline, so it can be revoked by ID later. */
-  register(account: Account, plToken: unknown): { cid: string; owner: string } {
+  async register(account: Account, plToken: unknown): Promise<{ cid: string; owner: string }> {
     const pl = this.plFor(plToken);
     const content = this.contentKeyFor(pl);
     let record: ContentRecord;
     try {
-      record = this.admit(pl, content);
+      record = await this.admit(pl, content);
     } finally {
       this.release(content);
     }
-    this.d.audit.record({ actor: account.email, action: 'register', cid: pl.claims.cid, outcome: 'done' });
+    await this.d.audit.record({ actor: account.email, action: 'register', cid: pl.claims.cid, outcome: 'done' });
     return { cid: record.cid, owner: record.owner };
   }
 
@@ -386,16 +389,16 @@ export class Licensing {
    * Revokes a content ID: its owner (their own publication of it) or an administrator (every
    * publication of it).
    */
-  revoke(account: Account, cid: string, plToken?: unknown): { cid: string; revokedAt: number } {
-    if (plToken !== undefined) this.register(account, plToken);
-    const records = this.d.content.records(cid);
+  async revoke(account: Account, cid: string, plToken?: unknown): Promise<{ cid: string; revokedAt: number }> {
+    if (plToken !== undefined) await this.register(account, plToken);
+    const records = await this.d.content.records(cid);
     if (records.length === 0) throw new RmsError('NOT_FOUND', `content ${cid} is not known to this service; send its PL`);
     if (!account.admin && !records.some((r) => r.owner === account.email)) {
-      this.d.audit.record({ actor: account.email, action: 'revoke', cid, outcome: 'refused', reason: 'ACCESS_DENIED' });
+      await this.d.audit.record({ actor: account.email, action: 'revoke', cid, outcome: 'refused', reason: 'ACCESS_DENIED' });
       throw new RmsError('ACCESS_DENIED', `only the owner or an administrator may revoke content ${cid}`);
     }
-    const revoked = this.d.content.revoke(cid, account.admin ? null : account.email, account.email);
-    this.d.audit.record({ actor: account.email, action: 'revoke', cid, outcome: 'done' });
+    const revoked = await this.d.content.revoke(cid, account.admin ? null : account.email, account.email);
+    await this.d.audit.record({ actor: account.email, action: 'revoke', cid, outcome: 'done' });
     return { cid, revokedAt: Math.max(...revoked.map((r) => r.revokedAt ?? 0)) };
   }
 }

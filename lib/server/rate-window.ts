@@ -1,27 +1,15 @@
 /**
- * A count of events per key in fixed windows (say sign-ups per client address per hour), in
- * memory and bounded: past `maxKeys` the oldest key is forgotten, so a flood of distinct keys
- * costs memory up to the bound and no more.
+ * A count of events per key in fixed windows (say sign-ups per client address per hour), kept
+ * in the database (LimitStore) so that every service instance on it counts together.
  */
 import { RmsError } from '../errors';
+import { LimitStore, LimitWindow } from './storage/limit-store';
 
 export class RateWindow {
-  private readonly windows = new Map<string, { count: number; since: number }>();
-
-  constructor(private readonly limit: number, private readonly windowSeconds: number, private readonly now: () => number,
-    private readonly maxKeys = 100_000) {}
+  constructor(private readonly limits: LimitStore, private readonly window: LimitWindow, private readonly now: () => number) {}
 
   /** Counts one event for `key`, or throws TOO_MANY_REQUESTS (nothing counted) when its window is spent. */
-  take(key: string, what: string): void {
-    const now = this.now();
-    const entry = this.windows.get(key);
-    if (entry !== undefined && now - entry.since < this.windowSeconds) {
-      if (entry.count >= this.limit) throw new RmsError('TOO_MANY_REQUESTS', `too many ${what}; try again later`);
-      entry.count++;
-      return;
-    }
-    this.windows.delete(key);
-    if (this.windows.size >= this.maxKeys) this.windows.delete(this.windows.keys().next().value as string);
-    this.windows.set(key, { count: 1, since: now });
+  async take(key: string, what: string): Promise<void> {
+    if (!(await this.limits.take(this.window, key, this.now()))) throw new RmsError('TOO_MANY_REQUESTS', `too many ${what}; try again later`);
   }
 }

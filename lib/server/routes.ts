@@ -118,9 +118,9 @@ async function token(c: RouteContext, r: Request): Promise<unknown> {
     const password = stringField(body, 'password');
     account = await c.signInGuard.run(username, () => c.accounts.signIn(username, password));
   } else if (grant === 'client_credentials') {
-    account = c.accounts.signInServicePrincipal(stringField(body, 'client_id'), stringField(body, 'client_secret'));
+    account = await c.accounts.signInServicePrincipal(stringField(body, 'client_id'), stringField(body, 'client_secret'));
   } else if (grant === 'refresh_token') {
-    account = c.accounts.redeemRefreshToken(stringField(body, 'refresh_token'));
+    account = await c.accounts.redeemRefreshToken(stringField(body, 'refresh_token'));
   } else {
     throw invalidArgument('grant_type', "'password', 'client_credentials' or 'refresh_token'");
   }
@@ -130,7 +130,7 @@ async function token(c: RouteContext, r: Request): Promise<unknown> {
     identity: account.email, identity_kind: account.kind,
   };
   // Service principals hold their secret; people get a refresh token instead of keeping a password.
-  if (grant !== 'client_credentials') answer.refresh_token = c.accounts.issueRefreshToken(account.email);
+  if (grant !== 'client_credentials') answer.refresh_token = await c.accounts.issueRefreshToken(account.email);
   return answer;
 }
 
@@ -139,8 +139,8 @@ async function signUp(c: RouteContext, r: Request): Promise<unknown> {
   const email = normalizeEmail(stringField(await r.body(), 'email'));
   // The outbox names files by address; only plain ASCII addresses get one.
   if (!/^[a-z0-9._%+-]+@[a-z0-9.-]+$/.test(email)) throw invalidArgument('email', 'a plain ASCII email address for sign-up');
-  c.signUpsPerClient.take(clientNetwork(r.req.socket.remoteAddress), 'sign-ups from this address');
-  const message = c.accounts.startSignUp(email);
+  await c.signUpsPerClient.take(clientNetwork(r.req.socket.remoteAddress), 'sign-ups from this address');
+  const message = await c.accounts.startSignUp(email);
   // No mail server: the message goes to the outbox, one file per address, for the operator to
   // deliver. An address that may not sign up is told so by mail; the caller sees the same answer.
   const text = message.kind === 'code'
@@ -165,14 +165,14 @@ function templateDefinition(body: Record<string, unknown>): TemplateDefinition {
  * The templates the caller may protect with, each signed, in every language; with `?all=1`
  * (administrators only) every template's record, archived ones too.
  */
-function listTemplates(c: RouteContext, r: CallerRequest): unknown {
+async function listTemplates(c: RouteContext, r: CallerRequest): Promise<unknown> {
   const all = new URL(r.req.url ?? '/', 'http://service').searchParams.get('all');
   if (all !== null) {
     if (all !== '1') throw invalidArgument('all', '1');
     requireAdmin(r.caller);
-    return { templates: c.templates.list(true) };
+    return { templates: await c.templates.list(true) };
   }
-  return { templates: c.templates.listFor(r.caller.email).map((t) => c.templates.sign(t, c.folder.signingKey)) };
+  return { templates: (await c.templates.listFor(r.caller.email)).map((t) => c.templates.sign(t, c.folder.signingKey)) };
 }
 
 const ROUTES: Route[] = [
@@ -182,11 +182,11 @@ const ROUTES: Route[] = [
   { method: 'POST', pattern: /^\/_wmcs\/individuals\/verify$/, caller: false, maxBodyBytes: FORM_BODY, handler: completeSignUp },
   {
     method: 'POST', pattern: /^\/_wmcs\/certification$/, caller: true, maxBodyBytes: FORM_BODY,
-    handler: async (c, r) => ({ rac: c.licensing.certify(r.caller, (await r.body()).key as Jwk) }),
+    handler: async (c, r) => ({ rac: await c.licensing.certify(r.caller, (await r.body()).key as Jwk) }),
   },
   {
     method: 'POST', pattern: /^\/_wmcs\/licensing\/clc$/, caller: true, maxBodyBytes: RAC_BODY,
-    handler: async (c, r) => ({ clc: c.licensing.issueClc(r.caller, (await r.body()).rac) }),
+    handler: async (c, r) => ({ clc: await c.licensing.issueClc(r.caller, (await r.body()).rac) }),
   },
   {
     method: 'POST', pattern: /^\/_wmcs\/licensing\/publish$/, caller: true, maxBodyBytes: LICENSE_BODY,
@@ -207,8 +207,8 @@ const ROUTES: Route[] = [
     method: 'POST', pattern: /^\/_wmcs\/licensing\/templates$/, caller: true, maxBodyBytes: TEMPLATE_BODY,
     handler: async (c, r) => {
       const admin = requireAdmin(r.caller);
-      const t = c.templates.create(templateDefinition(await r.body()));
-      c.audit.record({ actor: admin.email, action: 'template-create', outcome: 'done', reason: t.id });
+      const t = await c.templates.create(templateDefinition(await r.body()));
+      await c.audit.record({ actor: admin.email, action: 'template-create', outcome: 'done', reason: t.id });
       return { template: t };
     },
   },
@@ -216,8 +216,8 @@ const ROUTES: Route[] = [
     method: 'PUT', pattern: new RegExp(`^/_wmcs/licensing/templates/${UUID}$`), caller: true, maxBodyBytes: TEMPLATE_BODY,
     handler: async (c, r) => {
       const admin = requireAdmin(r.caller);
-      const t = c.templates.update(r.params[0]!, templateDefinition(await r.body()));
-      c.audit.record({ actor: admin.email, action: 'template-update', outcome: 'done', reason: t.id });
+      const t = await c.templates.update(r.params[0]!, templateDefinition(await r.body()));
+      await c.audit.record({ actor: admin.email, action: 'template-update', outcome: 'done', reason: t.id });
       return { template: t };
     },
   },
@@ -225,8 +225,8 @@ const ROUTES: Route[] = [
     method: 'DELETE', pattern: new RegExp(`^/_wmcs/licensing/templates/${UUID}$`), caller: true, maxBodyBytes: 0,
     handler: async (c, r) => {
       const admin = requireAdmin(r.caller);
-      const t = c.templates.archive(r.params[0]!);
-      c.audit.record({ actor: admin.email, action: 'template-archive', outcome: 'done', reason: t.id });
+      const t = await c.templates.archive(r.params[0]!);
+      await c.audit.record({ actor: admin.email, action: 'template-archive', outcome: 'done', reason: t.id });
       return { template: t };
     },
   },
@@ -242,7 +242,7 @@ const ROUTES: Route[] = [
     method: 'GET', pattern: new RegExp(`^/_wmcs/licensing/content/${UUID}/audit$`), caller: true, maxBodyBytes: 0,
     handler: async (c, r) => {
       requireAdmin(r.caller);
-      return { entries: c.audit.recent(1000, r.params[0]!) };
+      return { entries: await c.audit.recent(1000, r.params[0]!) };
     },
   },
 ];

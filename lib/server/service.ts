@@ -1,7 +1,8 @@
 /**
- * `openrms serve`: the licensing service on a data folder. Plain HTTP only on loopback (the
- * default, 127.0.0.1); any other address needs a TLS certificate. Each request is logged as one
- * JSON line; `close()` stops accepting, lets requests in flight finish (for up to
+ * `openrms serve`: the licensing service on a data folder, its data in SQLite there or in a
+ * PostgreSQL database several instances share. Plain HTTP only on loopback (the default,
+ * 127.0.0.1); any other address needs a TLS certificate. Each request is logged as one JSON
+ * line; `close()` stops accepting, lets requests in flight finish (for up to
  * `shutdownGraceMs`), then closes the database.
  */
 import { readFileSync } from 'node:fs';
@@ -19,6 +20,8 @@ import { DataFolder, openDataFolder } from './data-folder';
 import { BodyBudget, RequestBody, sendError, sendJson } from './http-exchange';
 import { Licensing } from './licensing';
 import { RateWindow } from './rate-window';
+import { KeyPurpose } from './storage/key-pins';
+import { openStorage, Storage } from './storage/storage';
 import { findRoute, RouteContext, RouteRequest, SIGNUPS_PER_CLIENT } from './routes';
 import { applyLimits, resolveLimits, serverOptions, ServiceLimits } from './service-limits';
 import { SignInGuard } from './sign-in-guard';
@@ -32,8 +35,14 @@ export interface LogEntry {
 }
 
 export interface ServiceOptions {
-  /** The data folder (created on first start). */
+  /** The data folder (created on first start): keys, settings, outbox, and the SQLite database unless `db` is given. */
   dataDir: string;
+  /**
+   * A postgres:// URL: the service's data in that PostgreSQL database, which several instances
+   * (each with the same keys and settings in its data folder) can share. SQLite in the data
+   * folder when not given.
+   */
+  db?: string;
   /** Address to listen on (default 127.0.0.1). */
   host?: string;
   /** Port (default 8080; 0 picks a free one). */
@@ -56,6 +65,7 @@ export interface RunningService {
   /** The base URL, e.g. http://127.0.0.1:8080. */
   url: string;
   folder: DataFolder;
+  storage: Storage;
   accounts: Accounts;
   templates: Templates;
   audit: AuditLog;
@@ -95,6 +105,21 @@ function readPem(file: string): Buffer {
   }
 }
 
+/**
+ * Pins the data folder's keys in the database at first start, and refuses keys that are not
+ * the ones pinned: content and licenses on record belong to those.
+ */
+async function checkKeys(storage: Storage, folder: DataFolder): Promise<void> {
+  const keys: [KeyPurpose, string][] = [['signing', folder.signingKey.thumbprint()], ['wrapping', folder.wrappingKey.thumbprint()]];
+  for (const [purpose, thumbprint] of keys) {
+    const pinned = await storage.keys.pin(purpose, thumbprint);
+    if (pinned !== thumbprint) {
+      throw new RmsError('CONFLICT', `the ${purpose} key in ${folder.dir}/keys is ${thumbprint}, but the database ${storage.location} belongs to key ${pinned}: `
+        + 'restore that key, or give every instance on this database the same keys folder');
+    }
+  }
+}
+
 async function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', (cause: NodeJS.ErrnoException) => reject(new RmsError('IO_ERROR', `cannot listen on ${host}:${port}: ${cause.code ?? cause.message}`, { cause })));
@@ -117,6 +142,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     log({ time: new Date().toISOString(), level, event, ...fields });
 
   const folder = openDataFolder(options.dataDir);
+  const storage = await openStorage({
+    dataDir: folder.dir, db: options.db, onIdleError: (error) => emit('warn', 'database-connection-lost', { detail: error.message }),
+  });
+  try {
+    await checkKeys(storage, folder);
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
   let context: RouteContext | null = null;
   /** The 401 challenge (DESIGN decision 8), set once the service knows its URL. */
   let challenge = '';
@@ -134,7 +168,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       ? http.createServer(serverOptions(limits), handle)
       : https.createServer({ ...serverOptions(limits), cert: readPem(options.tls.certFile), key: readPem(options.tls.keyFile) }, handle);
   } catch (error) {
-    folder.db.close();
+    await storage.close();
     throw error instanceof RmsError ? error : new RmsError('INVALID_ARGUMENT', `the TLS certificate or key is not usable: ${(error as Error).message}`, { cause: error });
   }
   applyLimits(server, limits);
@@ -163,7 +197,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const match = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/i.exec(header);
     if (match === null) throw new RmsError('AUTHENTICATION_FAILED', 'this call needs a bearer token');
     const identity = await c.tokens.verify(match[1]!, now());
-    const account = c.accounts.resolve(identity.email, identity.issuer, identity.issuedAt);
+    const account = await c.accounts.resolve(identity.email, identity.issuer, identity.issuedAt);
     if (account === null) throw new RmsError('AUTHENTICATION_FAILED', `${identity.email} is no longer an account here, or the token was issued before its account was`);
     return account;
   }
@@ -224,22 +258,23 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   try {
     address = await listen(server, host, port);
   } catch (error) {
-    folder.db.close();
+    await storage.close();
     throw error;
   }
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const baseUrl = (options.publicUrl ?? `${options.tls === undefined ? 'http' : 'https'}://${shownHost}:${address.port}`).replace(/\/+$/, '');
-  const accounts = new Accounts(folder.db, now);
-  const templates = new Templates(folder.db, now);
-  const audit = new AuditLog(folder.db, now);
+  const accounts = new Accounts(storage, now);
+  const templates = new Templates(storage.templates, now);
+  const audit = new AuditLog(storage.audit, now);
   const licensing = new Licensing({
     signingKey: folder.signingKey, wrappingKey: folder.wrappingKey, settings: folder.settings, templates,
-    content: new ContentRegistry(folder.db, now), accounts, audit, now,
+    content: new ContentRegistry(storage.content, now), accounts, audit, now,
   }, { base: baseUrl });
-  context = { folder, accounts, tokens: new AccessTokens(folder.signingKey, () => baseUrl, folder.settings.oidc), licensing, templates, audit, signInGuard: new SignInGuard(now),
-    signUpsPerClient: new RateWindow(SIGNUPS_PER_CLIENT, 3600, now), baseUrl, now };
+  context = { folder, accounts, tokens: new AccessTokens(folder.signingKey, () => baseUrl, folder.settings.oidc), licensing, templates, audit,
+    signInGuard: new SignInGuard(storage.limits, now),
+    signUpsPerClient: new RateWindow(storage.limits, { kind: 'sign-up-client', limit: SIGNUPS_PER_CLIENT, windowSeconds: 3600 }, now), baseUrl, now };
   challenge = `Bearer authorization_uri="${baseUrl}/_wmcs/oauth2", resource="${baseUrl}"`;
-  emit('info', 'started', { url: baseUrl, dataDir: folder.dir, service: licensing.slc.claims.sub });
+  emit('info', 'started', { url: baseUrl, dataDir: folder.dir, database: `${storage.kind} ${storage.location}`, service: licensing.slc.claims.sub });
 
   const close = (): Promise<void> => (closing ??= (async () => {
     const drained = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -248,8 +283,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     await drained;
     clearTimeout(grace);
     licensing.close();
-    folder.db.close();
+    await storage.close();
     emit('info', 'stopped', { url: baseUrl });
   })());
-  return { url: baseUrl, folder, accounts, templates, audit, close };
+  return { url: baseUrl, folder, storage, accounts, templates, audit, close };
 }

@@ -14,23 +14,18 @@
  *   holds its request and body until it is hashed, even after its client hung up, so without
  *   this bound one client sending sign-ins and hanging up queues hours of hashing, and their
  *   bodies fill the service's body budget (every other call then gets 503 too).
- * In memory, per service instance: behind a load balancer each instance counts on its own.
+ * The counts per address are in the database (LimitStore), so every instance on it counts
+ * together: guesses spread over instances behind a load balancer are locked out as one. The
+ * hashing slots and the queue are this process's own, as the cores they share out are.
  */
 import os from 'node:os';
 
 import { RmsError } from '../errors';
 import { normalizeEmail } from '../license/certificates';
+import { LimitStore, LimitWindow } from './storage/limit-store';
 
-const MAX_ATTEMPTS = 10;
-const WINDOW_SECONDS = 15 * 60;
-const MAX_TRACKED = 100_000;
+const ATTEMPTS: LimitWindow = { kind: 'sign-in', limit: 10, windowSeconds: 15 * 60 };
 const WAITING_PER_CORE = 32;
-
-/** Attempts at one address since `since`: those that failed and those still running. */
-interface Attempts {
-  count: number;
-  since: number;
-}
 
 /**
  * The address an attempt is counted against, compared as sign-in compares it. A username that
@@ -45,41 +40,36 @@ function addressKey(username: string): string {
 }
 
 export class SignInGuard {
-  private readonly attempts = new Map<string, Attempts>();
+  /** Attempts admitted and not finished: being counted, waiting for a slot, or hashing. */
+  private admitted = 0;
   private running = 0;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(private readonly now: () => number, private readonly concurrency = Math.max(1, os.availableParallelism()),
-    private readonly maxWaiting = WAITING_PER_CORE * concurrency) {}
+  constructor(private readonly limits: LimitStore, private readonly now: () => number,
+    private readonly concurrency = Math.max(1, os.availableParallelism()), private readonly maxWaiting = WAITING_PER_CORE * concurrency) {}
 
   /** Runs `attempt` for `email` within the limits; any outcome but success keeps the attempt counted. */
   async run<T>(email: string, attempt: () => Promise<T>): Promise<T> {
     const key = addressKey(email);
-    if (this.running >= this.concurrency && this.waiting.length >= this.maxWaiting) {
+    // Those still being counted take a place too: the count is a database round trip, and a
+    // burst arriving meanwhile must not all pass this check.
+    if (this.admitted >= this.concurrency + this.maxWaiting) {
       throw new RmsError('SERVICE_UNAVAILABLE', 'too many sign-ins are waiting; try again shortly');
     }
-    this.count(key);
-    await this.slot();
+    this.admitted++;
     try {
-      const result = await attempt();
-      this.attempts.delete(key);
-      return result;
+      if (!(await this.limits.take(ATTEMPTS, key, this.now()))) throw new RmsError('AUTHENTICATION_FAILED', 'wrong email or password');
+      await this.slot();
+      try {
+        const result = await attempt();
+        await this.limits.clear(ATTEMPTS.kind, key);
+        return result;
+      } finally {
+        this.release();
+      }
     } finally {
-      this.release();
+      this.admitted--;
     }
-  }
-
-  /** Counts an attempt at `key` before it runs, or refuses it when the window's attempts are spent. */
-  private count(key: string): void {
-    const now = this.now();
-    const entry = this.attempts.get(key);
-    if (entry !== undefined && now - entry.since < WINDOW_SECONDS) {
-      if (entry.count >= MAX_ATTEMPTS) throw new RmsError('AUTHENTICATION_FAILED', 'wrong email or password');
-      entry.count++;
-      return;
-    }
-    if (entry === undefined && this.attempts.size >= MAX_TRACKED) this.attempts.delete(this.attempts.keys().next().value as string);
-    this.attempts.set(key, { count: 1, since: now });
   }
 
   private slot(): Promise<void> {

@@ -19,7 +19,7 @@ import {
   LocalizedText, MAX_TEXT, normalizeAudience, normalizeLocalizedText, signTemplate, templateEnabledFor,
 } from '../license/templates';
 import { Grant, MAX_OFFLINE_DAYS, normalizePolicy } from '../license/publishing-license';
-import { Db } from './database';
+import { TemplateColumns, TemplateRow, TemplateStore } from './storage/template-store';
 import { LruCache } from './lru-cache';
 
 /** What an administrator gives to create a template (`update` takes any part of it). */
@@ -49,19 +49,6 @@ export interface Template extends Required<TemplateDefinition> {
 
 /** What a use license needs of a template: its current grants and offline days. */
 export type TemplateRules = Pick<Template, 'grants' | 'offlineDays'>;
-
-interface TemplateRow {
-  id: string;
-  name: string;
-  description: string;
-  names: string;
-  descriptions: string;
-  policy: string;
-  audience: string;
-  archived_at: number | null;
-  updated_at: number;
-  revision: number;
-}
 
 type StoredPolicy = Pick<Template, 'grants' | 'contentValidDays' | 'offlineDays'>;
 
@@ -142,65 +129,50 @@ function checkFields(given: unknown): Partial<TemplateDefinition> {
   return out;
 }
 
-/** The parameters of an INSERT or UPDATE of a whole definition, in the order of COLUMNS. */
-function columnValues(d: Required<TemplateDefinition>): unknown[] {
+/** The columns that store a whole definition. */
+function columnsOf(d: Required<TemplateDefinition>): TemplateColumns {
   const policy: StoredPolicy = { grants: d.grants, contentValidDays: d.contentValidDays, offlineDays: d.offlineDays };
-  return [d.name, d.description, JSON.stringify(d.names), JSON.stringify(d.descriptions), JSON.stringify(policy), JSON.stringify(d.audience)];
+  return {
+    name: d.name, description: d.description, names: JSON.stringify(d.names), descriptions: JSON.stringify(d.descriptions),
+    policy: JSON.stringify(policy), audience: JSON.stringify(d.audience),
+  };
 }
-const COLUMNS = ['name', 'description', 'names', 'descriptions', 'policy', 'audience'];
 
 function definitionOf(t: Template): Required<TemplateDefinition> {
   const { name, description, names, descriptions, grants, contentValidDays, offlineDays, audience } = t;
   return { name, description, names, descriptions, grants, contentValidDays, offlineDays, audience };
 }
 
-function nameTaken(name: string, cause: unknown): RmsError {
-  return new RmsError('CONFLICT', `a template named ${name} exists`, { cause });
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
-
 export class Templates {
-  // Prepared once: rulesOf() runs on every use license of content protected with a template.
-  private readonly selectRevision;
-  private readonly selectRules;
-  private readonly selectById;
   /** Per template ID: its rules parsed, and the revision they were parsed at. */
   private readonly rules = new LruCache<string, { revision: number; rules: TemplateRules }>(RULES_CACHE_ENTRIES);
 
-  constructor(private readonly db: Db, private readonly now: () => number) {
-    this.selectRevision = db.prepare('SELECT revision FROM templates WHERE id = ?').pluck();
-    this.selectRules = db.prepare('SELECT revision, policy FROM templates WHERE id = ?');
-    this.selectById = db.prepare('SELECT * FROM templates WHERE id = ?');
-  }
+  constructor(private readonly store: TemplateStore, private readonly now: () => number) {}
 
   /** The live templates, or every one (archived too), by name. */
-  list(includeArchived = false): Template[] {
-    const rows = this.db.prepare(`SELECT * FROM templates ${includeArchived ? '' : 'WHERE archived_at IS NULL'} ORDER BY name`).all() as TemplateRow[];
-    return rows.map(toTemplate);
+  async list(includeArchived = false): Promise<Template[]> {
+    return (await this.store.list(includeArchived)).map(toTemplate);
   }
 
   /** The live templates `identity` may protect with (their audience names them, their domain, or nobody). */
-  listFor(identity: string): Template[] {
-    return this.list().filter((t) => templateEnabledFor(t, identity));
+  async listFor(identity: string): Promise<Template[]> {
+    return (await this.list()).filter((t) => templateEnabledFor(t, identity));
   }
 
   /** A template by ID or by default name (case-insensitive), archived or not; TEMPLATE_NOT_FOUND otherwise. */
-  find(idOrName: string): Template {
-    const row = this.db.prepare('SELECT * FROM templates WHERE id = ? OR name = ?').get(idOrName, idOrName) as TemplateRow | undefined;
-    if (row === undefined) throw new RmsError('TEMPLATE_NOT_FOUND', `no template ${idOrName}`);
+  async find(idOrName: string): Promise<Template> {
+    const row = await this.store.find(idOrName);
+    if (row === null) throw new RmsError('TEMPLATE_NOT_FOUND', `no template ${idOrName}`);
     return toTemplate(row);
   }
 
-  private findById(id: string): Template {
-    const row = this.selectById.get(id) as TemplateRow | undefined;
-    if (row === undefined) throw new RmsError('TEMPLATE_NOT_FOUND', `no template ${id} at this service`);
+  private async findById(id: string): Promise<Template> {
+    const row = await this.store.byId(id);
+    if (row === null) throw new RmsError('TEMPLATE_NOT_FOUND', `no template ${id} at this service`);
     return toTemplate(row);
   }
 
-  create(definition: TemplateDefinition): Template {
+  async create(definition: TemplateDefinition): Promise<Template> {
     const given = checkFields(definition);
     if (given.name === undefined) throw invalidArgument('template.name', `a name of 1 to ${NAME_LENGTH} characters`);
     if (given.grants === undefined) throw invalidArgument('template.grants', 'an array of grants');
@@ -208,15 +180,7 @@ export class Templates {
       name: given.name, description: given.description ?? '', names: given.names ?? {}, descriptions: given.descriptions ?? {},
       grants: given.grants, contentValidDays: given.contentValidDays ?? null, offlineDays: given.offlineDays ?? 30, audience: given.audience ?? [],
     };
-    const id = randomUUID();
-    try {
-      this.db.prepare(`INSERT INTO templates (id, ${COLUMNS.join(', ')}, updated_at) VALUES (?, ${COLUMNS.map(() => '?').join(', ')}, ?)`)
-        .run(id, ...columnValues(d), this.now());
-    } catch (cause) {
-      if (isUniqueViolation(cause)) throw nameTaken(d.name, cause);
-      throw cause;
-    }
-    return this.findById(id);
+    return toTemplate(await this.store.insert(randomUUID(), columnsOf(d), this.now()));
   }
 
   /**
@@ -224,37 +188,27 @@ export class Templates {
    * grants only; `names` replaces every per-language name). Archived templates can be changed
    * too: their grants still decide who opens the content protected with them.
    */
-  update(id: string, changes: Partial<TemplateDefinition>): Template {
+  async update(id: string, changes: Partial<TemplateDefinition>): Promise<Template> {
     const given = checkFields(changes);
-    return this.db.transaction(() => {
-      const d: Required<TemplateDefinition> = { ...definitionOf(this.findById(id)), ...given };
-      try {
-        this.db.prepare(`UPDATE templates SET ${COLUMNS.map((c) => `${c} = ?`).join(', ')}, updated_at = ?, revision = revision + 1 WHERE id = ?`)
-          .run(...columnValues(d), this.now(), id);
-      } catch (cause) {
-        if (isUniqueViolation(cause)) throw nameTaken(d.name, cause);
-        throw cause;
-      }
-      return this.findById(id);
-    }).immediate();
+    const row = await this.store.update(id, (current) => columnsOf({ ...definitionOf(toTemplate(current)), ...given }), this.now());
+    if (row === null) throw new RmsError('TEMPLATE_NOT_FOUND', `no template ${id} at this service`);
+    return toTemplate(row);
   }
 
   /** Archived templates are no longer offered nor protect anything new; content already protected with them still opens. */
-  archive(id: string): Template {
+  async archive(id: string): Promise<Template> {
     // Archiving again keeps the first time: content published offline before it stays admissible.
-    const now = this.now();
-    const changed = this.db.prepare('UPDATE templates SET archived_at = coalesce(archived_at, ?), updated_at = ?, revision = revision + 1 WHERE id = ?')
-      .run(now, now, id);
-    if (changed.changes === 0) throw new RmsError('TEMPLATE_NOT_FOUND', `no template ${id}`);
-    return this.findById(id);
+    const row = await this.store.archive(id, this.now());
+    if (row === null) throw new RmsError('TEMPLATE_NOT_FOUND', `no template ${id}`);
+    return toTemplate(row);
   }
 
   /**
    * The template (by ID or name) `identity` may protect with now (online publishing):
    * TEMPLATE_NOT_FOUND, TEMPLATE_NOT_ENABLED_FOR_USER, or TEMPLATE_ARCHIVED otherwise.
    */
-  usableBy(idOrName: string, identity: string): Template {
-    const template = this.find(idOrName);
+  async usableBy(idOrName: string, identity: string): Promise<Template> {
+    const template = await this.find(idOrName);
     checkMayProtect(template, identity, this.now());
     return template;
   }
@@ -264,22 +218,22 @@ export class Templates {
    * time, when its owner could not have protected with the template at the PL's issue time:
    * not in its audience (now), or the template archived by then.
    */
-  checkPublishedOffline(id: string, owner: string, issuedAt: number): void {
-    checkMayProtect(this.findById(id), owner, issuedAt);
+  async checkPublishedOffline(id: string, owner: string, issuedAt: number): Promise<void> {
+    checkMayProtect(await this.findById(id), owner, issuedAt);
   }
 
   /**
    * The current grants and offline days of template `id`, for a use license (TEMPLATE_NOT_FOUND
    * when the service has no such template). One indexed read of an integer per call; the
-   * rules are parsed again only after the template changed.
+   * rules are read and parsed again only after the template changed (at any instance on the database).
    */
-  rulesOf(id: string): TemplateRules {
-    const revision = this.selectRevision.get(id) as number | undefined;
-    if (revision === undefined) throw new RmsError('TEMPLATE_NOT_FOUND', `no template ${id} at this service`);
+  async rulesOf(id: string): Promise<TemplateRules> {
+    const revision = await this.store.revision(id);
+    if (revision === null) throw new RmsError('TEMPLATE_NOT_FOUND', `no template ${id} at this service`);
     const cached = this.rules.get(id);
     if (cached !== undefined && cached.revision === revision) return cached.rules;
-    const row = this.selectRules.get(id) as Pick<TemplateRow, 'revision' | 'policy'> | undefined;
-    if (row === undefined) throw new RmsError('TEMPLATE_NOT_FOUND', `no template ${id} at this service`);
+    const row = await this.store.byId(id);
+    if (row === null) throw new RmsError('TEMPLATE_NOT_FOUND', `no template ${id} at this service`);
     const { grants, offlineDays } = JSON.parse(row.policy) as StoredPolicy;
     const rules = { grants, offlineDays };
     // The revision read with the policy: a change between the two reads is seen at the next call.

@@ -204,7 +204,7 @@ describe('server mode', () => {
     const serverHome = mkdtempSync(path.join(os.tmpdir(), 'openrms-server-'));
     process.env.OPENRMS_SERVER_HOME = serverHome;
     try {
-      const { clientId, clientSecret } = t.service.accounts.addServicePrincipal('records-app@contoso.com');
+      const { clientId, clientSecret } = await t.service.accounts.addServicePrincipal('records-app@contoso.com');
       machineReg('[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\MSIPC\\Server\\records-app]\n"TemplateUpdateFrequencyInSeconds"=dword:00000e10');
       const app = await RmsClient.signIn({ mode: 'server', account: 'records-app', serviceUrl: t.service.url, tokenProvider: clientCredentialsTokenProvider(clientId, clientSecret) });
       expect(app.storeRoot).toBe(path.join(serverHome, 'records-app'));

@@ -42,7 +42,7 @@ describe('password sign-in', () => {
     const response = await signIn('\u212Aelly@contoso.com', passwordOf('kelly@contoso.com'));
     expect(response.status).toBe(401);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('AUTHENTICATION_FAILED');
-    expect(t.service.accounts.find('\u212Aelly@contoso.com')).toBeNull();
+    expect(await t.service.accounts.find('\u212Aelly@contoso.com')).toBeNull();
   });
 
   it('in ASCII upper case reaches the same account', async () => {

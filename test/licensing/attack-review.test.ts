@@ -16,9 +16,12 @@ import { ContentRegistry } from '../../lib/server/content-registry';
 import { openDatabase } from '../../lib/server/database';
 import { hashPassword, verifyPassword } from '../../lib/server/passwords';
 import { SignInGuard } from '../../lib/server/sign-in-guard';
+import { SqlContentStore } from '../../lib/server/storage/content-store';
+import { SqliteDatabase } from '../../lib/server/storage/sqlite-database';
 import { requireBuilt, ROOT } from '../support/built-package';
 import { internals } from '../support/client-internals';
 import { codeOf } from '../support/error-code';
+import { temporarySqliteStorage } from '../support/service-storage';
 import { passwordOf, startTestService, TestService } from '../support/licensing-service';
 
 const NOW = () => Math.floor(Date.now() / 1000);
@@ -66,7 +69,7 @@ describe('who may still publish', () => {
   });
 
   it('does not let a removed address sign itself up again: the outbox says an account exists, and no code completes it', async () => {
-    t.service.accounts.remove('dave@contoso.com');
+    await t.service.accounts.remove('dave@contoso.com');
     await RmsClient.requestSignUp(t.service.url, 'dave@contoso.com');
     const mail = readFileSync(path.join(t.service.folder.outbox, 'dave@contoso.com.txt'), 'utf8');
     expect(mail).toMatch(/already has an account/);
@@ -83,19 +86,19 @@ describe('two services on one database', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('answers LICENSE_SPLICED, not a database error, when the other service recorded the same new key under another content ID first', () => {
+  it('answers LICENSE_SPLICED, not a database error, when the other service recorded the same new key under another content ID first', async () => {
     const file = path.join(dir, 'service.db');
     const [one, other] = [openDatabase(file), openDatabase(file)];
     try {
-      const here = new ContentRegistry(one, NOW);
-      const there = new ContentRegistry(other, NOW);
+      const here = new ContentRegistry(new SqlContentStore(new SqliteDatabase(one, file)), NOW);
+      const there = new ContentRegistry(new SqlContentStore(new SqliteDatabase(other, file)), NOW);
       const first = { keyId: 'key-1', cid: '0f0f0f0f-0000-4000-8000-000000000001', owner: 'mallory@contoso.com' };
       const second = { ...first, cid: '0f0f0f0f-0000-4000-8000-000000000002' };
       // The other service records the key after this one found it unknown, before this one inserts.
-      expect(() => here.admit(second, () => { there.admit(first); })).toThrow(expect.objectContaining({ code: 'LICENSE_SPLICED' }));
+      expect(await codeOf(here.admit(second, async () => { await there.admit(first); }))).toBe('LICENSE_SPLICED');
       // The same claim recorded meanwhile is simply the record.
       const samekey = { ...first, keyId: 'key-2' };
-      expect(here.admit(samekey, () => { there.admit(samekey); })).toMatchObject({ keyId: 'key-2', cid: first.cid, owner: first.owner });
+      expect(await here.admit(samekey, async () => { await there.admit(samekey); })).toMatchObject({ keyId: 'key-2', cid: first.cid, owner: first.owner });
     } finally {
       one.close();
       other.close();
@@ -107,7 +110,8 @@ describe('sign-ins waiting for a hash', () => {
   it('refuses a sign-in past the waiting bound with SERVICE_UNAVAILABLE, neither hashed nor counted against its address', async () => {
     const hash = await hashPassword('kellys-password');
     let hashes = 0;
-    const guard = new SignInGuard(() => 1_000_000, 1, 2);
+    const { storage, cleanup } = await temporarySqliteStorage();
+    const guard = new SignInGuard(storage.limits, () => 1_000_000, 1, 2);
     const signIn = (email: string, password: string): Promise<string> => guard.run(email, async () => {
       hashes++;
       if (!(await verifyPassword(password, hash))) throw new RmsError('AUTHENTICATION_FAILED', 'wrong email or password');
@@ -121,6 +125,7 @@ describe('sign-ins waiting for a hash', () => {
     expect(hashes).toBe(3);
     // Twelve refusals, none counted: kelly is not locked out.
     expect(await signIn('kelly@contoso.com', 'kellys-password')).toBe('kelly@contoso.com');
+    await cleanup();
   });
 
   it('answers 503 with Retry-After to a burst of sign-ins past the queue, and still signs a user in afterwards', async () => {

@@ -43,7 +43,7 @@ async function certify(token: string): Promise<{ status: number; body: Record<st
 it('refuses an access token issued to the previous holder of an address removed and added again, and accepts the new account\'s', async () => {
   await t.service.accounts.addUser('bob@contoso.com', { password: 'password-of-the-first-bob' });
   const previous = await accessToken('bob@contoso.com', 'password-of-the-first-bob');
-  t.service.accounts.remove('bob@contoso.com');
+  await t.service.accounts.remove('bob@contoso.com');
   clock += 60;
   await t.service.accounts.addUser('bob@contoso.com', { password: 'password-of-the-second-bob' });
   clock += 60;

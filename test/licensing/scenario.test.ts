@@ -83,7 +83,7 @@ describe('rights as granted', () => {
   it('refuses dave, who was granted nothing, and audits the refusal', async () => {
     expect(await codeOf(dave.fileLicense(shared))).toBe('RIGHT_NOT_GRANTED');
     const cid = decodeJws<{ cid: string }>((await readFileLicense(shared)).toString()).payload.cid;
-    const refused = t.service.audit.recent(50, cid).find((e) => e.actor === 'dave@contoso.com');
+    const refused = (await t.service.audit.recent(50, cid)).find((e) => e.actor === 'dave@contoso.com');
     expect(refused).toMatchObject({ action: 'use-license', outcome: 'refused', reason: 'RIGHT_NOT_GRANTED' });
   });
 

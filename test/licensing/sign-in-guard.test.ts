@@ -9,6 +9,7 @@ import { RmsError } from '../../lib';
 import { hashPassword, verifyPassword } from '../../lib/server/passwords';
 import { SignInGuard } from '../../lib/server/sign-in-guard';
 import { codeOf } from '../support/error-code';
+import { temporarySqliteStorage, TemporaryStorage } from '../support/service-storage';
 import { passwordOf, startTestService, TestService } from '../support/licensing-service';
 
 const PASSWORD = 'kellys-password';
@@ -18,14 +19,18 @@ describe('SignInGuard', () => {
   let clock: number;
   let hashes: number;
   let guard: SignInGuard;
+  let storage: TemporaryStorage;
   beforeAll(async () => {
     hash = await hashPassword(PASSWORD);
   });
-  beforeEach(() => {
+  beforeEach(async () => {
     clock = 1_000_000;
     hashes = 0;
-    guard = new SignInGuard(() => clock, 2);
+    // A database of its own per test: the counts are kept there.
+    storage = await temporarySqliteStorage();
+    guard = new SignInGuard(storage.storage.limits, () => clock, 2);
   });
+  afterEach(() => storage.cleanup());
 
   /** A sign-in as `email`: a real scrypt verification of `password`, counted when it runs. */
   const signIn = (email: string, password: string): Promise<string> => guard.run(email, async () => {

@@ -44,16 +44,16 @@ afterAll(async () => {
 afterEach(() => { shift = 0; });
 
 let counter = 0;
-function createTemplate(definition: Partial<Template> = {}): Template {
+function createTemplate(definition: Partial<Template> = {}): Promise<Template> {
   counter += 1;
   return t.service.templates.create({ name: `Attacked ${counter}`, grants: CAROL_VIEWS, offlineDays: 0, ...definition });
 }
 
 describe('offline publishing from a template the service would refuse', () => {
   it('refuses a PL dated before its own CLC was issued, to slip under the archive time of its template', async () => {
-    const template = createTemplate();
-    t.service.templates.archive(template.id);
-    const archivedAt = t.service.templates.find(template.id).archivedAt!;
+    const template = await createTemplate();
+    await t.service.templates.archive(template.id);
+    const archivedAt = (await t.service.templates.find(template.id)).archivedAt!;
     // The user gets a CLC after the archive (the service's clock 200 s on), then dates an
     // offline PL 60 s before the archive: within the clock skew a CLC is checked with.
     shift = 200;
@@ -81,9 +81,9 @@ describe('offline publishing from a template the service would refuse', () => {
    */
   it.failing.each([
     ['whose audience leaves him out', () => createTemplate({ audience: ['alice@contoso.com'] }), 'TEMPLATE_NOT_ENABLED_FOR_USER'],
-    ['archived', () => t.service.templates.archive(createTemplate().id), 'TEMPLATE_ARCHIVED'],
+    ['archived', async () => t.service.templates.archive((await createTemplate()).id), 'TEMPLATE_ARCHIVED'],
   ])('refuses content already on record re-signed by its owner under a template %s', async (_, make, code) => {
-    const template = make();
+    const template = await make();
     const original = await bob.serializeLicense(bob.createLicense({ grants: [], autoGrantOwner: true }));
     try {
       expect(await rightsOf(bob, original.publishingLicense)).toEqual(['OWNER']);
@@ -121,7 +121,7 @@ describe('the template refresh schedule when the clock comes back', () => {
       // What markFailed wrote when a download failed with the clock a year on: the store's own file.
       writeFileSync(path.join(alice.storeRoot, 'templates', alice.serviceId, 'Template.json'),
         JSON.stringify(markFailed({ refreshedAt: now - 7200, failures: 0, retryAt: null }, now + 365 * DAY, 3600)));
-      const added = createTemplate();
+      const added = await createTemplate();
       expect((await alice.getTemplates({ locale: 'en' })).map((x) => x.id)).toContain(added.id);
     } finally {
       alice.close();
@@ -143,23 +143,23 @@ describe('templates create and update on the command line, by a careless adminis
     ['update', '--grant'],
     ['create', '--description-fr'],
   ])('refuses `templates %s --name-fr` followed by the option %s rather than naming the template after it', async (sub, next) => {
-    const template = createTemplate({ names: { fr: 'Avant' } });
+    const template = await createTemplate({ names: { fr: 'Avant' } });
     const args = sub === 'update' ? ['update', template.id, '--name-fr', next, ...(next === '--grant' ? ['carol@contoso.com:VIEW'] : [])]
       : ['create', '--name', 'Careless', '--grant', 'carol@contoso.com:VIEW', '--name-fr', next, 'Texte'];
     await expect(run(args)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', argument: '--name-fr' });
-    expect(t.service.templates.find(template.id).names).toEqual({ fr: 'Avant' });
-    expect(t.service.templates.list(true).map((x) => x.name)).not.toContain('Careless');
+    expect((await t.service.templates.find(template.id)).names).toEqual({ fr: 'Avant' });
+    expect((await t.service.templates.list(true)).map((x) => x.name)).not.toContain('Careless');
   });
 
   it.each([[''], [' , ']])('refuses --audience %j (an unset shell variable, say) rather than opening the template to every user', async (value) => {
-    const template = createTemplate({ audience: ['alice@contoso.com'] });
+    const template = await createTemplate({ audience: ['alice@contoso.com'] });
     await expect(run(['update', template.id, '--audience', value])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', argument: '--audience' });
-    expect(t.service.templates.find(template.id).audience).toEqual(['alice@contoso.com']);
+    expect((await t.service.templates.find(template.id)).audience).toEqual(['alice@contoso.com']);
   });
 
   it('still takes a French name that starts with a dash when given with =', async () => {
-    const template = createTemplate();
+    const template = await createTemplate();
     await run(['update', template.id, '--name-fr=-10 % partenaires']);
-    expect(t.service.templates.find(template.id).names).toEqual({ fr: '-10 % partenaires' });
+    expect((await t.service.templates.find(template.id)).names).toEqual({ fr: '-10 % partenaires' });
   });
 });

@@ -53,7 +53,7 @@ describe('templates on a client', () => {
     await t.addUser('bob@contoso.com');
     await (await t.signIn('alice@contoso.com')).close();
     await (await t.signIn('bob@contoso.com')).close();
-    t.service.templates.create({ name: 'Confidential', names: { fr: 'Confidentiel' }, description: 'staff may view', grants: staff });
+    await t.service.templates.create({ name: 'Confidential', names: { fr: 'Confidentiel' }, description: 'staff may view', grants: staff });
   });
   afterAll(() => t.cleanup());
   beforeEach(() => {
@@ -85,14 +85,14 @@ describe('templates on a client', () => {
     expect(JSON.parse(readFileSync(path.join(folder, 'templates.json'), 'utf8'))).toMatchObject({ serviceId: alice.serviceId, issuer: t.service.url });
     expect(JSON.parse(readFileSync(path.join(folder, 'Template.json'), 'utf8'))).toEqual({ refreshedAt: T0, failures: 0, retryAt: null });
 
-    const added = t.service.templates.create({ name: 'Partners', grants: staff });
+    const added = await t.service.templates.create({ name: 'Partners', grants: staff });
     clock = T0 + 3599;
     expect((await alice.getTemplates({ locale: 'en' })).map((x) => [x.name, x.source])).toEqual([['Confidential', 'cache']]);
     expect(downloads(t)).toBe(before + 1);
     clock = T0 + 3600;
     expect((await alice.getTemplates({ locale: 'en' })).map((x) => x.name).sort()).toEqual(['Confidential', 'Partners']);
     expect(downloads(t)).toBe(before + 2);
-    t.service.templates.archive(added.id);
+    await t.service.templates.archive(added.id);
     await alice.refreshTemplates({ force: true });
     alice.close();
   });
@@ -169,7 +169,7 @@ describe('templates on a client', () => {
     const other = await startTestService();
     try {
       await other.addUser('alice@contoso.com');
-      other.service.templates.create({ name: 'Partners only', grants: staff });
+      await other.service.templates.create({ name: 'Partners only', grants: staff });
       (await RmsClient.signIn({ store: storeOf('alice@contoso.com'), serviceUrl: other.service.url,
         tokenProvider: passwordTokenProvider('alice@contoso.com', passwordOf('alice@contoso.com')) })).close();
       const alice = reopen('alice@contoso.com', { service: t.service.url });
@@ -232,7 +232,7 @@ describe('templates on a client', () => {
     it('files in the folder replace the default service\'s templates: no download, and other issuers still download', async () => {
       const alice = reopen('alice@contoso.com');
       const xml = await alice.exportTemplate('Confidential');
-      t.service.templates.create({ name: 'Only online', grants: staff });
+      await t.service.templates.create({ name: 'Only online', grants: staff });
       mkdirSync(folder());
       writeFileSync(path.join(folder(), 'Company policy.XML'), xml);
       const before = downloads(t);
@@ -242,12 +242,12 @@ describe('templates on a client', () => {
       (await alice.serializeLicense(await alice.createLicenseFromTemplate('Confidential'))).contentKey.close();
       await expect(alice.createLicenseFromTemplate('Only online')).rejects.toMatchObject({ code: 'TEMPLATE_NOT_FOUND' });
       expect(await alice.refreshTemplates({ issuer: t.service.url })).toEqual([expect.objectContaining({ outcome: 'unmanaged', templates: 1 })]);
-      t.service.templates.archive(t.service.templates.find('Only online').id);
+      await t.service.templates.archive((await t.service.templates.find('Only online')).id);
       alice.close();
     });
 
     it('files are listed only to users in their audience, as the service lists templates', async () => {
-      const bobs = t.service.templates.create({ name: 'For Bob', grants: staff, audience: ['bob@contoso.com'] });
+      const bobs = await t.service.templates.create({ name: 'For Bob', grants: staff, audience: ['bob@contoso.com'] });
       const bob = reopen('bob@contoso.com');
       await bob.getTemplates({ forceDownload: true });
       const xml = await bob.exportTemplate('For Bob');
@@ -259,7 +259,7 @@ describe('templates on a client', () => {
       writeFileSync(path.join(folder(), 'confidential.xml'), confidential);
       expect((await alice.getTemplates({ locale: 'en' })).map((x) => [x.name, x.source])).toEqual([['Confidential', 'unmanaged']]);
       await expect(alice.createLicenseFromTemplate('For Bob')).rejects.toMatchObject({ code: 'TEMPLATE_NOT_FOUND' });
-      t.service.templates.archive(bobs.id);
+      await t.service.templates.archive(bobs.id);
       alice.close();
     });
 
@@ -269,7 +269,7 @@ describe('templates on a client', () => {
       const other = await startTestService();
       try {
         await other.addUser('alice@contoso.com');
-        other.service.templates.create({ name: 'Foreign', grants: staff });
+        await other.service.templates.create({ name: 'Foreign', grants: staff });
         const elsewhere = await RmsClient.signIn({ store: path.join(other.root, 'alice'), serviceUrl: other.service.url,
           tokenProvider: passwordTokenProvider('alice@contoso.com', passwordOf('alice@contoso.com')) });
         const foreign = await elsewhere.exportTemplate('Foreign');
@@ -325,7 +325,7 @@ describe('templates in server mode', () => {
   let clock = T0;
   beforeAll(async () => {
     t = await startTestService();
-    t.service.templates.create({ name: 'Records', grants: staff });
+    await t.service.templates.create({ name: 'Records', grants: staff });
     folders = settingsFolders();
     // The machine's .reg folder and the service accounts' stores: what a server's administrator sets.
     process.env.OPENRMS_MACHINE_CONFIG = folders.machine;
@@ -342,7 +342,7 @@ describe('templates in server mode', () => {
     folders.machineFile('server.reg', V5, '[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\MSIPC\\Server\\records]', '"TemplateUpdateFrequencyInSeconds"=dword:00000078');
     // The user's key says otherwise: a service account reads no HKCU settings.
     folders.userFile('user.reg', V5, '[HKEY_CURRENT_USER\\Software\\Classes\\Local Settings\\Software\\Microsoft\\MSIPC]', '"TemplateUpdateFrequencyInSeconds"=dword:00000001');
-    const { clientId, clientSecret } = t.service.accounts.addServicePrincipal('records-app@contoso.com');
+    const { clientId, clientSecret } = await t.service.accounts.addServicePrincipal('records-app@contoso.com');
     const signedIn = await RmsClient.signIn({ mode: 'server', account: 'records', serviceUrl: t.service.url, tokenProvider: clientCredentialsTokenProvider(clientId, clientSecret) });
     signedIn.close();
     const app = RmsClient.open({ mode: 'server', account: 'records', now: () => clock });
