@@ -56,13 +56,14 @@ export interface ChildServer {
 }
 
 /**
- * Starts `binary` with `args` in the foreground as a child whose temporary folder is `dir`,
- * and waits until `ready()` says it serves; when it does not within 15 s it is stopped and the
- * error quotes what it printed.
+ * Starts `binary` with `args` in the foreground as a child whose temporary folder is `dir`
+ * (as `user`, when given: a server that refuses root), and waits until `ready()` says it
+ * serves; when it does not within 15 s it is stopped and the error quotes what it printed.
  */
-export async function startChildServer(binary: string, args: string[], dir: string, ready: () => Promise<boolean>): Promise<ChildServer> {
+export async function startChildServer(binary: string, args: string[], dir: string, ready: () => Promise<boolean>,
+  user: { uid?: number; gid?: number } = {}): Promise<ChildServer> {
   const printed: string[] = [];
-  const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], ...user });
   child.stdout!.on('data', (chunk: Buffer) => printed.push(chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => printed.push(chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
