@@ -4,8 +4,8 @@
  *
  *   1. the options passed in code (`overrides`)
  *   2. its environment variable (OPENRMS_TRACE, ...; see msipc-settings.ts)
- *   3. the registry: the `.reg` folders (or the reader passed as `registry`), through the 32-bit
- *      view for an ia32 process
+ *   3. the registry: Windows's on Windows, the `.reg` folders elsewhere (or the reader passed as
+ *      `registry`), through the 32-bit view for an ia32 process
  *   4. MSIPC's default
  *
  * A list setting (LicensingRedirection, TrustedServers, FileProtection) passed in code replaces
@@ -27,7 +27,8 @@ import {
   CLOUD_SERVICE, DIRECTORY, DIRECTORY_BIND_DN, DIRECTORY_DOMAIN, DIRECTORY_PASSWORD_FILE, DIRECTORY_START_TLS, DISCOVERY_CACHE_SECONDS, DNS_SERVERS, SCP_PATH,
   PROXY_BYPASS, PROXY_SERVER,
 } from './msipc-settings';
-import { loadRegFolders, RegFolder } from './reg-folders';
+import { platformRegistry } from './platform-registry';
+import { RegFolder } from './reg-folders';
 import { RegistrySource } from './registry-source';
 import { describeLocation, InvalidSettingError, SettingLocation } from './settings-errors';
 import { machineRegistryFolder, requireAccountName, serverStoreRoot, userRegistryFolder } from './settings-folders';
@@ -197,7 +198,7 @@ export function settingsPlace(options: Omit<LoadSettingsOptions, 'overrides' | '
 
 export function loadClientSettings(options: LoadSettingsOptions = {}): ClientSettings {
   const place = settingsPlace(options);
-  return new ClientSettings({ ...place, registry: options.registry ?? loadRegFolders(place.folders), overrides: options.overrides ?? {} });
+  return new ClientSettings({ ...place, registry: options.registry ?? platformRegistry(place.folders), overrides: options.overrides ?? {} });
 }
 
 interface SettingsContext extends SettingsPlace {

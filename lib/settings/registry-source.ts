@@ -1,7 +1,7 @@
 /**
- * Where the settings read the registry from. Every platform has the `.reg`-folder source
- * (reg-folders.ts); on Windows the platforms issue adds a reader of the real registry behind
- * this same interface, in the native layer, so the settings never know which one they read.
+ * Where the settings read the registry from: the `.reg` folders (reg-folders.ts) outside
+ * Windows, the real registry through the addon's reader (windows-registry.ts) on Windows, behind
+ * this one interface, so the settings never know which one they read.
  */
 import { Hive } from './hive';
 import { RegistryValue } from './registry-value';
@@ -27,4 +27,9 @@ export interface RegistrySource {
   listValues(hive: Hive, keyPath: string): readonly RegistryEntry[];
   /** The names of a key's subkeys as written; none when the key does not exist. */
   listSubkeys(hive: Hive, keyPath: string): readonly string[];
+  /**
+   * The registry as a process of `arch` sees it, from a source that gives that view itself (the
+   * Windows registry). Without it, `registryView` rewrites the key paths to `Wow6432Node`.
+   */
+  viewedBy?(arch: string): RegistrySource;
 }

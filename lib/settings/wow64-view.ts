@@ -28,6 +28,7 @@ export function viewedKeyPath(hive: Hive, keyPath: string, arch: string): string
 
 /** `source` as a process of `arch` sees it. */
 export function registryView(source: RegistrySource, arch: string): RegistrySource {
+  if (source.viewedBy !== undefined) return source.viewedBy(arch);
   if (!uses32BitView(arch)) return source;
   return {
     getValue: (hive: Hive, keyPath: string, name: string): RegistryEntry | undefined => source.getValue(hive, viewedKeyPath(hive, keyPath, arch), name),

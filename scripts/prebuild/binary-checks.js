@@ -1,15 +1,16 @@
 // What a prebuilt addon may show of itself: only the Node-API entry points are exported (the
 // static libcrypto stays private, so it never answers for, or is answered by, the host's
-// OpenSSL or BoringSSL), and a Windows one imports from Node and Windows alone, so it loads
-// with nothing beside it.
+// OpenSSL or BoringSSL), and a Windows one loads with nothing beside it: it imports from
+// Windows's own DLLs only, and takes Node-API from NODE.EXE through its delay-load hook, never
+// at load time, which would fail in a host executable of another name (Electron's).
 'use strict';
 const { execFileSync } = require('node:child_process');
 
 const ENTRY_POINTS = ['napi_register_module_v1', 'node_api_module_get_api_version_v1'];
 const OPENSSL_SYMBOL = /^(EVP|OPENSSL|CRYPTO|RSA|BN|EC|ERR|OSSL|SHA\d*|HMAC|RAND)_/;
 // KERNEL32 and the C runtime for any program; ADVAPI32, CRYPT32, USER32 and WS2_32 for libcrypto
-// (its Windows entropy, certificate store and socket code); NODE.EXE for Node-API.
-const WINDOWS_DLLS = new Set(['NODE.EXE', 'KERNEL32.DLL', 'MSVCRT.DLL', 'ADVAPI32.DLL', 'CRYPT32.DLL', 'USER32.DLL', 'WS2_32.DLL', 'BCRYPT.DLL']);
+// (its Windows entropy, certificate store and socket code).
+const WINDOWS_DLLS = new Set(['KERNEL32.DLL', 'MSVCRT.DLL', 'ADVAPI32.DLL', 'CRYPT32.DLL', 'USER32.DLL', 'WS2_32.DLL', 'BCRYPT.DLL']);
 
 function tool(target, name) {
   return target.triplet === 'x86_64-linux-gnu' ? name : `${target.triplet}-${name}`;
@@ -49,7 +50,7 @@ function importedDlls(binary, target) {
 
 function checkWindowsImports(binary, target) {
   const foreign = importedDlls(binary, target).filter((dll) => !WINDOWS_DLLS.has(dll.toUpperCase()));
-  if (foreign.length > 0) throw new Error(`${binary} needs DLLs that are not part of Windows or Node: ${foreign.join(', ')}`);
+  if (foreign.length > 0) throw new Error(`${binary} imports at load time from DLLs that are not part of Windows: ${foreign.join(', ')}`);
 }
 
 module.exports = { checkExports, checkWindowsImports, ENTRY_POINTS, importedDlls };

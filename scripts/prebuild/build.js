@@ -29,10 +29,14 @@ function openssl(name, target) {
   return { library: path.join(prefix, 'lib', 'libcrypto.a'), include: path.join(prefix, 'include') };
 }
 
-/** A mingw import library for the Node-API functions, which a Windows addon takes from NODE.EXE. */
+/**
+ * A mingw delay-load import library for the Node-API functions, which a Windows addon takes
+ * from NODE.EXE: resolved at first call, through cmake/win-delay-load-hook.cc, so that the
+ * executable hosting the addon may have another name (Electron's).
+ */
 function nodeImportLibrary(target, buildDir) {
-  const output = path.join(buildDir, 'libnode_api.a');
-  run(`${target.triplet}-dlltool`, ['-d', napiHeaders.def_paths.node_api_def, '-l', output]);
+  const output = path.join(buildDir, 'libnode_api_delay.a');
+  run(`${target.triplet}-dlltool`, ['-d', napiHeaders.def_paths.node_api_def, '-y', output]);
   return output;
 }
 
@@ -46,7 +50,9 @@ function build(name) {
     // binding.gyp's optimisation level, for the same code in a prebuild as in a source build.
     '-DCMAKE_CXX_FLAGS_RELEASE=-O2',
     '-DOPENRMS_ADDON=ON', '-DOPENRMS_TESTS=OFF',
-    `-DCMAKE_JS_INC=${napiHeaders.include_dir}`, '-DCMAKE_JS_SRC=',
+    `-DCMAKE_JS_INC=${napiHeaders.include_dir}`,
+    // As cmake-js does for Windows: the delay-load hook is one more source of the addon.
+    `-DCMAKE_JS_SRC=${target.windows ? path.join(root, 'cmake', 'win-delay-load-hook.cc') : ''}`,
     `-DCMAKE_JS_LIB=${target.windows ? nodeImportLibrary(target, buildDir) : ''}`,
     `-DOPENSSL_CRYPTO_LIBRARY=${ssl.library}`, `-DOPENSSL_INCLUDE_DIR=${ssl.include}`,
     // FindOpenSSL names the library LIB_EAY under mingw and copies it over OPENSSL_CRYPTO_LIBRARY.
@@ -71,7 +77,8 @@ function build(name) {
   }
   const binary = path.join(buildDir, 'openrms.node');
   const strip = target.triplet === 'x86_64-linux-gnu' ? 'strip' : `${target.triplet}-strip`;
-  run(strip, ['--strip-unneeded', binary]);
+  // A DLL's exports are in its export table: the COFF symbol table --strip-unneeded leaves is not needed.
+  run(strip, [target.windows ? '--strip-all' : '--strip-unneeded', binary]);
   checkExports(binary, target);
   if (target.windows) checkWindowsImports(binary, target);
 

@@ -11,6 +11,7 @@
 #include "digest_functions.h"
 #include "errors.h"
 #include "file_functions.h"
+#include "registry_functions.h"
 #include "secret_key_handle.h"
 #include "sector_functions.h"
 #include "segment_functions.h"
@@ -47,6 +48,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterContainerFunctions(env, exports);
   RegisterSegmentFunctions(env, exports);
   RegisterFileFunctions(env, exports);
+#ifdef _WIN32
+  RegisterRegistryFunctions(env, exports);
+#endif
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   exports.Set("opensslVersion", Napi::String::New(env, OpenSSL_version(OPENSSL_VERSION_STRING)));
   return exports;
