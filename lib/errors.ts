@@ -15,7 +15,9 @@ export type CryptoErrorCode =
   | 'NATIVE_ADDON_UNAVAILABLE';
 
 /** Codes raised when reading protected content. */
-export type FormatErrorCode = 'INVALID_FORMAT' | 'UNSUPPORTED_VERSION' | 'FILE_IS_NOT_ENCRYPTED';
+export type FormatErrorCode = 'INVALID_FORMAT' | 'UNSUPPORTED_VERSION' | 'FILE_IS_NOT_ENCRYPTED'
+  /** Protecting a file that is already protected (by openrms or another issuer) is refused: nothing is written. */
+  | 'FILE_ALREADY_PROTECTED';
 
 /** Codes raised by streams, the file API and the client store. */
 export type FileErrorCode =
@@ -108,7 +110,7 @@ export type RmsErrorCode = CryptoErrorCode | FormatErrorCode | FileErrorCode | L
 /** Every code, for checking a code that arrives over the wire. */
 export const RMS_ERROR_CODES: readonly RmsErrorCode[] = [
   'INVALID_ARGUMENT', 'INVALID_KEY', 'KEY_CLOSED', 'DECRYPTION_FAILED', 'NOT_BLOCK_ALIGNED', 'UNSUPPORTED_ALGORITHM',
-  'CRYPTO_FAILURE', 'NATIVE_ADDON_UNAVAILABLE', 'INVALID_FORMAT', 'UNSUPPORTED_VERSION', 'FILE_IS_NOT_ENCRYPTED',
+  'CRYPTO_FAILURE', 'NATIVE_ADDON_UNAVAILABLE', 'INVALID_FORMAT', 'UNSUPPORTED_VERSION', 'FILE_IS_NOT_ENCRYPTED', 'FILE_ALREADY_PROTECTED',
   'FILE_NOT_FOUND', 'FILE_EXISTS', 'IO_ERROR', 'ABORTED', 'INVALID_SIGNATURE', 'BROKEN_CERT_CHAIN',
   'VALIDITY_TIME_VIOLATION', 'RIGHT_NOT_GRANTED', 'CONTENT_REVOKED', 'NEEDS_ONLINE', 'CLOCK_ROLL_BACK_DETECTED',
   'TEMPLATE_NOT_FOUND', 'TEMPLATE_NOT_ENABLED_FOR_USER', 'TEMPLATE_ARCHIVED', 'NOT_SIGNED_IN', 'SERVICE_NOT_TRUSTED', 'SERVICE_NOT_FOUND', 'SERVICE_UNAVAILABLE', 'SERVICE_ERROR',

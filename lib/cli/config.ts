@@ -13,53 +13,26 @@
  * there, for export which hive), --server-mode --account NAME (a service account's settings),
  * --store DIR, --json.
  */
-import { RmsError } from '../errors';
+import { Command, Option } from 'commander';
+
 import { ClientSettings, loadClientSettings, SettingReport, SettingSource, settingsPlace, SettingsPlace } from '../settings/client-settings';
 import { exportRegFolders, importRegFile, requireSetting, setSetting, settingAddress, unsetSetting } from '../settings/config-files';
 import { Hive } from '../settings/hive';
 import { InvalidSettingError } from '../settings/settings-errors';
-import { CommandIo, parseCommand, Parsed, printable, report, stringOption } from './command-line';
+import { addClientOptions, examples } from './command-tree';
+import { ClientFlags, CommandIo, JsonFlag, printable, report, UsageError } from './command-line';
 
-const SUBCOMMANDS = ['list', 'get', 'set', 'unset', 'import', 'export'];
-
-export async function runConfig(args: readonly string[], io: CommandIo): Promise<void> {
-  const sub = args[0] !== undefined && !args[0].startsWith('-') ? args[0] : 'list';
-  if (!SUBCOMMANDS.includes(sub)) throw new RmsError('INVALID_ARGUMENT', `unknown config command ${sub}: ${SUBCOMMANDS.join(', ')}`);
-  const p = parseCommand(`config ${sub}`, sub === args[0] ? args.slice(1) : args, {
-    store: { type: 'string' }, machine: { type: 'boolean' }, user: { type: 'boolean' }, 'server-mode': { type: 'boolean' }, account: { type: 'string' },
-  });
-  const place = settingsPlace({
-    mode: p.values['server-mode'] ? 'server' : 'client', account: stringOption(p, 'account'), storeRoot: stringOption(p, 'store'), env: io.env,
-  });
-  const hive = chosenHive(p, sub);
-  switch (sub) {
-    case 'list':
-      positionals(p, sub, 0, 0);
-      return list(p, io, place);
-    case 'get': return get(p, io, place, positionals(p, sub, 1, 1)[0]!);
-    case 'set': {
-      const [name, value] = positionals(p, sub, 1, 2);
-      return set(p, io, place, name!, value, hive);
-    }
-    case 'unset': return unset(p, io, place, positionals(p, sub, 1, 1)[0]!, hive);
-    case 'import': return importFile(p, io, place, positionals(p, sub, 1, 1)[0]!);
-    default: return exportFile(p, io, place, positionals(p, sub, 1, 1)[0]!, hive);
-  }
+interface ConfigFlags extends ClientFlags {
+  machine?: boolean;
+  user?: boolean;
 }
 
-function positionals(p: Parsed, sub: string, least: number, most: number): string[] {
-  if (p.positionals.length < least || p.positionals.length > most) {
-    const usage: Record<string, string> = { list: '', get: ' NAME', set: ' NAME [VALUE]', unset: ' NAME', import: ' FILE.reg', export: ' FILE.reg' };
-    throw new RmsError('INVALID_ARGUMENT', `usage: openrms config ${sub}${usage[sub]}`);
-  }
-  return p.positionals;
+function chosenHive(flags: ConfigFlags): Hive | undefined {
+  return flags.machine ? 'HKLM' : flags.user ? 'HKCU' : undefined;
 }
 
-function chosenHive(p: Parsed, sub: string): Hive | undefined {
-  if (p.values.machine && p.values.user) throw new RmsError('INVALID_ARGUMENT', `config ${sub}: --machine or --user, not both`);
-  const hive: Hive | undefined = p.values.machine ? 'HKLM' : p.values.user ? 'HKCU' : undefined;
-  if (hive !== undefined && !['set', 'unset', 'export'].includes(sub)) throw new RmsError('INVALID_ARGUMENT', `config ${sub}: --machine and --user are for set, unset and export`);
-  return hive;
+function placeOf(flags: ConfigFlags, io: CommandIo): SettingsPlace {
+  return settingsPlace({ mode: flags.serverMode ? 'server' : 'client', account: flags.account, storeRoot: flags.store, env: io.env });
 }
 
 function load(place: SettingsPlace): ClientSettings {
@@ -102,7 +75,7 @@ function placeJson(place: SettingsPlace): Record<string, unknown> {
     ...(place.userFolder === undefined ? {} : { userFolder: place.userFolder }) };
 }
 
-function list(p: Parsed, io: CommandIo, place: SettingsPlace): void {
+function list(p: JsonFlag, io: CommandIo, place: SettingsPlace): void {
   const settings = load(place);
   const lines = settings.report();
   const header = `${place.mode} mode${place.account === undefined ? '' : ` (account ${place.account})`}; machine files in ${place.machineFolder}`
@@ -119,7 +92,7 @@ function linesOf(settings: ClientSettings, name: string): SettingReport[] {
   return settings.report().filter((line) => line.name.toLowerCase() === wanted || (whole && line.name.toLowerCase().startsWith(`${wanted}\\`)));
 }
 
-function get(p: Parsed, io: CommandIo, place: SettingsPlace, name: string): void {
+function get(p: JsonFlag, io: CommandIo, place: SettingsPlace, name: string): void {
   const lines = linesOf(load(place), name);
   const refused = lines.find((line) => line.error !== undefined);
   if (refused?.error !== undefined) throw refused.error;
@@ -142,11 +115,11 @@ function effective(place: SettingsPlace, name: string, file: string): { json: Re
 
 function checkHive(name: string, stored: Hive, asked: Hive | undefined): void {
   if (asked !== undefined && asked !== stored) {
-    throw new RmsError('INVALID_ARGUMENT', `${name} is ${stored === 'HKLM' ? 'a machine setting (HKLM): use --machine' : 'a user setting (HKCU): use --user'}, or neither`);
+    throw new UsageError(`${name} is ${stored === 'HKLM' ? 'a machine setting (HKLM): use --machine' : 'a user setting (HKCU): use --user'}, or neither`);
   }
 }
 
-async function set(p: Parsed, io: CommandIo, place: SettingsPlace, name: string, value: string | undefined, hive: Hive | undefined): Promise<void> {
+async function set(p: JsonFlag, io: CommandIo, place: SettingsPlace, name: string, value: string | undefined, hive: Hive | undefined): Promise<void> {
   checkHive(name, settingAddress(place, name).hive, hive);
   const result = await setSetting(place, name, value);
   const { json, note } = effective(place, name, result.file);
@@ -155,21 +128,47 @@ async function set(p: Parsed, io: CommandIo, place: SettingsPlace, name: string,
     [`${printable(name)} set to ${printable(result.data.toDisplayString())} in ${printable(result.file)} (${printable(where)})`, ...note]);
 }
 
-async function unset(p: Parsed, io: CommandIo, place: SettingsPlace, name: string, hive: Hive | undefined): Promise<void> {
+async function unset(p: JsonFlag, io: CommandIo, place: SettingsPlace, name: string, hive: Hive | undefined): Promise<void> {
   checkHive(name, settingAddress(place, name).hive, hive);
   const result = await unsetSetting(place, name);
   const { json, note } = effective(place, name, result.file);
   report(p, io, { name, file: result.file, removed: true, effective: json }, [`${printable(name)} removed from ${printable(result.file)}`, ...note]);
 }
 
-async function importFile(p: Parsed, io: CommandIo, place: SettingsPlace, file: string): Promise<void> {
+async function importFile(p: JsonFlag, io: CommandIo, place: SettingsPlace, file: string): Promise<void> {
   const written = await importRegFile(place, file);
   report(p, io, { imported: file, files: written },
     written.length === 0 ? [`${printable(file)} sets nothing`] : written.map((target) => `${target.hive === 'HKLM' ? 'machine' : 'user'} settings (${target.values} values) written to ${printable(target.file)}`));
 }
 
-async function exportFile(p: Parsed, io: CommandIo, place: SettingsPlace, file: string, hive: Hive | undefined): Promise<void> {
+async function exportFile(p: JsonFlag, io: CommandIo, place: SettingsPlace, file: string, hive: Hive | undefined): Promise<void> {
   const hives: Hive[] = hive !== undefined ? [hive] : place.userFolder === undefined ? ['HKLM'] : ['HKLM', 'HKCU'];
   const result = await exportRegFolders(place, file, hives);
   report(p, io, result, [`${result.keys} keys and ${result.values} values of ${hives.join(' and ')} exported to ${printable(file)}`]);
+}
+
+export function configCommand(io: CommandIo): Command {
+  const config = new Command('config')
+    .summary('the settings: the MSIPC registry as .reg files (docs/settings.md)')
+    .description('Read and write the settings MSIPC keeps in the registry, kept here as .reg files in a machine folder and a user folder '
+      + '(docs/settings.md). Without a subcommand: list.');
+  const options = (command: Command, hives = false): Command => addClientOptions(hives
+    ? command.addOption(new Option('--machine', 'the machine folder (HKLM)').conflicts('user')).option('--user', "the user's folder (HKCU)")
+    : command);
+  examples(options(config.command('list', { isDefault: true }).summary('every setting, its value and where it comes from'))
+    .action((flags: ConfigFlags) => list(flags, io, placeOf(flags, io))), ['openrms config', 'openrms config list --server-mode --account batch --json']);
+  examples(options(config.command('get').summary('one setting').argument('<name>', 'a setting: Trace, FileProtection\\txt, ...'))
+    .action((name: string, flags: ConfigFlags) => get(flags, io, placeOf(flags, io), name)), ['openrms config get TemplateUpdateFrequency']);
+  examples(options(config.command('set').summary('write a setting to openrms.reg in its folder')
+    .argument('<name>', 'the setting').argument('[value]', 'its value (none: the empty value)'), true)
+    .action((name: string, value: string | undefined, flags: ConfigFlags) => set(flags, io, placeOf(flags, io), name, value, chosenHive(flags))),
+  ['openrms config set Trace 1 --machine', 'openrms config set "FileProtection\\txt" Off']);
+  examples(options(config.command('unset').summary('remove a setting from its file').argument('<name>', 'the setting'), true)
+    .action((name: string, flags: ConfigFlags) => unset(flags, io, placeOf(flags, io), name, chosenHive(flags))), ['openrms config unset Trace']);
+  examples(options(config.command('import').summary("a .reg file: HKLM keys to the machine folder, HKCU keys to the user's")
+    .argument('<file>', 'a Registry Editor (.reg) file'))
+    .action((file: string, flags: ConfigFlags) => importFile(flags, io, placeOf(flags, io), file)), ['openrms config import msipc.reg']);
+  examples(options(config.command('export').summary('what the folders hold, as a Registry Editor file').argument('<file>', 'the .reg file to write'), true)
+    .action((file: string, flags: ConfigFlags) => exportFile(flags, io, placeOf(flags, io), file, chosenHive(flags))), ['openrms config export all.reg', 'openrms config export machine.reg --machine']);
+  return config;
 }

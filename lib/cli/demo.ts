@@ -12,12 +12,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 
+import { Command } from 'commander';
+
 import { RmsClient } from '../client/rms-client';
 import { randomBytes } from '../crypto/random';
 import { isRmsError, RmsError } from '../errors';
 import { native } from '../native';
 import { startService } from '../server/service';
 import { passwordTokenProvider } from '../transport/service-connection';
+import { examples } from './command-tree';
+import { CommandIo, JsonFlag, jsonLine } from './command-line';
 
 const SAMPLE = Buffer.from(
   'Quarterly results (draft)\n\nRevenue grew 12% on the quarter. Do not forward outside the finance team.\n'.repeat(64),
@@ -107,10 +111,19 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   }
 
   if (options.json) {
-    options.out.write(`${JSON.stringify({ ok: true, openssl: native.opensslVersion, documentBytes: SAMPLE.length, steps })}\n`);
+    options.out.write(jsonLine({ ok: true, openssl: native.opensslVersion, documentBytes: SAMPLE.length, steps }));
     return;
   }
   options.out.write(`openrms demo (OpenSSL ${native.opensslVersion}): a licensing service on this machine, alice protecting a document for bob, bob opening it.\n\n`);
   for (const s of steps) options.out.write(`  ${s.step.padEnd(16)} ${s.ms.toFixed(1).padStart(8)} ms  ${s.detail}\n`);
   options.out.write('\nbob read the document with VIEW only; EDIT, a plaintext copy and a tampered copy were refused; he reopened it offline.\nThe service, users and files lived in a temporary folder, now removed. See README.md to run it yourself.\n');
+}
+
+export function demoCommand(io: CommandIo): Command {
+  return examples(new Command('demo')
+    .summary('protect a document for a recipient and open it, on a service started for the purpose')
+    .description('Start a licensing service in a temporary folder, protect a document for a recipient and open it, '
+      + 'and report what was done; everything is removed at the end.')
+    .option('--json', 'print the report as JSON')
+    .action((flags: JsonFlag) => runDemo({ json: flags.json === true, out: io.out })), ['openrms demo', 'openrms demo --json']);
 }

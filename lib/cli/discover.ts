@@ -3,10 +3,12 @@
  * service to publish to as the client does (docs/discovery.md) and prints it; with --explain,
  * every step first: what was asked of which server, and what it answered or why it failed.
  */
+import { Command } from 'commander';
+
 import { RmsClient } from '../client/rms-client';
 import { DiscoveredService, DiscoveryResult, DiscoveryStep, requireService } from '../discovery';
-import { RmsError } from '../errors';
-import { CLIENT_OPTIONS, clientOptions, CommandIo, parseCommand, printable, stringOption } from './command-line';
+import { addClientOptions, examples } from './command-tree';
+import { ClientFlags, clientOptions, CommandIo, jsonLine, printable } from './command-line';
 import { caOption } from './login';
 
 function stepLine(step: DiscoveryStep, index: number): string {
@@ -27,19 +29,35 @@ function serviceLines(service: DiscoveredService, fromCache: boolean): string[] 
   ];
 }
 
-export async function runDiscover(args: readonly string[], io: CommandIo): Promise<void> {
-  const p = parseCommand('discover', args, {
-    email: { type: 'string' }, explain: { type: 'boolean' }, fresh: { type: 'boolean' }, ca: { type: 'string' }, ...CLIENT_OPTIONS,
-  });
-  if (p.positionals.length > 0) throw new RmsError('INVALID_ARGUMENT', 'discover takes no arguments: the email is --email E');
-  const result: DiscoveryResult = await RmsClient.discover({ ...clientOptions(p, io), email: stringOption(p, 'email'), fresh: p.values.fresh === true, ca: caOption(p) });
-  if (p.values.json) {
-    io.out.write(`${JSON.stringify({ email: result.email ?? null, fromCache: result.fromCache, service: result.service ?? null, steps: result.steps })}\n`);
+interface DiscoverFlags extends ClientFlags {
+  email?: string;
+  explain?: boolean;
+  fresh?: boolean;
+  ca?: string;
+}
+
+async function discover(flags: DiscoverFlags, io: CommandIo): Promise<void> {
+  const result: DiscoveryResult = await RmsClient.discover({ ...clientOptions(flags, io), email: flags.email, fresh: flags.fresh === true, ca: caOption(flags.ca) });
+  if (flags.json) {
+    io.out.write(jsonLine({ email: result.email ?? null, fromCache: result.fromCache, service: result.service ?? null, steps: result.steps }));
   } else {
-    const lines = p.values.explain ? [`discovery${result.email === undefined ? '' : ` for ${printable(result.email)}`}:`, ...result.steps.map(stepLine)] : [];
+    const lines = flags.explain ? [`discovery${result.email === undefined ? '' : ` for ${printable(result.email)}`}:`, ...result.steps.map(stepLine)] : [];
     if (result.service !== undefined) lines.push(...serviceLines(result.service, result.fromCache));
     if (lines.length > 0) io.out.write(`${lines.join('\n')}\n`);
   }
   // Nothing found is a failure, with every step that failed in its message.
   requireService(result);
+}
+
+export function discoverCommand(io: CommandIo): Command {
+  const command = addClientOptions(new Command('discover')
+    .summary('find the licensing service to publish to')
+    .description('Find the service to publish to as the client does (docs/discovery.md): the ServiceLocation settings, the directory\'s '
+      + 'service connection point, DNS SRV records of the email\'s domain and its parents, the CloudService setting.')
+    .option('--email <address>', 'whose service (its domain is asked in DNS)')
+    .option('--explain', 'print every step first: what was asked of which server, and what it answered or why it failed')
+    .option('--fresh', 'ask again instead of answering from the cache')
+    .option('--ca <file>', 'a private CA (PEM) for the servers asked'))
+    .action((flags: DiscoverFlags) => discover(flags, io));
+  return examples(command, ['openrms discover --email alice@contoso.com --explain', 'openrms discover --fresh --json']);
 }

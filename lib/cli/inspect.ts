@@ -5,14 +5,14 @@
  * fields, `null` where unknown, times in ISO 8601. Values a license supplies reach the
  * terminal escaped (`printable`).
  */
-import { Writable } from 'node:stream';
+import { Command } from 'commander';
 
-import { RmsError } from '../errors';
 import { readContainer } from '../format/protect-file';
 import { isEpochSeconds } from '../license/certificates';
 import { decodeJws } from '../license/jws';
 import { isXrml, readXrmlLicense, XrmlLicenseInfo } from '../license/xrml';
-import { printable } from './command-line';
+import { examples } from './command-tree';
+import { CommandIo, JsonFlag, printable, report } from './command-line';
 
 export interface InspectReport {
   protected: boolean;
@@ -82,28 +82,15 @@ export async function inspectFile(path: string): Promise<InspectReport> {
   };
 }
 
-export async function runInspect(args: readonly string[], out: Writable): Promise<void> {
-  const json = args.includes('--json');
-  const files = args.filter((a) => a !== '--json');
-  const unknown = files.find((a) => a.startsWith('--'));
-  if (unknown !== undefined) throw new RmsError('INVALID_ARGUMENT', `unknown option ${unknown} for inspect`);
-  if (files.length !== 1) throw new RmsError('INVALID_ARGUMENT', 'inspect takes exactly one file: openrms inspect <file> [--json]');
-  const report = await inspectFile(files[0]!);
-  if (json) {
-    out.write(`${JSON.stringify(report)}\n`);
-    return;
-  }
-  if (!report.protected) {
-    out.write(`${files[0]}: not protected\n`);
-    return;
-  }
+/** The text summary. Every value but the labels comes from the file, unverified: each is escaped. */
+function summary(file: string, report: InspectReport): string[] {
+  if (!report.protected) return [`${printable(file)}: not protected`];
   const c = report.container!;
   const l = report.license!;
-  // Values come from the file: escaped, so a license cannot add lines or move the cursor.
   const row = (label: string, value: string | null) => `  ${label.padEnd(22)}${value === null ? '-' : printable(value)}`;
   const issuer = [l.issuer.name, l.issuer.url === null ? null : `(${l.issuer.url})`].filter((v) => v !== null).join(' ');
-  const lines = [
-    `${files[0]}: protected (PFILE ${c.version}, original extension ${c.originalExtension || '(none)'})`,
+  return [
+    `${printable(file)}: protected (PFILE ${printable(c.version)}, original extension ${printable(c.originalExtension) || '(none)'})`,
     row('cipher mode', c.cipherMode ?? 'unknown (in the encrypted license)'),
     row('license format', l.format ?? 'unknown'),
     row('content ID', l.contentId),
@@ -115,5 +102,19 @@ export async function runInspect(args: readonly string[], out: Writable): Promis
     row('licensing (extranet)', l.licensingUrls.extranet),
     row('referral', l.referralUrl),
   ];
-  out.write(`${lines.join('\n')}\n`);
+}
+
+export function inspectCommand(io: CommandIo): Command {
+  const command = new Command('inspect')
+    .summary('whether a file is protected, its container and license (no key needed)')
+    .description('Read a file\'s container and what its publishing license says in clear, without a key or a service. '
+      + 'The license is not verified here (that needs its service): treat what it says as a claim. '
+      + 'JSON: {"protected": false}, or container and license fields, null where unknown.')
+    .argument('<file>', 'the file to inspect')
+    .option('--json', 'print JSON')
+    .action(async (file: string, flags: JsonFlag) => {
+      const inspected = await inspectFile(file);
+      report(flags, io, inspected, summary(file, inspected));
+    });
+  return examples(command, ['openrms inspect plan.ptxt', 'openrms inspect report.docx.pfile --json | jq .license.owner']);
 }

@@ -1,127 +1,120 @@
 #!/usr/bin/env node
 /**
- * The `openrms` command. Every command reports failures as `error: CODE: message` on stderr
- * and exits non-zero; `--json` switches a command's output to one JSON object.
+ * The `openrms` command (docs/cli.md), parsed by commander. Exit codes: 0 done, 1 failed (one
+ * line `error: CODE: message` on stderr; with --json, `{"error": {...}}` on stdout), 2 the
+ * command line is wrong (a UsageError: unknown command or option, missing or extra argument, a
+ * bad option value). `main` runs a command and throws its failure; the entry point at the end
+ * prints it and sets the exit code.
  */
-import { RmsError } from '../errors';
+import { Command } from 'commander';
+
 import { VERSION } from '../version';
-import { CommandIo, failureReport } from './command-line';
-import { runConfig } from './config';
-import { runDemo } from './demo';
-import { runDiscover } from './discover';
-import { runInspect } from './inspect';
-import { runLogin, runSignUp } from './login';
-import { runProtect, runUnprotect } from './protect';
-import { runRevoke, runRights } from './rights';
-import { runScp } from './scp';
-import { runServe } from './serve';
-import { runTemplates } from './templates';
-import { runPrincipals, runUsers } from './users';
+import { configureTree, HelpShown } from './command-tree';
+import { CommandIo, debugStack, errorJson, failureReport, jsonLine, ReportedFailure, UsageError } from './command-line';
+import { configCommand } from './config';
+import { demoCommand } from './demo';
+import { discoverCommand } from './discover';
+import { inspectCommand } from './inspect';
+import { loginCommands } from './login';
+import { protectCommands } from './protect';
+import { rightsCommands } from './rights';
+import { scpCommand } from './scp';
+import { serveCommand } from './serve';
+import { shareCommand } from './share';
+import { LocalizedTexts, localizedSubcommand, takeLocalized, templatesCommand } from './templates';
+import { usersCommands } from './users';
 
-const HELP = `openrms ${VERSION}: rights management for Node.js and Electron (MSIPC lineage)
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
 
-Usage: openrms <command> [options]       (every command also takes --json)
+const NOTES = `
+Every command takes --help (with examples) and --json: its output as JSON (lines of JSON for a
+command over several files), errors included: {"error": {"code", "message", ...}} on stdout.
+A user's store is --store DIR or OPENRMS_HOME; a service account's: --server-mode --account NAME.
 
-The licensing service:
-  serve [--data DIR] [--listen HOST:PORT] [--tls-cert F --tls-key F] [--public-url URL] [--limit NAME=VALUE]...
-                    run the service (default ./openrms-data, 127.0.0.1:8080; HTTP only on loopback)
-  users add EMAIL [--password-stdin] [--admin] [--super-user] [--organization|--individual] [--data DIR]
-                    add or update a user of the service (run beside it); says what changed
-  users disable|enable|remove EMAIL [--data DIR]
-                    stop (or restore) an identity's sign-in and its new content's licenses
-  principals add IDENTITY [--data DIR]
-                    a client ID and secret for a server application
+Exit codes: 0 done; 1 failed (error: CODE: message on stderr); 2 the command line is wrong.
+OPENRMS_DEBUG=1 adds the stack of an internal error. Every command, option and output: docs/cli.md.`;
 
-A user (the store is --store DIR or OPENRMS_HOME; a service account's with
---server-mode --account NAME: OPENRMS_SERVER_HOME/NAME or the machine's server folder):
-  login EMAIL [--service URL] --password-stdin [--ca FILE]
-                    sign in (without --service: the service discovery finds);
-                    gets the rights account and publishing certificates; --ca FILE
-                    (the service's private CA) is remembered for later commands
-  signup EMAIL --service URL [--code CODE --password-stdin]
-                    self-service sign-up for individuals (the code arrives by mail)
-  protect PATH... (--template ID|NAME | --grant EMAIL:RIGHT[,RIGHT]...)
-          [--expires ISO-DATE|Nd] [--offline-days N] [--online] [--out DIR]
-  unprotect PATH... [--out DIR]   write a plaintext copy (needs EXPORT or OWNER)
-  rights PATH [--offline]         what you may do with a protected file
-  revoke PATH|CONTENT-ID          stop the service issuing licenses for content
-  templates [list] [--issuer URL] [--locale L] [--offline]
-                    the templates you may protect with (docs/templates.md);
-                    list --all: an administrator's view of every template, archived ones too
-  templates refresh [--force] | templates export ID|NAME > Name.xml
-                    download them now when due (--force: at once); a file for UnmanagedTemplates
-  templates create --name N [--description D] [--name-LOCALE N] [--description-LOCALE D]
-          --grant EMAIL:RIGHT[,RIGHT]... [--offline-days N] [--expires-after Nd] [--audience WHO]...
-                    an administrator adds a template and gets its ID (templates add NAME ...: the same)
-  templates update ID [the create options] | templates archive ID
-                    an administrator changes (the options given) or retires a template
-
-Finding the service (docs/discovery.md):
-  discover [--email E] [--explain] [--fresh] [--ca FILE]
-                    the service to publish to: registry, directory SCP, DNS SRV, cloud;
-                    --explain prints every step, the server asked and what it answered
-  scp register URL | scp remove [--ca FILE]
-                    set or remove the AD RMS service connection point in the configured directory
-
-Settings (the MSIPC registry as .reg files; docs/settings.md):
-  config [list | get NAME | set NAME [VALUE] | unset NAME | import FILE.reg | export FILE.reg]
-         [--machine|--user] [--server-mode --account NAME]
-
-Without a service:
-  demo              start a service in a temporary folder, protect a document for a
-                    recipient and open it, and report what was done
-  inspect FILE      whether FILE is protected, its container and license (no key needed)
-  --version, --help
-`;
-
-type Command = (args: readonly string[], io: CommandIo) => Promise<void>;
-
-const COMMANDS: Record<string, Command> = {
-  serve: (args, io) => runServe(args, io),
-  users: runUsers,
-  principals: runPrincipals,
-  login: runLogin,
-  signup: runSignUp,
-  protect: runProtect,
-  unprotect: runUnprotect,
-  rights: runRights,
-  revoke: runRevoke,
-  templates: runTemplates,
-  config: runConfig,
-  discover: runDiscover,
-  scp: runScp,
-  inspect: (args, io) => runInspect(args, io.out),
-  demo: async (args, io) => {
-    const unknown = args.filter((a) => a !== '--json');
-    if (unknown.length > 0) throw new RmsError('INVALID_ARGUMENT', `unknown option ${unknown[0]} for demo`);
-    await runDemo({ json: args.includes('--json'), out: io.out });
-  },
-};
-
-export async function main(argv: readonly string[], io: CommandIo = { out: process.stdout, stdin: process.stdin, env: process.env }): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    io.out.write(HELP);
-    return 0;
-  }
-  if (command === '--version' || command === '-v' || command === 'version') {
-    io.out.write(`${VERSION}\n`);
-    return 0;
-  }
-  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-  if (run === undefined) throw new RmsError('INVALID_ARGUMENT', `unknown command "${command}"; run openrms --help`);
-  await run(rest, io);
-  return 0;
+/** The whole command tree, its actions writing to `io`. */
+export function buildProgram(io: CommandIo, localized: LocalizedTexts): Command {
+  const program = new Command('openrms')
+    .usage('<command> [options]')
+    .description(`openrms ${VERSION}: rights management for Node.js and Electron (MSIPC lineage)`)
+    .version(VERSION, '-v, --version', 'print the version')
+    .helpCommand('help [command...]', 'help for a command, e.g. help templates create')
+    .addHelpText('after', NOTES);
+  const commands = [
+    serveCommand(io), ...usersCommands(io),
+    ...loginCommands(io), ...protectCommands(io), shareCommand(io), ...rightsCommands(io), templatesCommand(io, localized),
+    discoverCommand(io), scpCommand(io), configCommand(io),
+    demoCommand(io), inspectCommand(io),
+  ];
+  for (const command of commands) program.addCommand(command);
+  program.command('version').summary('print the version').action(() => { io.out.write(`${VERSION}\n`); });
+  configureTree(program, io);
+  return program;
 }
 
-function report(error: unknown): number {
-  process.stderr.write(failureReport(error, process.env));
-  return 1;
+/**
+ * The arguments commander is given: none is `--help` (the list of commands, exit 0, as gh does),
+ * and `help A B` is `A B --help`, so a subcommand's help is one `help` away at any depth.
+ */
+function normalized(argv: readonly string[]): string[] {
+  if (argv.length === 0) return ['--help'];
+  if (argv[0] === 'help') return argv.length === 1 ? ['--help'] : [...argv.slice(1), '--help'];
+  return [...argv];
+}
+
+/** Runs the command `argv` names; 0 when done, 1 when a command over several files reported failures. Other failures are thrown. */
+export async function main(argv: readonly string[], io: CommandIo = { out: process.stdout, stdin: process.stdin, env: process.env }): Promise<number> {
+  let args = normalized(argv);
+  let localized: LocalizedTexts = { names: {}, descriptions: {} };
+  if (localizedSubcommand(args)) {
+    const taken = takeLocalized(args.slice(2));
+    args = [...args.slice(0, 2), ...taken.rest];
+    localized = taken;
+  }
+  try {
+    await buildProgram(io, localized).parseAsync(args, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof HelpShown) return 0;
+    if (error instanceof ReportedFailure) return EXIT_FAILURE;
+    throw error;
+  }
+}
+
+export function exitCodeOf(error: unknown): number {
+  return error instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
+}
+
+/** Whether the command line asks for JSON: `--json` before any `--`. */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/**
+ * Runs `argv` and prints its failure. With --json the error is a JSON object on stdout, where a
+ * script already reads the command's output (and a command over several files puts each file's
+ * failure); stderr then carries only the stack OPENRMS_DEBUG asks for.
+ */
+export async function run(argv: readonly string[], io: Required<CommandIo>): Promise<number> {
+  try {
+    return await main(argv, io);
+  } catch (error) {
+    if (wantsJson(argv)) {
+      io.out.write(jsonLine({ error: errorJson(error) }));
+      io.err.write(debugStack(error, io.env));
+    } else {
+      io.err.write(failureReport(error, io.env));
+    }
+    return exitCodeOf(error);
+  }
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
-    (error: unknown) => { process.exitCode = report(error); },
-  );
+  void run(process.argv.slice(2), { out: process.stdout, err: process.stderr, stdin: process.stdin, env: process.env }).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -2,39 +2,62 @@
  * `openrms protect PATH... (--template ID|NAME | --grant EMAIL:RIGHT[,RIGHT]...) [--expires
  * ISO-DATE|Nd] [--offline-days N] [--online] [--out DIR]` and `openrms unprotect PATH... [--out
  * DIR]`. Each file gets its own license and content key; licenses from --grant make the
- * signed-in user their owner (OWNER), as Office does for the author.
+ * signed-in user their owner (OWNER), as Office does for the author. Every path is tried: a file
+ * that fails is reported and the next one goes on (file-outcomes.ts).
  */
 import { mkdirSync } from 'node:fs';
 
-import { RmsClient } from '../client/rms-client';
+import { Command } from 'commander';
+
 import { LicenseDescriptor } from '../client/license-descriptor';
-import { fileSystemError, invalidArgument, RmsError } from '../errors';
+import { RmsClient } from '../client/rms-client';
+import { fileSystemError, RmsError } from '../errors';
+import { fileProtectionStatus } from '../format/protect-file';
 import { Grant } from '../license/publishing-license';
-import { CLIENT_OPTIONS, clientOptions, CommandIo, parseCommand, Parsed, report, stringOption } from './command-line';
+import { addClientOptions, examples } from './command-tree';
+import { ClientFlags, clientOptions, CommandIo, printable, UsageError } from './command-line';
+import { FileOutcomes } from './file-outcomes';
+import { collect, parseExpires, parseGrant, parseOfflineDays } from './license-options';
 
-const DAY_MS = 24 * 3600 * 1000;
-
-export function parseGrant(value: string): Grant {
-  const at = value.lastIndexOf(':');
-  if (at <= 0 || at === value.length - 1) throw invalidArgument('--grant', 'EMAIL:RIGHT[,RIGHT]..., e.g. bob@contoso.com:VIEW,PRINT');
-  return { who: value.slice(0, at), rights: value.slice(at + 1).split(',').map((r) => r.trim()).filter((r) => r !== '') };
+/** What the license of a new file is to say, checked on the command line before any client opens. */
+export interface LicenseRequest {
+  template?: string;
+  grants?: Grant[];
+  expires?: Date;
+  offlineDays?: number;
 }
 
-export function parseExpires(value: string, nowMs: number): Date {
-  const days = /^(\d{1,6})d$/i.exec(value);
-  if (days !== null) return new Date(nowMs + Number(days[1]) * DAY_MS);
-  const date = /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : new Date(NaN);
-  if (!Number.isFinite(date.getTime())) throw invalidArgument('--expires', 'an ISO date (2027-01-31, 2027-01-31T18:00:00Z) or a number of days (30d)');
-  return date;
+export interface ProtectFlags extends ClientFlags {
+  template?: string;
+  grant?: string[];
+  expires?: string;
+  offlineDays?: string;
+  online?: boolean;
+  out?: string;
 }
 
-function openClient(p: Parsed, io: CommandIo): RmsClient {
-  return RmsClient.open(clientOptions(p, io));
+export function licenseRequest(flags: ProtectFlags): LicenseRequest {
+  const grants = flags.grant ?? [];
+  if ((flags.template === undefined) === (grants.length === 0)) throw new UsageError('protect needs either --template or --grant (not both)', { argument: '--grant' });
+  return {
+    template: flags.template,
+    grants: grants.length === 0 ? undefined : grants.map(parseGrant),
+    expires: flags.expires === undefined ? undefined : parseExpires(flags.expires, Date.now()),
+    offlineDays: flags.offlineDays === undefined ? undefined : parseOfflineDays(flags.offlineDays),
+  };
+}
+
+export async function createLicense(client: RmsClient, request: LicenseRequest): Promise<LicenseDescriptor> {
+  const license = request.template !== undefined
+    ? await client.createLicenseFromTemplate(request.template)
+    : client.createLicense({ grants: request.grants!, autoGrantOwner: true });
+  if (request.expires !== undefined) license.contentValidUntil = request.expires;
+  if (request.offlineDays !== undefined) license.offlineDays = request.offlineDays;
+  return license;
 }
 
 /** The --out folder, created when missing (the library's file API, like MSIPC's, wants it to exist). */
-function outputDir(p: Parsed): string | undefined {
-  const dir = stringOption(p, 'out');
+export function outputDir(dir: string | undefined): string | undefined {
   if (dir === undefined) return undefined;
   try {
     mkdirSync(dir, { recursive: true });
@@ -44,67 +67,123 @@ function outputDir(p: Parsed): string | undefined {
   return dir;
 }
 
-function files(command: string, p: Parsed): string[] {
-  if (p.positionals.length === 0) throw new RmsError('INVALID_ARGUMENT', `${command} needs at least one PATH`);
-  return p.positionals;
+export interface ProtectedFile {
+  path: string;
+  contentId: string;
 }
 
-async function licenseFor(client: RmsClient, p: Parsed): Promise<LicenseDescriptor> {
-  const template = stringOption(p, 'template');
-  const grants = (p.values.grant as string[] | undefined) ?? [];
-  if ((template === undefined) === (grants.length === 0)) throw new RmsError('INVALID_ARGUMENT', 'protect needs either --template or --grant (not both)');
-  const license = template !== undefined
-    ? await client.createLicenseFromTemplate(template)
-    : client.createLicense({ grants: grants.map(parseGrant), autoGrantOwner: true });
-  const expires = stringOption(p, 'expires');
-  if (expires !== undefined) license.contentValidUntil = parseExpires(expires, Date.now());
-  const offline = stringOption(p, 'offline-days');
-  if (offline !== undefined) {
-    if (!/^\d{1,5}$/.test(offline)) throw invalidArgument('--offline-days', 'an integer from 0 to 65535');
-    license.offlineDays = Number(offline);
+/**
+ * Protects one file under a new content key and publishing license. A file already protected (by
+ * openrms or another issuer) is refused with FILE_ALREADY_PROTECTED before anything is written:
+ * protecting it again would make a file that opens only to another protected file.
+ */
+export async function protectOne(client: RmsClient, license: LicenseDescriptor, source: string, o: { online: boolean; outputDir?: string }): Promise<ProtectedFile> {
+  if (await fileProtectionStatus(source) !== 'not-protected') {
+    throw new RmsError('FILE_ALREADY_PROTECTED', `${source} is already protected (openrms inspect shows its license)`);
   }
-  return license;
+  const serialized = await client.serializeLicense(license, { online: o.online });
+  try {
+    const result = await client.protectFile(source, serialized, { outputDir: o.outputDir });
+    return { path: result.path, contentId: serialized.contentId };
+  } finally {
+    serialized.contentKey.close();
+  }
 }
 
-export async function runProtect(args: readonly string[], io: CommandIo): Promise<void> {
-  const p = parseCommand('protect', args, {
-    template: { type: 'string' }, grant: { type: 'string', multiple: true }, expires: { type: 'string' },
-    'offline-days': { type: 'string' }, online: { type: 'boolean' }, out: { type: 'string' }, ...CLIENT_OPTIONS,
-  });
-  const inputs = files('protect', p);
-  const client = openClient(p, io);
-  const out = outputDir(p);
-  try {
-    const license = await licenseFor(client, p);
-    const done: { source: string; path: string; contentId: string }[] = [];
-    for (const source of inputs) {
-      const serialized = await client.serializeLicense(license, { online: p.values.online === true });
-      try {
-        const result = await client.protectFile(source, serialized, { outputDir: out });
-        done.push({ source, path: result.path, contentId: serialized.contentId });
-      } finally {
-        serialized.contentKey.close();
-      }
+/** What one run of `protect` does to a list of paths (the options parsed and checked). */
+export interface ProtectRun {
+  paths: string[];
+  license: LicenseDescriptor;
+  online: boolean;
+  outputDir?: string;
+}
+
+/** Protects each path in turn, reporting each; a failure is reported and the next path goes on. */
+export async function protectPaths(client: RmsClient, run: ProtectRun, outcomes: FileOutcomes): Promise<void> {
+  for (const source of run.paths) {
+    try {
+      const done = await protectOne(client, run.license, source, run);
+      outcomes.done(source, { path: done.path, contentId: done.contentId }, `${printable(source)} -> ${printable(done.path)} (content ID ${done.contentId})`);
+    } catch (error) {
+      outcomes.notDone('failed', source, error);
     }
-    report(p, io, { files: done }, done.map((d) => `protected ${d.source} -> ${d.path} (content ID ${d.contentId})`));
+  }
+}
+
+async function protect(paths: string[], flags: ProtectFlags, io: CommandIo): Promise<void> {
+  const request = licenseRequest(flags);
+  const client = RmsClient.open(clientOptions(flags, io));
+  try {
+    const run: ProtectRun = { paths, license: await createLicense(client, request), online: flags.online === true, outputDir: outputDir(flags.out) };
+    const outcomes = new FileOutcomes(io, { done: 'protected', json: flags.json === true, paths: paths.length });
+    await protectPaths(client, run, outcomes);
+    outcomes.finish();
   } finally {
     client.close();
   }
 }
 
-export async function runUnprotect(args: readonly string[], io: CommandIo): Promise<void> {
-  const p = parseCommand('unprotect', args, { out: { type: 'string' }, ...CLIENT_OPTIONS });
-  const inputs = files('unprotect', p);
-  const client = openClient(p, io);
-  const out = outputDir(p);
-  try {
-    const done: { source: string; path: string; contentId: string }[] = [];
-    for (const source of inputs) {
-      const result = await client.unprotectFile(source, { outputDir: out });
-      done.push({ source, path: result.path, contentId: result.license.contentId });
+/** Writes a plaintext copy of each path (needs EXPORT or OWNER), reporting each. */
+export async function unprotectPaths(client: RmsClient, paths: string[], o: { outputDir?: string }, outcomes: FileOutcomes): Promise<void> {
+  for (const source of paths) {
+    try {
+      const result = await client.unprotectFile(source, { outputDir: o.outputDir });
+      outcomes.done(source, { path: result.path, contentId: result.license.contentId }, `${printable(source)} -> ${printable(result.path)}`);
+    } catch (error) {
+      outcomes.notDone('failed', source, error);
     }
-    report(p, io, { files: done }, done.map((d) => `unprotected ${d.source} -> ${d.path}`));
+  }
+}
+
+interface UnprotectFlags extends ClientFlags {
+  out?: string;
+}
+
+async function unprotect(paths: string[], flags: UnprotectFlags, io: CommandIo): Promise<void> {
+  const client = RmsClient.open(clientOptions(flags, io));
+  try {
+    const outcomes = new FileOutcomes(io, { done: 'unprotected', json: flags.json === true, paths: paths.length });
+    await unprotectPaths(client, paths, { outputDir: outputDir(flags.out) }, outcomes);
+    outcomes.finish();
   } finally {
     client.close();
   }
+}
+
+/** The options `protect` and `share` share: what the license says besides who may do what. */
+export function addLicenseOptions(command: Command): Command {
+  return command
+    .option('--expires <when>', 'nobody opens the content after this: an ISO date (2027-01-31) or a number of days (30d); not in the past')
+    .option('--offline-days <n>', 'days a use license is used without asking the service again (0: online every time)')
+    .option('--out <dir>', 'write the protected files there (created when missing; default: beside each file)');
+}
+
+export function protectCommands(io: CommandIo): Command[] {
+  const protectCommand = addClientOptions(addLicenseOptions(new Command('protect')
+    .summary('protect files with a template or grants')
+    .description('Protect each file to a new protected file (report.docx -> report.docx.pfile, notes.txt -> notes.ptxt), each with '
+      + 'its own content key and license. With --grant, you are the owner (OWNER). A file already protected is refused '
+      + '(FILE_ALREADY_PROTECTED); a file that fails does not stop the others, and the command exits 1 when any failed.\n\n'
+      + 'Rights: OWNER, VIEW, EDIT, EXTRACT, EXPORT, PRINT, COMMENT, VIEWRIGHTSDATA, EDITRIGHTSDATA, FORWARD, REPLY, REPLYALL; '
+      + 'roles VIEWER, REVIEWER, AUTHOR, COOWNER; an application\'s own right as custom:NAME.')
+    .argument('<paths...>', 'the files to protect')
+    .option('--template <id-or-name>', 'the template to protect with (openrms templates list)')
+    .option('--grant <email:rights>', 'EMAIL:RIGHT[,RIGHT]... (repeat for each person; ANYONE for everyone)', collect)
+    .option('--online', 'have the service sign the license now (default: signed here with your publishing certificate)')))
+    .action((paths: string[], flags: ProtectFlags) => protect(paths, flags, io));
+  examples(protectCommand, [
+    'openrms protect plan.txt --grant bob@contoso.com:VIEW --grant carol@contoso.com:VIEW,EDIT',
+    'openrms protect q3.xlsx --template "Confidential - View only" --out protected/',
+    'openrms protect ledger.csv --grant audit@contoso.com:VIEW,custom:READ_LEDGER --expires 30d',
+    'openrms protect *.pdf --grant bob@contoso.com:VIEWER --json | jq -c \'select(.status == "failed")\'',
+  ]);
+  const unprotectCommand = addClientOptions(new Command('unprotect')
+    .summary('write plaintext copies of protected files (needs EXPORT or OWNER)')
+    .description('Write a plaintext copy of each protected file under its original name (needs EXPORT or OWNER). '
+      + 'A file that fails does not stop the others; the command exits 1 when any failed.')
+    .argument('<paths...>', 'the protected files')
+    .option('--out <dir>', 'write the copies there (created when missing; default: beside each file)'))
+    .action((paths: string[], flags: UnprotectFlags) => unprotect(paths, flags, io));
+  examples(unprotectCommand, ['openrms unprotect plan.ptxt --out copies/', 'openrms unprotect a.ptxt b.docx.pfile --json']);
+  return [protectCommand, unprotectCommand];
 }

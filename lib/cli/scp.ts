@@ -5,32 +5,48 @@
  * `DirectoryPasswordFile`): registers (or changes) the service connection point's URL, or
  * removes the service connection point. docs/discovery.md has the equivalent LDIF.
  */
+import { Command } from 'commander';
+
 import { openConfiguredDirectory, registerScp, removeScp } from '../discovery';
-import { RmsError } from '../errors';
 import { loadClientSettings } from '../settings';
-import { CLIENT_OPTIONS, clientOptions, CommandIo, parseCommand, printable, report } from './command-line';
+import { addClientOptions, examples } from './command-tree';
+import { ClientFlags, clientOptions, CommandIo, printable, report } from './command-line';
 import { caOption } from './login';
 
-export async function runScp(args: readonly string[], io: CommandIo): Promise<void> {
-  const sub = args[0];
-  if (sub !== 'register' && sub !== 'remove') throw new RmsError('INVALID_ARGUMENT', 'usage: openrms scp register URL | openrms scp remove');
-  const p = parseCommand(`scp ${sub}`, args.slice(1), { ca: { type: 'string' }, ...CLIENT_OPTIONS });
-  const [url, ...extra] = p.positionals;
-  if (sub === 'register' ? url === undefined || extra.length > 0 : p.positionals.length > 0) {
-    throw new RmsError('INVALID_ARGUMENT', sub === 'register' ? 'usage: openrms scp register URL (the licensing service, e.g. https://rms.contoso.com/_wmcs/certification)' : 'scp remove takes no arguments');
-  }
-  const { store, mode, account } = clientOptions(p, io);
+interface ScpFlags extends ClientFlags {
+  ca?: string;
+}
+
+async function withDirectory(flags: ScpFlags, io: CommandIo, use: (session: Awaited<ReturnType<typeof openConfiguredDirectory>>, scpPath: string) => Promise<void>): Promise<void> {
+  const { store, mode, account } = clientOptions(flags, io);
   const settings = loadClientSettings({ mode, account, storeRoot: store, env: io.env });
-  const session = await openConfiguredDirectory(settings, caOption(p));
+  const session = await openConfiguredDirectory(settings, caOption(flags.ca));
   try {
-    if (sub === 'register') {
-      const { dn, created } = await registerScp(session, settings.directory.scpPath, url!);
-      report(p, io, { directory: session.url, dn, url, created }, [`${created ? 'registered' : 'changed'} the service connection point ${printable(dn)} in ${session.url}: ${printable(url!)}`]);
-    } else {
-      const { dn, removed } = await removeScp(session, settings.directory.scpPath);
-      report(p, io, { directory: session.url, dn, removed }, [removed ? `removed the service connection point ${printable(dn)} from ${session.url}` : `${session.url} has no service connection point ${printable(dn)}`]);
-    }
+    await use(session, settings.directory.scpPath);
   } finally {
     await session.close();
   }
+}
+
+export function scpCommand(io: CommandIo): Command {
+  const scp = new Command('scp')
+    .summary('set or remove the AD RMS service connection point in the configured directory')
+    .description('The service connection point (SCP) clients of the directory find the service by (docs/discovery.md). '
+      + 'The directory and its credentials are settings: Discovery\\Directory or DirectoryDomain, DirectoryBindDn, DirectoryPasswordFile.');
+  const options = (command: Command): Command => addClientOptions(command.option('--ca <file>', "the directory's private CA (PEM), for ldaps"));
+  examples(options(scp.command('register')
+    .summary('register (or change) the service connection point')
+    .argument('<url>', 'the licensing service, e.g. https://rms.contoso.com/_wmcs/certification'))
+    .action((url: string, flags: ScpFlags) => withDirectory(flags, io, async (session, scpPath) => {
+      const { dn, created } = await registerScp(session, scpPath, url);
+      report(flags, io, { directory: session.url, dn, url, created },
+        [`${created ? 'registered' : 'changed'} the service connection point ${printable(dn)} in ${printable(session.url)}: ${printable(url)}`]);
+    })), ['openrms scp register https://rms.contoso.com/_wmcs/certification']);
+  examples(options(scp.command('remove').summary('remove the service connection point'))
+    .action((flags: ScpFlags) => withDirectory(flags, io, async (session, scpPath) => {
+      const { dn, removed } = await removeScp(session, scpPath);
+      report(flags, io, { directory: session.url, dn, removed },
+        [removed ? `removed the service connection point ${printable(dn)} from ${printable(session.url)}` : `${printable(session.url)} has no service connection point ${printable(dn)}`]);
+    })), ['openrms scp remove']);
+  return scp;
 }

@@ -7,10 +7,13 @@
 import os from 'node:os';
 import path from 'node:path';
 
-import { invalidArgument } from '../errors';
+import { Command } from 'commander';
+
 import { startService } from '../server/service';
 import { LIMIT_NAMES, ServiceLimits } from '../server/service-limits';
-import { CommandIo, parseCommand, report, stringOption } from './command-line';
+import { examples } from './command-tree';
+import { CommandIo, JsonFlag, printable, report, usageError } from './command-line';
+import { collect } from './license-options';
 
 /** Where `serve` and `users add` keep the service's data unless told: ./openrms-data. */
 export const DEFAULT_DATA_DIR = 'openrms-data';
@@ -23,7 +26,7 @@ export function parseListen(value: string | undefined): { host: string; port: nu
   if (value === undefined) return { host: '127.0.0.1', port: 8080 };
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value);
   const port = m === null ? NaN : Number(m[3]);
-  if (m === null || port > 65535) throw invalidArgument('--listen', 'HOST:PORT, e.g. 127.0.0.1:8080');
+  if (m === null || port > 65535) throw usageError('--listen', 'HOST:PORT, e.g. 127.0.0.1:8080');
   return { host: m[1] ?? m[2]!, port };
 }
 
@@ -33,31 +36,36 @@ function parseLimits(values: readonly string[]): ServiceLimits {
   for (const value of values) {
     const m = /^(\w+)=(\d+)$/.exec(value);
     const name = LIMIT_NAMES.find((known) => known === m?.[1]);
-    if (m === null || name === undefined) throw invalidArgument('--limit', `NAME=INTEGER with NAME one of ${LIMIT_NAMES.join(', ')}`);
+    if (m === null || name === undefined) throw usageError('--limit', `NAME=INTEGER with NAME one of ${LIMIT_NAMES.join(', ')}`);
     limits[name] = Number(m[2]);
   }
   return limits;
 }
 
-export async function runServe(args: readonly string[], io: CommandIo, signals: NodeJS.EventEmitter = process): Promise<void> {
+interface ServeFlags extends JsonFlag {
+  data?: string;
+  listen?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  publicUrl?: string;
+  limit?: string[];
+}
+
+export async function runServe(flags: ServeFlags, io: CommandIo, signals: NodeJS.EventEmitter = process): Promise<void> {
   // One pool thread per core for the signatures: libuv's default of 4 oversubscribes a small
   // machine and takes CPU from the event loop (measured in bench/scenarios/use-license-issuance.js).
   // Read when the pool first starts, which is after this line.
   process.env.UV_THREADPOOL_SIZE ??= String(Math.max(2, os.availableParallelism()));
-  const p = parseCommand('serve', args, {
-    data: { type: 'string' }, listen: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
-    'public-url': { type: 'string' }, limit: { type: 'string', multiple: true },
-  });
-  const cert = stringOption(p, 'tls-cert');
-  const key = stringOption(p, 'tls-key');
-  if ((cert === undefined) !== (key === undefined)) throw invalidArgument('--tls-cert/--tls-key', 'given together');
-  const { host, port } = parseListen(stringOption(p, 'listen'));
+  const { tlsCert: cert, tlsKey: key } = flags;
+  if ((cert === undefined) !== (key === undefined)) throw usageError('--tls-cert/--tls-key', 'given together');
+  const { host, port } = parseListen(flags.listen);
+  const limits = parseLimits(flags.limit ?? []);
   const service = await startService({
-    dataDir: dataDir(stringOption(p, 'data'), io), host, port, publicUrl: stringOption(p, 'public-url'),
-    limits: parseLimits((p.values.limit as string[] | undefined) ?? []),
+    dataDir: dataDir(flags.data, io), host, port, publicUrl: flags.publicUrl, limits,
     tls: cert === undefined ? undefined : { certFile: cert, keyFile: key! },
   });
-  report(p, io, { url: service.url, dataDir: service.folder.dir }, [`openrms licensing service at ${service.url} (data: ${service.folder.dir}); Ctrl-C stops it`]);
+  report(flags, io, { url: service.url, dataDir: service.folder.dir },
+    [`openrms licensing service at ${printable(service.url)} (data: ${printable(service.folder.dir)}); Ctrl-C stops it`]);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       signals.off('SIGINT', stop);
@@ -67,4 +75,24 @@ export async function runServe(args: readonly string[], io: CommandIo, signals: 
     signals.on('SIGINT', stop);
     signals.on('SIGTERM', stop);
   });
+}
+
+export function serveCommand(io: CommandIo): Command {
+  const command = new Command('serve')
+    .summary('run the licensing service')
+    .description('Run the licensing service until SIGINT or SIGTERM, then stop gracefully. Logs are JSON lines on stderr; '
+      + 'stdout gets one line saying where it listens. Plain HTTP is served only on a loopback address.')
+    .option('--data <dir>', 'its data folder: database, keys, service.json, outbox (default: OPENRMS_DATA, else ./openrms-data)')
+    .option('--listen <host:port>', 'where to listen (default 127.0.0.1:8080; port 0: any free port)')
+    .option('--tls-cert <file>', 'TLS certificate chain (PEM), with --tls-key')
+    .option('--tls-key <file>', 'TLS private key (PEM), with --tls-cert')
+    .option('--public-url <url>', 'the URL clients reach it at, when not where it listens (behind a proxy)')
+    .option('--limit <name=value>', `a limit (repeat): ${LIMIT_NAMES.join(', ')}`, collect)
+    .option('--json', 'print where it listens as JSON')
+    .action((flags: ServeFlags) => runServe(flags, io));
+  return examples(command, [
+    'openrms serve',
+    'openrms serve --data /srv/openrms --listen 0.0.0.0:443 --tls-cert cert.pem --tls-key key.pem --public-url https://rms.contoso.com',
+    'openrms serve --listen 127.0.0.1:0 --json --limit maxConnections=500',
+  ]);
 }

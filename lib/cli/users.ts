@@ -1,15 +1,18 @@
 /**
- * `openrms users add EMAIL [--password-stdin] [--admin] [--super-user] [--organization | --individual] [--data DIR]`,
+ * `openrms users add EMAIL [--password | --password-stdin] [--admin] [--super-user] [--organization | --individual] [--data DIR]`,
  * `openrms users disable|enable|remove EMAIL [--data DIR]` and
  * `openrms principals add IDENTITY [--data DIR]`: run beside the service, on its data folder
  * (SQLite in WAL mode lets both write at once).
  */
+import { Command, Option } from 'commander';
+
 import { openDataFolder } from '../server/data-folder';
 import { Accounts } from '../server/accounts';
 import { openStorage } from '../server/storage/storage';
-import { RmsError } from '../errors';
 import { normalizeEmail } from '../license/certificates';
-import { CommandIo, parseCommand, readPasswordFromStdin, report, requireOne, stringOption } from './command-line';
+import { examples } from './command-tree';
+import { CommandIo, JsonFlag, printable, report } from './command-line';
+import { isTerminal, readPassword } from './password-prompt';
 import { dataDir } from './serve';
 
 async function withAccounts<T>(data: string | undefined, io: CommandIo, fn: (accounts: Accounts) => Promise<T>): Promise<T> {
@@ -18,53 +21,97 @@ async function withAccounts<T>(data: string | undefined, io: CommandIo, fn: (acc
   return fn(new Accounts(storage, () => Math.floor(Date.now() / 1000))).finally(() => storage.close());
 }
 
-const USERS_USAGE = 'usage: openrms users add EMAIL [--password-stdin] [--admin] [--super-user] [--organization | --individual] [--data DIR]\n'
-  + '       openrms users disable|enable|remove EMAIL [--data DIR]';
+interface DataFlags extends JsonFlag {
+  data?: string;
+}
 
-export async function runUsers(args: readonly string[], io: CommandIo): Promise<void> {
-  const [sub, ...rest] = args;
-  if (sub === 'disable' || sub === 'enable' || sub === 'remove') return runUserState(sub, rest, io);
-  if (sub !== 'add') throw new RmsError('INVALID_ARGUMENT', USERS_USAGE);
-  const p = parseCommand('users add', rest, {
-    'password-stdin': { type: 'boolean' }, admin: { type: 'boolean' }, 'super-user': { type: 'boolean' },
-    organization: { type: 'boolean' }, individual: { type: 'boolean' }, data: { type: 'string' },
+interface AddFlags extends DataFlags {
+  password?: boolean;
+  passwordStdin?: boolean;
+  admin?: boolean;
+  superUser?: boolean;
+  organization?: boolean;
+  individual?: boolean;
+}
+
+async function addUser(email: string, flags: AddFlags, io: CommandIo): Promise<void> {
+  const kind = flags.organization ? 'organization' : flags.individual ? 'individual' : undefined;
+  const ask = (): Promise<string> => readPassword(io, { command: 'users add --password', fromStdin: flags.passwordStdin === true, confirm: true });
+  let password = flags.password === true || flags.passwordStdin === true ? await ask() : null;
+  const update = await withAccounts(flags.data, io, async (accounts) => {
+    // A new user added at a terminal is asked for a password (without one they cannot sign in);
+    // an existing one keeps theirs unless --password or --password-stdin says otherwise.
+    if (password === null && isTerminal(io.stdin) && (await accounts.find(email)) === null) password = await ask();
+    return accounts.addUser(email, { password, kind, admin: flags.admin === true ? true : undefined, superUser: flags.superUser === true ? true : undefined });
   });
-  const email = requireOne('users add', p, 'EMAIL');
-  if (p.values.organization && p.values.individual) throw new RmsError('INVALID_ARGUMENT', 'users add: --organization and --individual exclude each other');
-  const kind = p.values.organization ? 'organization' : p.values.individual ? 'individual' : undefined;
-  const password = p.values['password-stdin'] ? await readPasswordFromStdin(io.stdin) : null;
-  const update = await withAccounts(stringOption(p, 'data'), io, (accounts) =>
-    accounts.addUser(email, { password, kind, admin: p.values.admin === true ? true : undefined, superUser: p.values['super-user'] === true ? true : undefined }));
   const { account, changes, state } = update;
   const roles = [account.admin ? 'administrator' : null, account.superUser ? 'super user' : null, state !== 'active' ? state : null].filter(Boolean);
   const changed = changes.length === 0 ? 'unchanged' : changes.join(', ');
-  report(p, io, { ...account, state, created: update.created, changes }, [
-    `user ${account.email} (${account.kind}${roles.length ? `, ${roles.join(', ')}` : ''}): ${changed}`
-    + `${password === null && update.created ? ' (no password set: use --password-stdin)' : ''}`,
+  report(flags, io, { ...account, state, created: update.created, changes }, [
+    `user ${printable(account.email)} (${account.kind}${roles.length ? `, ${roles.join(', ')}` : ''}): ${changed}`
+    + `${password === null && update.created ? ' (no password set: use --password or --password-stdin)' : ''}`,
   ]);
 }
 
 const STATE_WORDS = { disable: 'disabled: no sign-in, and content first seen from now on that they published gets no use license',
   enable: 'enabled', remove: 'removed: account and sessions deleted; content first seen from now on that they published gets no use license' };
 
-async function runUserState(sub: 'disable' | 'enable' | 'remove', rest: readonly string[], io: CommandIo): Promise<void> {
-  const p = parseCommand(`users ${sub}`, rest, { data: { type: 'string' } });
-  const email = requireOne(`users ${sub}`, p, 'EMAIL');
-  const state = await withAccounts(stringOption(p, 'data'), io, async (accounts) => {
+const STATE_SUMMARIES = { disable: "stop a user's sign-in and their new content's licenses", enable: 'undo disable', remove: 'delete a user and their sessions' };
+
+async function changeState(sub: 'disable' | 'enable' | 'remove', email: string, flags: DataFlags, io: CommandIo): Promise<void> {
+  const state = await withAccounts(flags.data, io, async (accounts) => {
     await accounts[sub](email);
     return accounts.state(email);
   });
-  report(p, io, { identity: normalizeEmail(email), state }, [`${normalizeEmail(email)} ${STATE_WORDS[sub]}`]);
+  report(flags, io, { identity: normalizeEmail(email), state }, [`${printable(normalizeEmail(email))} ${STATE_WORDS[sub]}`]);
 }
 
-export async function runPrincipals(args: readonly string[], io: CommandIo): Promise<void> {
-  const [sub, ...rest] = args;
-  if (sub !== 'add') throw new RmsError('INVALID_ARGUMENT', 'usage: openrms principals add IDENTITY [--data DIR]');
-  const p = parseCommand('principals add', rest, { data: { type: 'string' } });
-  const identity = requireOne('principals add', p, 'IDENTITY');
-  const credentials = await withAccounts(stringOption(p, 'data'), io, async (accounts) => accounts.addServicePrincipal(identity));
-  report(p, io, { identity, ...credentials }, [
-    `service principal for ${identity}`, `  client ID:     ${credentials.clientId}`, `  client secret: ${credentials.clientSecret}`,
+async function addPrincipal(identity: string, flags: DataFlags, io: CommandIo): Promise<void> {
+  const credentials = await withAccounts(flags.data, io, async (accounts) => accounts.addServicePrincipal(identity));
+  report(flags, io, { identity, ...credentials }, [
+    `service principal for ${printable(identity)}`, `  client ID:     ${credentials.clientId}`, `  client secret: ${credentials.clientSecret}`,
     'The secret is shown once; the service keeps only its hash.',
   ]);
+}
+
+function dataOptions(command: Command): Command {
+  return command
+    .option('--data <dir>', "the service's data folder (default: OPENRMS_DATA, else ./openrms-data)")
+    .option('--json', 'print JSON');
+}
+
+export function usersCommands(io: CommandIo): Command[] {
+  const users = new Command('users')
+    .summary("manage the service's users (run beside it, on its data folder)")
+    .description("Add, change, disable, enable or remove the licensing service's users, on its data folder (beside a running service too).");
+  examples(dataOptions(users.command('add')
+    .summary('add a user, or change one (says what changed)')
+    .description('Add a user or change an existing one: password, roles, kind. At a terminal a new user is asked for a password '
+      + '(typed twice, not echoed); --password asks for an existing one\'s, --password-stdin reads it from stdin (scripts).')
+    .argument('<email>', "the user's address")
+    .option('--password', 'set the password: typed at the terminal')
+    .option('--password-stdin', 'set the password: the first line of stdin')
+    .option('--admin', 'may administer templates and revoke any content')
+    .option('--super-user', 'may open all content (MSIPC super user)')
+    .addOption(new Option('--organization', 'an organization user (may protect)').conflicts('individual'))
+    .option('--individual', 'an individual (signs up; protects only where the service allows)'))
+    .action((email: string, flags: AddFlags) => addUser(email, flags, io)), [
+    'openrms users add alice@contoso.com',
+    'echo "$PASSWORD" | openrms users add alice@contoso.com --password-stdin --admin --data /srv/openrms',
+    'openrms users add ivy@example.org --organization',
+  ]);
+  for (const sub of ['disable', 'enable', 'remove'] as const) {
+    examples(dataOptions(users.command(sub)
+      .summary(STATE_SUMMARIES[sub])
+      .description(`The identity is ${STATE_WORDS[sub]}.`)
+      .argument('<email>', "the user's address"))
+      .action((email: string, flags: DataFlags) => changeState(sub, email, flags, io)), [`openrms users ${sub} jo@contoso.com --data /srv/openrms`]);
+  }
+  const principals = new Command('principals').summary("manage the service's service principals (server applications)");
+  examples(dataOptions(principals.command('add')
+    .summary('a client ID and secret for a server application')
+    .description('Create a service principal acting as IDENTITY: prints its client ID and secret (shown once).')
+    .argument('<identity>', 'the identity the application acts as'))
+    .action((identity: string, flags: DataFlags) => addPrincipal(identity, flags, io)), ['openrms principals add batch@contoso.com --data /srv/openrms']);
+  return [users, principals];
 }

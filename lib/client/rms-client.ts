@@ -212,6 +212,12 @@ export class RmsClient {
     await new ServiceConnection(serviceUrl, connectionOptions(contextOf(options), serviceUrl)).call('POST', '/_wmcs/individuals/verify', { email: normalizeEmail(email), code, password });
   }
 
+  /** Whether the service takes self-service sign-ups, as its discovery document says (`individualSignUp`). */
+  static async individualSignUpOpen(serviceUrl: string, options: RmsClientOptions = {}): Promise<boolean> {
+    const document = await new ServiceConnection(serviceUrl, connectionOptions(contextOf(options), serviceUrl)).call('GET', '/_wmcs/discovery');
+    return document.individualSignUp === true;
+  }
+
   /** The identity's email. */
   get identity(): string {
     return this.publishing.identity;

@@ -128,6 +128,32 @@ describe('openrms inspect, other files', () => {
     expect(result.stdout).toContain('owner                 mallory\\n  licensing (extranet)  https://evil.example/\\u001b[2J\\u202e\n');
   });
 
+  it('escapes what every field of an unverified license and the container say, and the file name, in text and in JSON', () => {
+    const hostile = (what: string) => `${what}\u001b]8;;https://evil.example/\u0007\u202e\u2066\u009b2J\u2028`;
+    const claims = {
+      cid: hostile('cid'), own: hostile('owner'), iss: hostile('issuer'), ref: hostile('referral'),
+      urls: { intranet: hostile('https://intranet'), extranet: hostile('https://extranet') }, iat: 1484248860,
+    };
+    const dir = mkdtempSync(path.join(tmpdir(), 'openrms-inspect-'));
+    const file = path.join(dir, 'evil\u001b[2J\u202e.ptxt');
+    // The container's original extension may hold a bidi override or a C1 control (only C0 controls are refused when writing).
+    writeFileSync(file, gcmStream.protectBuffer(SecretKey.generate(), Buffer.from(jws(claims)), Buffer.from('x'), { originalExtension: '.\u202etxt\u009b' }));
+    const terminalControls = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+    const text = inspect(file);
+    expect(text.status).toBe(0);
+    expect(text.stdout).not.toMatch(terminalControls);
+    expect(text.stdout).toContain('original extension .\\u202etxt\\u009b)');
+    expect(text.stdout).toContain('evil\\u001b[2J\\u202e.ptxt: protected');
+    expect(text.stdout).toContain('issuer                issuer\\u001b]8;;https://evil.example/\\u0007\\u202e\\u2066\\u009b2J\\u2028 (https://extranet');
+    expect(text.stdout.trimEnd().split('\n')).toHaveLength(11);
+    const json = inspect(file, '--json');
+    expect(json.stdout).not.toMatch(terminalControls);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      container: { originalExtension: '.\u202etxt\u009b' },
+      license: { contentId: claims.cid, owner: claims.own, issuer: { name: claims.iss }, referralUrl: claims.ref, licensingUrls: claims.urls },
+    });
+  });
+
   it('prints a human summary without --json', () => {
     const result = inspect(path.join(MSFT, 'CleanAlice.txt.pfile'));
     expect(result.status).toBe(0);
@@ -148,17 +174,23 @@ describe('openrms inspect, other files', () => {
     ['a PFILE whose license is not well-formed XML', () => changedCleanAlice('broken.pfile', (b) => {
       b.write('<XrML><BODY></XrML', 458 + 3); // inside the license, after its BOM
     }), /^error: INVALID_FORMAT: /],
-  ])('fails on %s with error: CODE: message and a non-zero exit', (_name, makeFile, pattern) => {
-    const result = inspect(makeFile(), '--json');
-    expect(result.status).not.toBe(0);
+  ])('fails on %s with error: CODE: message and exit 1 (with --json: the error as JSON on stdout)', (_name, makeFile, pattern) => {
+    const file = makeFile();
+    const result = inspect(file);
+    expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(pattern);
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    const json = inspect(file, '--json');
+    expect(json.status).toBe(1);
+    expect(json.stderr).toBe('');
+    const { error } = JSON.parse(json.stdout) as { error: { code: string; message: string } };
+    expect(`error: ${error.code}: ${error.message}`).toMatch(pattern);
   });
 
-  it('refuses a missing file argument', () => {
+  it('refuses a missing file argument as a usage error (exit 2)', () => {
     const result = inspect('--json');
-    expect(result.status).not.toBe(0);
-    expect(result.stderr).toMatch(/^error: INVALID_ARGUMENT: /);
+    expect(result.status).toBe(2);
+    expect(JSON.parse(result.stdout).error).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining("missing required argument 'file'") });
   });
 });

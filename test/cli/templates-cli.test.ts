@@ -94,6 +94,13 @@ function parseDocument(xml: string): Element[] {
   return elements;
 }
 
+/** The protected file `protect --json` wrote: its first line is the one file's outcome. */
+function protectedPath(stdout: string): string {
+  const [file] = stdout.split('\n').map((line) => (line === '' ? null : JSON.parse(line)));
+  expect(file).toMatchObject({ status: 'protected' });
+  return file.path as string;
+}
+
 const ADMIN = 'admin@contoso.com';
 const ALICE = 'alice@contoso.com';
 const BOB = 'bob@contoso.com';
@@ -155,12 +162,19 @@ describe('openrms templates', () => {
     }
   });
 
-  it('refuses usage mistakes as INVALID_ARGUMENT: a name where an ID goes, a word after list or refresh', () => {
-    expect(failure(['templates', 'archive', 'Confidential'], ADMIN).stderr).toMatch(/^error: INVALID_ARGUMENT: templates archive must be a template ID/);
-    expect(failure(['templates', 'update', 'Confidential', '--name', 'X'], ADMIN).stderr).toMatch(/^error: INVALID_ARGUMENT: templates update must be a template ID/);
-    expect(failure(['templates', 'list', 'Confidential'], ALICE).stderr).toMatch(/^error: INVALID_ARGUMENT: templates list must be given no arguments/);
-    expect(failure(['templates', 'refresh', 'now'], ALICE).stderr).toMatch(/^error: INVALID_ARGUMENT: templates refresh must be given no arguments/);
-    expect(failure(['templates', 'create', '--name', 'X'], ADMIN).stderr).toMatch(/^error: INVALID_ARGUMENT: --grant must be at least one/);
+  it('refuses usage mistakes as INVALID_ARGUMENT with exit 2: a name where an ID goes, a word after list or refresh', () => {
+    const usage = (command: string[], who: string): string => {
+      const r = failure(command, who);
+      expect(r.status).toBe(2);
+      return r.stderr;
+    };
+    expect(usage(['templates', 'archive', 'Confidential'], ADMIN)).toMatch(/^error: INVALID_ARGUMENT: templates archive must be a template ID/);
+    expect(usage(['templates', 'update', 'Confidential', '--name', 'X'], ADMIN)).toMatch(/^error: INVALID_ARGUMENT: templates update must be a template ID/);
+    expect(usage(['templates', 'list', 'Confidential'], ALICE)).toMatch(/^error: INVALID_ARGUMENT: templates list: too many arguments for 'list'\. Expected 0 arguments but got 1\./);
+    expect(usage(['templates', 'refresh', 'now'], ALICE)).toMatch(/^error: INVALID_ARGUMENT: templates refresh: too many arguments for 'refresh'/);
+    expect(usage(['templates', 'create', '--name', 'X'], ADMIN)).toMatch(/^error: INVALID_ARGUMENT: --grant must be at least one/);
+    expect(usage(['templates', 'create', '--name', 'X', '--grant', `${BOB}:VIEW`, '--expires-after', '3', '--no-expiry'], ADMIN))
+      .toMatch(/^error: INVALID_ARGUMENT: templates create: option '--no-expiry' cannot be used with option '--expires-after <days>'/);
   });
 
   it('lists as JSON an array of exactly {id, name, description, issuer}', () => {
@@ -259,8 +273,7 @@ describe('openrms templates', () => {
     });
 
     it('protects with a template from the folder, and the service applies the template\'s grants', () => {
-      const out = JSON.parse(cli.ok(['protect', 'plan.txt', '--template', 'Confidential', '--out', 'bob-out', '--json'], as(BOB)));
-      const file = out.files[0].path as string;
+      const file = protectedPath(cli.ok(['protect', 'plan.txt', '--template', 'Confidential', '--out', 'bob-out', '--json'], as(BOB)));
       expect(JSON.parse(cli.ok(['rights', file, '--json'], as(CAROL))).rights).toEqual(['VIEW']);
       expect(failure(['rights', file], ALICE).stderr).toMatch(/^error: RIGHT_NOT_GRANTED: /);
     });
@@ -299,9 +312,9 @@ describe('openrms templates', () => {
     expect(r.stderr).toMatch(/^error: SERVICE_UNAVAILABLE: /);
     expect(r.stdout).toMatch(new RegExp(`^${cli.url.replace(/[.]/g, '\\.')}: failed: SERVICE_UNAVAILABLE: `));
     expect(list(ALICE).map((t) => t.id)).toContain(confidential);
-    const out = JSON.parse(cli.ok(['protect', 'plan.txt', '--template', 'Confidential', '--out', 'alice-offline', '--json'], as(ALICE)));
-    expect(existsSync(out.files[0].path)).toBe(true);
-    const inspected = JSON.parse(cli.ok(['inspect', out.files[0].path, '--json']));
+    const file = protectedPath(cli.ok(['protect', 'plan.txt', '--template', 'Confidential', '--out', 'alice-offline', '--json'], as(ALICE)));
+    expect(existsSync(file)).toBe(true);
+    const inspected = JSON.parse(cli.ok(['inspect', file, '--json']));
     expect(inspected.license.owner).toBe(ALICE);
     // The template's 30 days of validity.
     const days = (Date.parse(inspected.license.validUntil) - Date.parse(inspected.license.issuedTime)) / 86_400_000;

@@ -73,18 +73,19 @@ describe('a CA given at sign-in', () => {
     const login = JSON.parse(await openrms(alice, ['login', 'alice@contoso.com', '--service', a.service.url, '--password-stdin', '--ca', caA.caFile, '--json'],
       `${passwordOf('alice@contoso.com')}\n`));
     expect(login.service).toBe(a.service.url);
-    expect(JSON.parse(await openrms(alice, ['templates', '--json']))).toEqual({ templates: [] });
+    expect(JSON.parse(await openrms(alice, ['templates', '--json']))).toEqual([]);
     writeFileSync(path.join(root, 'plan.txt'), 'the plan\n');
-    const protectedFile = JSON.parse(await openrms(alice, ['protect', path.join(root, 'plan.txt'), '--grant', 'bob@contoso.com:VIEW', '--out', path.join(root, 'out'), '--json']))
-      .files[0].path;
+    // protect --json: a line per file, then the summary.
+    const protectedFile = JSON.parse((await openrms(alice, ['protect', path.join(root, 'plan.txt'), '--grant', 'bob@contoso.com:VIEW', '--out', path.join(root, 'out'), '--json']))
+      .split('\n')[0]!).path;
     expect(JSON.parse(await openrms(alice, ['rights', protectedFile, '--json'])).rights).toEqual(['OWNER']);
     // Signing in there again needs it no more either.
     expect(JSON.parse(await openrms(alice, ['login', 'alice@contoso.com', '--service', a.service.url, '--password-stdin', '--json'],
       `${passwordOf('alice@contoso.com')}\n`)).serviceId).toBe(login.serviceId);
     // Without it, the service's certificate is not trusted.
     rmSync(path.join(alice, 'services', login.serviceId, 'ca.pem'));
-    const another = JSON.parse(await openrms(alice, ['protect', path.join(root, 'plan.txt'), '--grant', 'bob@contoso.com:VIEW', '--out', path.join(root, 'out2'), '--json']))
-      .files[0].path;
+    const another = JSON.parse((await openrms(alice, ['protect', path.join(root, 'plan.txt'), '--grant', 'bob@contoso.com:VIEW', '--out', path.join(root, 'out2'), '--json']))
+      .split('\n')[0]!).path;
     const failure = await openrms(alice, ['rights', another, '--json']).catch((error: RmsError) => error);
     expect(failure).toMatchObject({ code: 'NEEDS_ONLINE', cause: { code: 'SERVICE_UNAVAILABLE' } });
     expect(String((failure as RmsError).cause)).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE/);

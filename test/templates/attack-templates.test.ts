@@ -8,7 +8,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 
 import { decodeJws, RmsClient } from '../../lib';
-import { runTemplates } from '../../lib/cli/templates';
+import { main } from '../../lib/cli/main';
 import { verifyClc } from '../../lib/license/certificates';
 import { publishOffline } from '../../lib/license/publishing-license';
 import { Template } from '../../lib/server';
@@ -134,7 +134,7 @@ describe('templates create and update on the command line, by a careless adminis
     const out = new PassThrough();
     let text = '';
     out.on('data', (chunk: Buffer) => { text += chunk.toString(); });
-    await runTemplates([...args, '--store', `${t.root}/users/admin@contoso.com`], { out, stdin: new PassThrough(), env: {} });
+    await main(['templates', ...args, '--store', `${t.root}/users/admin@contoso.com`], { out, stdin: new PassThrough(), env: {} });
     return text;
   }
 

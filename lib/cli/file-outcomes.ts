@@ -1,0 +1,53 @@
+/**
+ * How a command over several paths reports: each file as it is done, then a summary; a failed
+ * file does not stop the others. Text: one line per file done on stdout, `error: CODE: FILE:
+ * message` per failed or skipped file on stderr, the summary on stderr when there was more than
+ * one path. --json: one JSON object per file on stdout (`{"source", "status", ...}`, a failure's
+ * `error` as errorJson gives it), then `{"summary": {...}}`. Any failure makes the command exit 1.
+ */
+import { errorJson, errorStream, CommandIo, jsonLine, printable, ReportedFailure } from './command-line';
+
+export type FileStatus = 'failed' | 'skipped';
+
+export interface FileOutcomesOptions {
+  /** What a file done is called: `protected`, `unprotected`. */
+  done: string;
+  json: boolean;
+  /** How many paths the command was given: the text summary is printed for more than one. */
+  paths: number;
+}
+
+export class FileOutcomes {
+  private readonly counts: Record<string, number>;
+
+  constructor(private readonly io: CommandIo, private readonly o: FileOutcomesOptions) {
+    this.counts = { [o.done]: 0, failed: 0, skipped: 0 };
+  }
+
+  /** A file done: `fields` for --json (`path`, `contentId`, ...), `text` the line after "<done> ". */
+  done(source: string, fields: Record<string, unknown>, text: string): void {
+    this.counts[this.o.done]! += 1;
+    this.io.out.write(this.o.json ? jsonLine({ source, status: this.o.done, ...fields }) : `${this.o.done} ${text}\n`);
+  }
+
+  /** A file that failed (`failed`) or was passed over with a reason (`skipped`). */
+  notDone(status: FileStatus, source: string, error: unknown): void {
+    this.counts[status]! += 1;
+    if (this.o.json) {
+      this.io.out.write(jsonLine({ source, status, error: errorJson(error) }));
+      return;
+    }
+    const { code, message } = errorJson(error) as { code: string; message: string };
+    errorStream(this.io).write(`${status === 'failed' ? 'error' : 'skipped'}: ${code}: ${printable(source)}: ${printable(message)}\n`);
+  }
+
+  /** Prints the summary; throws ReportedFailure when a file failed (the command then exits 1). */
+  finish(): void {
+    if (this.o.json) {
+      this.io.out.write(jsonLine({ summary: this.counts }));
+    } else if (this.o.paths > 1) {
+      errorStream(this.io).write(`${Object.entries(this.counts).map(([status, n]) => `${n} ${status}`).join(', ')}\n`);
+    }
+    if (this.counts.failed! > 0) throw new ReportedFailure(this.counts.failed!);
+  }
+}
