@@ -324,6 +324,12 @@ export class RmsClient {
    */
   async getTemplates(query: TemplateQuery = {}): Promise<Template[]> {
     const session = this.enrolledSession(query.issuer);
+    // The service lists only what the user may use; UnmanagedTemplates files are filtered the same way.
+    return (await this.templatesAt(session, query)).filter((t) => templateEnabledFor(t.claims, session.identity));
+  }
+
+  /** The templates of `session` for `query`, UnmanagedTemplates files outside the user's audience included. */
+  private templatesAt(session: ServiceSession, query: TemplateQuery): Promise<Template[]> {
     return this.templates.templatesOf(session, {
       locale: query.locale ?? defaultLocale(), offlineOnly: query.offlineOnly ?? this.ctx.options.offlineOnly ?? false,
       force: query.forceDownload ?? false, isDefault: session === this.publishing,
@@ -380,7 +386,7 @@ export class RmsClient {
    */
   async createLicenseFromTemplate(idOrName: string, query: Omit<TemplateQuery, 'forceDownload'> = {}): Promise<LicenseDescriptor> {
     const session = this.enrolledSession(query.issuer);
-    const template = chooseTemplate(await this.getTemplates(query), idOrName, session.url);
+    const template = chooseTemplate(await this.templatesAt(session, query), idOrName, session.url);
     if (!templateEnabledFor(template.claims, session.identity)) {
       throw new RmsError('TEMPLATE_NOT_ENABLED_FOR_USER', `${session.identity} may not protect with template ${template.name}`, { serviceUrl: session.url });
     }

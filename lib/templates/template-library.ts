@@ -10,7 +10,7 @@
  * after a growing delay (refresh-schedule.ts); with nothing cached it fails with the reason.
  */
 import { RmsError } from '../errors';
-import { TemplateClaims, templateEnabledFor, verifyTemplate } from '../license/templates';
+import { TemplateClaims, verifyTemplate } from '../license/templates';
 import { ClientContext, ServiceSession } from '../client/service-session';
 import { localizedText } from './localized-text';
 import { markFailed, markRefreshed, parseMarker, refreshDue } from './refresh-schedule';
@@ -60,7 +60,10 @@ export class TemplateLibrary {
     return this.ctx.settings.templateUpdateIntervalSeconds;
   }
 
-  /** The templates of `session` for this user, by the schedule, in `o.locale`. */
+  /**
+   * The templates of `session`, by the schedule, in `o.locale`: what the service lists for this
+   * user, or every UnmanagedTemplates file (the caller filters those by audience).
+   */
   async templatesOf(session: ServiceSession, o: TemplateListOptions): Promise<Template[]> {
     const { signed, source } = await this.signedTemplatesOf(session, o);
     return signed.map(({ token, claims }) => ({
@@ -72,8 +75,9 @@ export class TemplateLibrary {
   private async signedTemplatesOf(session: ServiceSession, o: TemplateListOptions): Promise<{ signed: SignedTemplate[]; source: Template['source'] }> {
     if (o.isDefault) {
       const unmanaged = readUnmanagedTemplates(this.ctx.store.unmanagedTemplatesFolder, session.slc, session.url, this.ctx.tracer);
-      // The service lists only the templates a user may use; files are filtered the same way.
-      if (unmanaged !== null) return { signed: unmanaged.filter((t) => templateEnabledFor(t.claims, session.identity)), source: 'unmanaged' };
+      // Every file, the user's audience or not: the client lists only what the user may use (as
+      // the service does), and protecting with another is TEMPLATE_NOT_ENABLED_FOR_USER.
+      if (unmanaged !== null) return { signed: unmanaged, source: 'unmanaged' };
     }
     const cached = this.cached(session);
     const now = this.ctx.now();

@@ -258,7 +258,7 @@ describe('templates on a client', () => {
       writeFileSync(path.join(folder(), 'for-bob.xml'), xml);
       writeFileSync(path.join(folder(), 'confidential.xml'), confidential);
       expect((await alice.getTemplates({ locale: 'en' })).map((x) => [x.name, x.source])).toEqual([['Confidential', 'unmanaged']]);
-      await expect(alice.createLicenseFromTemplate('For Bob')).rejects.toMatchObject({ code: 'TEMPLATE_NOT_FOUND' });
+      await expect(alice.createLicenseFromTemplate('For Bob')).rejects.toMatchObject({ code: 'TEMPLATE_NOT_ENABLED_FOR_USER', hresult: 0x8004021a });
       await t.service.templates.archive(bobs.id);
       alice.close();
     });
