@@ -18,6 +18,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const { Transform } = require('node:stream');
 const { pipeline } = require('node:stream/promises');
+const { peakRss } = require('./peak-rss');
 
 const SEGMENT = 64 * 1024;
 const TAG = 16;
@@ -122,16 +123,6 @@ async function copy(input, output) {
     await from.close();
     await to.close();
   }
-}
-
-function peakRss() {
-  try {
-    const match = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-    if (match) return Number(match[1]) * 1024;
-  } catch {
-    // not Linux: fall back to ru_maxrss
-  }
-  return process.resourceUsage().maxRSS * 1024;
 }
 
 async function main() {

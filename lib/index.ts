@@ -65,6 +65,13 @@ export type {
   UnprotectedContent, UnprotectFileResult,
 } from './format';
 
+// ---- Bulk protection and unprotection of files and folders (docs/bulk.md) ----
+export { defaultJobs, formatProgress, ProgressRenderer, runBulk, walkPaths } from './bulk';
+export type {
+  BulkEvent, BulkFile, BulkFileResult, BulkOperation, BulkOptions, BulkProgress, BulkSummary, LicenseChoice, ProgressOutput,
+  ProgressRendererOptions, WalkEntry, WalkOptions,
+} from './bulk';
+
 // ---- The crypto core (docs/crypto.md) ----
 export {
   aesCbc, aesEcb, aesGcm, AsymmetricKey, hkdfSha256, hmacSha256, hmacSha256Async, randomBytes, randomFill, rsaOaep, SecretKey, sha256,

@@ -218,4 +218,4 @@ function howMeasured(options) {
     `against \`openssl speed -seconds ${s.speedSeconds} -bytes 4096 -evp aes-256-cbc\` times the cores, ${s.rounds} rounds.`;
 }
 
-module.exports = { name: 'protected-files', run, howMeasured };
+module.exports = { name: 'protected-files', run, howMeasured, writeRandomFile };

@@ -67,6 +67,11 @@ function randomName(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.partial`);
 }
 
+/** Whether `name` is the temporary file of an unfinished AtomicFile (only a killed process leaves one behind). */
+export function isPartialFileName(name: string): boolean {
+  return /^\..+\.[0-9a-f]{12}\.partial$/.test(name);
+}
+
 let procFd: boolean | undefined;
 function procFdAvailable(): boolean {
   procFd ??= process.platform === 'linux' && fs.existsSync('/proc/self/fd');

@@ -36,6 +36,8 @@ export interface FileOutputOptions {
   signal?: AbortSignal;
   /** Flush the output to disk before it takes its name (default false). */
   durable?: boolean;
+  /** Called as each chunk is sealed or opened, with the input bytes done so far (for progress displays). */
+  onProgress?: (inputBytesDone: number) => void;
 }
 
 export interface ProtectFileOptions extends FileOutputOptions {
@@ -119,11 +121,15 @@ const PIPELINE_DEPTH = 3;
  * the I/O in flight before it surfaces, so nothing touches a file after the caller has
  * discarded it.
  */
-async function pipeChunks(input: FileHandle, output: AtomicFile, plan: ChunkPlan, signal: AbortSignal | undefined): Promise<void> {
+async function pipeChunks(input: FileHandle, output: AtomicFile, plan: ChunkPlan, options: FileOutputOptions): Promise<void> {
+  const { signal, onProgress } = options;
   const count = Math.max(1, Math.ceil((plan.end - plan.start) / plan.chunkLength));
   const depth = Math.min(PIPELINE_DEPTH, count);
-  const inputs = Array.from({ length: depth }, () => Buffer.allocUnsafe(plan.chunkLength));
-  const outputs = Array.from({ length: depth }, () => Buffer.allocUnsafe(plan.outputCapacity));
+  // A file of one chunk gets buffers of its own size: a bulk run over many small files would
+  // otherwise allocate (and collect) two whole chunks, megabytes, per file.
+  const only: Chunk | null = count === 1 ? { index: 0, position: plan.start, length: plan.end - plan.start, final: true } : null;
+  const inputs = Array.from({ length: depth }, () => Buffer.allocUnsafe(only?.length ?? plan.chunkLength));
+  const outputs = Array.from({ length: depth }, () => Buffer.allocUnsafe(only === null ? plan.outputCapacity : plan.outputLength(only)));
   const read = async (index: number): Promise<Chunk> => {
     const position = plan.start + index * plan.chunkLength;
     const length = Math.min(plan.chunkLength, plan.end - position);
@@ -144,6 +150,7 @@ async function pipeChunks(input: FileHandle, output: AtomicFile, plan: ChunkPlan
       await plan.process(chunk, inputs[slot]!.subarray(0, chunk.length), out);
       writes[slot] = settledLater(output.writeAt(out, written));
       written += out.length;
+      onProgress?.(chunk.position + chunk.length - plan.start);
       if (index + depth < count) reads[slot] = settledLater(read(index + depth));
     }
     await Promise.all(writes);
@@ -202,7 +209,7 @@ export async function protectFile(source: string, contentKey: SecretKey, license
           outputCapacity: cipher.sealedLength(chunkLength, true),
           outputLength: (chunk) => cipher.sealedLength(chunk.length, chunk.final),
           process: (chunk, plaintext, sealed) => cipher.sealAsync(plaintext, sealed, (chunk.position / segmentSize), chunk.final),
-        }, options.signal);
+        }, options);
         return { path: target, originalSize: input.size, protectedSize: out.size };
       });
     } finally {
@@ -235,7 +242,7 @@ export async function unprotectFile(source: string, contentKey: SecretKey, optio
           outputCapacity: segments * segmentSize,
           outputLength: (chunk) => cipher.plaintextLength(chunk.length, chunk.final),
           process: (chunk, sealed, plaintext) => cipher.openAsync(sealed, plaintext, (chunk.position - segmentsStart) / sealedSegment, chunk.final),
-        }, options.signal);
+        }, options);
         checkOriginalSize(info, out.size);
         return { path: target, info, size: out.size };
       });
