@@ -13,6 +13,9 @@ set -euo pipefail
 
 cache="${OPENRMS_CI_CACHE:-/var/cache/openrms-ci}"
 mkdir -p "$cache"
+# One run at a time (test files ask in parallel): the others wait, then find what it made.
+exec 9>"$cache/.lock-$(basename "$0")"
+flock 9
 # Node 22 is the newest line with a 32-bit Windows build; both Windows ones use it.
 npm_node_version=22.23.2
 
