@@ -5,6 +5,7 @@
  * one path. --json: one JSON object per file on stdout (`{"source", "status", ...}`, a failure's
  * `error` as errorJson gives it), then `{"summary": {...}}`. Any failure makes the command exit 1.
  */
+import { formatBytes, formatDuration } from '../bulk/progress-renderer';
 import { errorJson, errorStream, CommandIo, jsonLine, printable, ReportedFailure } from './command-line';
 
 export type FileStatus = 'failed' | 'skipped';
@@ -41,12 +42,14 @@ export class FileOutcomes {
     errorStream(this.io).write(`${status === 'failed' ? 'error' : 'skipped'}: ${code}: ${printable(source)}: ${printable(message)}\n`);
   }
 
-  /** Prints the summary; throws ReportedFailure when a file failed (the command then exits 1). */
-  finish(): void {
+  /** Prints the summary (the counts, and `extra` such as bytes and time); throws ReportedFailure when a file failed (the command then exits 1). */
+  finish(extra: { bytes?: number; ms?: number } = {}): void {
     if (this.o.json) {
-      this.io.out.write(jsonLine({ summary: this.counts }));
+      this.io.out.write(jsonLine({ summary: { ...this.counts, ...extra } }));
     } else if (this.o.paths > 1) {
-      errorStream(this.io).write(`${Object.entries(this.counts).map(([status, n]) => `${n} ${status}`).join(', ')}\n`);
+      const sizes = extra.bytes === undefined ? '' : `; ${formatBytes(extra.bytes)}`;
+      const time = extra.ms === undefined ? '' : ` in ${formatDuration(extra.ms / 1000)}`;
+      errorStream(this.io).write(`${Object.entries(this.counts).map(([status, n]) => `${n} ${status}`).join(', ')}${sizes}${time}\n`);
     }
     if (this.counts.failed! > 0) throw new ReportedFailure(this.counts.failed!);
   }

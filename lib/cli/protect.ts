@@ -14,6 +14,7 @@ import { RmsClient } from '../client/rms-client';
 import { fileSystemError, RmsError } from '../errors';
 import { fileProtectionStatus } from '../format/protect-file';
 import { Grant } from '../license/publishing-license';
+import { addBulkOptions, BulkFlags, isBulk, runBulkCommand } from './bulk-command';
 import { addClientOptions, examples } from './command-tree';
 import { ClientFlags, clientOptions, CommandIo, printable, UsageError } from './command-line';
 import { FileOutcomes } from './file-outcomes';
@@ -110,11 +111,21 @@ export async function protectPaths(client: RmsClient, run: ProtectRun, outcomes:
   }
 }
 
-async function protect(paths: string[], flags: ProtectFlags, io: CommandIo): Promise<void> {
-  const request = licenseRequest(flags);
+async function protect(paths: string[], flags: ProtectFlags & BulkFlags, io: CommandIo): Promise<void> {
+  if (flags.rules !== undefined && (flags.template !== undefined || flags.grant !== undefined)) {
+    throw new UsageError('protect takes --rules, or --template or --grant, not both', { argument: '--rules' });
+  }
+  // With rules, each file's license comes from them; otherwise the command line says it.
+  const request = flags.rules === undefined ? licenseRequest(flags) : null;
   const client = RmsClient.open(clientOptions(flags, io));
   try {
-    const run: ProtectRun = { paths, license: await createLicense(client, request), online: flags.online === true, outputDir: outputDir(flags.out) };
+    if (isBulk(flags)) {
+      await runBulkCommand(client, 'protect', paths, flags, {
+        license: request === null ? undefined : () => createLicense(client, request), online: flags.online === true, outputDir: outputDir(flags.out),
+      }, io);
+      return;
+    }
+    const run: ProtectRun = { paths, license: await createLicense(client, request!), online: flags.online === true, outputDir: outputDir(flags.out) };
     const outcomes = new FileOutcomes(io, { done: 'protected', json: flags.json === true, paths: paths.length });
     await protectPaths(client, run, outcomes);
     outcomes.finish();
@@ -139,9 +150,13 @@ interface UnprotectFlags extends ClientFlags {
   out?: string;
 }
 
-async function unprotect(paths: string[], flags: UnprotectFlags, io: CommandIo): Promise<void> {
+async function unprotect(paths: string[], flags: UnprotectFlags & BulkFlags, io: CommandIo): Promise<void> {
   const client = RmsClient.open(clientOptions(flags, io));
   try {
+    if (isBulk(flags)) {
+      await runBulkCommand(client, 'unprotect', paths, flags, { online: false, outputDir: outputDir(flags.out) }, io);
+      return;
+    }
     const outcomes = new FileOutcomes(io, { done: 'unprotected', json: flags.json === true, paths: paths.length });
     await unprotectPaths(client, paths, { outputDir: outputDir(flags.out) }, outcomes);
     outcomes.finish();
@@ -159,31 +174,38 @@ export function addLicenseOptions(command: Command): Command {
 }
 
 export function protectCommands(io: CommandIo): Command[] {
-  const protectCommand = addClientOptions(addLicenseOptions(new Command('protect')
+  const protectCommand = addBulkOptions(addClientOptions(addLicenseOptions(new Command('protect')
     .summary('protect files with a template or grants')
     .description('Protect each file to a new protected file (report.docx -> report.docx.pfile, notes.txt -> notes.ptxt), each with '
       + 'its own content key and license. With --grant, you are the owner (OWNER). A file already protected is refused '
       + '(FILE_ALREADY_PROTECTED); a file that fails does not stop the others, and the command exits 1 when any failed.\n\n'
       + 'Rights: OWNER, VIEW, EDIT, EXTRACT, EXPORT, PRINT, COMMENT, VIEWRIGHTSDATA, EDITRIGHTSDATA, FORWARD, REPLY, REPLYALL; '
-      + 'roles VIEWER, REVIEWER, AUTHOR, COOWNER; an application\'s own right as custom:NAME.')
-    .argument('<paths...>', 'the files to protect')
+      + 'roles VIEWER, REVIEWER, AUTHOR, COOWNER; an application\'s own right as custom:NAME.\n\n'
+      + 'Bulk (--recursive, --jobs, --in-place, --rules, --dry-run; docs/bulk.md): folders and many files at once, a progress line on a '
+      + 'terminal; already protected files are skipped; the files share one license (or one per rule or template), so '
+      + 'unprotecting them asks the service once; a run killed at any moment is finished by running it again.')
+    .argument('<paths...>', 'the files (or, with --recursive, folders) to protect')
     .option('--template <id-or-name>', 'the template to protect with (openrms templates list)')
     .option('--grant <email:rights>', 'EMAIL:RIGHT[,RIGHT]... (repeat for each person; ANYONE for everyone)', collect)
-    .option('--online', 'have the service sign the license now (default: signed here with your publishing certificate)')))
-    .action((paths: string[], flags: ProtectFlags) => protect(paths, flags, io));
+    .option('--online', 'have the service sign the license now (default: signed here with your publishing certificate)'))), 'protect')
+    .action((paths: string[], flags: ProtectFlags & BulkFlags) => protect(paths, flags, io));
   examples(protectCommand, [
     'openrms protect plan.txt --grant bob@contoso.com:VIEW --grant carol@contoso.com:VIEW,EDIT',
     'openrms protect q3.xlsx --template "Confidential - View only" --out protected/',
     'openrms protect ledger.csv --grant audit@contoso.com:VIEW,custom:READ_LEDGER --expires 30d',
     'openrms protect *.pdf --grant bob@contoso.com:VIEWER --json | jq -c \'select(.status == "failed")\'',
+    'openrms protect share/ --recursive --template Confidential --jobs 8',
+    'openrms protect share/ --recursive --rules rules.yaml --dry-run',
+    'openrms protect share/ --recursive --rules rules.yaml --in-place',
   ]);
-  const unprotectCommand = addClientOptions(new Command('unprotect')
+  const unprotectCommand = addBulkOptions(addClientOptions(new Command('unprotect')
     .summary('write plaintext copies of protected files (needs EXPORT or OWNER)')
     .description('Write a plaintext copy of each protected file under its original name (needs EXPORT or OWNER). '
       + 'A file that fails does not stop the others; the command exits 1 when any failed.')
     .argument('<paths...>', 'the protected files')
-    .option('--out <dir>', 'write the copies there (created when missing; default: beside each file)'))
-    .action((paths: string[], flags: UnprotectFlags) => unprotect(paths, flags, io));
-  examples(unprotectCommand, ['openrms unprotect plan.ptxt --out copies/', 'openrms unprotect a.ptxt b.docx.pfile --json']);
+    .option('--out <dir>', 'write the copies there (created when missing; default: beside each file)')), 'unprotect')
+    .action((paths: string[], flags: UnprotectFlags & BulkFlags) => unprotect(paths, flags, io));
+  examples(unprotectCommand, ['openrms unprotect plan.ptxt --out copies/', 'openrms unprotect a.ptxt b.docx.pfile --json',
+    'openrms unprotect archive/ --recursive --out plain/']);
   return [protectCommand, unprotectCommand];
 }
