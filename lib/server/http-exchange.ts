@@ -1,9 +1,10 @@
 /**
- * One HTTP request and its answer, as the service's routes see it: a body read as JSON (or a
- * form, for the token endpoint) within its route's limit and the service's budget, answers as
- * JSON, and errors as `{"error": {"code", "message"}}` with the status a client can act on.
+ * One HTTP request and its answer, below Fastify's routing: a body counted against its route's
+ * limit and the service's budget as it arrives, parsed as JSON (or a form, for the token
+ * endpoint), and errors as `{"error": {"code", "message"}}` with the status a client can act on.
  */
-import { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 
 import { RmsError, RmsErrorCode } from '../errors';
 
@@ -56,30 +57,32 @@ export class BodyBudget {
   }
 }
 
-function tooLarge(limit: number): RmsError {
+export function tooLarge(limit: number): RmsError {
   return new RmsError('REQUEST_TOO_LARGE', `the request body is over ${limit} bytes, the most this call accepts`);
 }
 
 /**
- * A request's body, admitted before any byte of it is read: a declared Content-Length over the
- * route's limit is refused at once; the bytes are counted, and taken from the budget (the
- * service's and the client's share), as they arrive, and a body passing the route's limit is
- * refused the moment it does. `release()` gives back what was taken once the request is answered.
+ * A request's body as Fastify reads it (the stream a preParsing hook hands it): the bytes are
+ * counted, and taken from the budget (the service's and the client's share), as they arrive,
+ * and a body passing the route's limit is refused the moment it does, before Fastify's own
+ * count would see it. On a refusal the request is paused, so node:http stops reading the socket
+ * until the answer closes it. `release()` gives back what was taken once the request is answered.
  */
-export class RequestBody {
+export class BudgetedBody extends Readable {
+  /** What Fastify compares with the declared Content-Length and its own limit. */
+  receivedEncodedLength = 0;
   private taken = 0;
-  private value: Promise<Record<string, unknown>> | undefined;
 
   constructor(private readonly req: IncomingMessage, private readonly limit: number, private readonly budget: BodyBudget,
     private readonly client: string) {
-    const declared = req.headers['content-length'];
-    // node:http has already refused a Content-Length that is not a number.
-    if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
+    super();
+    req.on('data', this.onData).on('end', this.onEnd).on('close', this.onClose);
+    // The client may have hung up while the caller was being authenticated: 'close' came and went.
+    if (req.destroyed) this.onClose();
   }
 
-  /** The body as a JSON object (or a form's fields), read once. */
-  read(): Promise<Record<string, unknown>> {
-    return (this.value ??= this.parse());
+  override _read(): void {
+    this.req.resume();
   }
 
   release(): void {
@@ -87,68 +90,55 @@ export class RequestBody {
     this.taken = 0;
   }
 
-  /**
-   * The body's bytes. Read from events rather than `for await`, whose early exit destroys the
-   * request and with it the socket, before the refusal could be sent. On a refusal the request
-   * is paused, so node:http stops reading the socket until the answer closes it.
-   */
-  private collect(): Promise<Buffer> {
-    const req = this.req;
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const settle = (error: RmsError | null): void => {
-        req.off('data', onData).off('end', onEnd).off('close', onClose);
-        if (error === null) {
-          resolve(Buffer.concat(chunks, size));
-        } else {
-          req.pause();
-          reject(error);
-        }
-      };
-      const onData = (chunk: Buffer): void => {
-        size += chunk.length;
-        if (size > this.limit) return settle(tooLarge(this.limit));
-        try {
-          this.budget.take(chunk.length, this.client);
-        } catch (error) {
-          return settle(error as RmsError);
-        }
-        this.taken += chunk.length;
-        chunks.push(chunk);
-      };
-      const onEnd = (): void => settle(null);
-      const onClose = (): void => settle(new RmsError('ABORTED', 'the client closed the connection before its request body was complete'));
-      req.on('data', onData).on('end', onEnd).on('close', onClose);
-      // The client may have hung up while the caller was being authenticated: 'close' came and went.
-      if (req.destroyed) onClose();
-    });
-  }
-
-  private async parse(): Promise<Record<string, unknown>> {
-    const text = (await this.collect()).toString('utf8');
-    if (text === '') return {};
-    const type = (this.req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(text));
-    let value: unknown;
+  private readonly onData = (chunk: Buffer): void => {
+    this.receivedEncodedLength += chunk.length;
+    if (this.receivedEncodedLength > this.limit) return this.refuse(tooLarge(this.limit));
     try {
-      value = JSON.parse(text);
-    } catch (cause) {
-      throw new RmsError('INVALID_FORMAT', 'the request body is not JSON', { cause });
+      this.budget.take(chunk.length, this.client);
+    } catch (error) {
+      return this.refuse(error as RmsError);
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RmsError('INVALID_FORMAT', 'the request body is not a JSON object');
-    return value as Record<string, unknown>;
+    this.taken += chunk.length;
+    if (!this.push(chunk)) this.req.pause();
+  };
+
+  private readonly onEnd = (): void => {
+    this.unhook();
+    this.push(null);
+  };
+
+  private readonly onClose = (): void => {
+    this.refuse(new RmsError('ABORTED', 'the client closed the connection before its request body was complete'));
+  };
+
+  private unhook(): void {
+    this.req.off('data', this.onData).off('end', this.onEnd).off('close', this.onClose);
+  }
+
+  private refuse(error: RmsError): void {
+    this.unhook();
+    this.req.pause();
+    this.destroy(error);
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const bytes = Buffer.from(JSON.stringify(body));
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8', 'content-length': String(bytes.length), 'cache-control': 'no-store', ...headers,
-  });
-  res.end(bytes);
+/** A body's bytes as the routes see them: a JSON object, or a form's fields (the token endpoint takes both); empty is `{}`. */
+export function parseBody(bytes: Buffer, contentType: string | undefined): Record<string, unknown> {
+  const text = bytes.toString('utf8');
+  if (text === '') return {};
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(text));
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new RmsError('INVALID_FORMAT', 'the request body is not JSON', { cause });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RmsError('INVALID_FORMAT', 'the request body is not a JSON object');
+  return value as Record<string, unknown>;
 }
 
-export function sendError(res: ServerResponse, error: RmsError, headers: Record<string, string> = {}): void {
-  sendJson(res, statusFor(error), { error: { code: error.code, message: error.message } }, headers);
+/** The answer for an error: what the client's RmsError is made of. */
+export function errorBody(error: RmsError): { error: { code: string; message: string } } {
+  return { error: { code: error.code, message: error.message } };
 }

@@ -1,9 +1,10 @@
 /**
- * The service's REST/JSON protocol under `/_wmcs` (docs/protocol.md). Paths are matched without
- * regard to case, so the registry values administrators already write
+ * The service's REST/JSON protocol under `/_wmcs` (docs/protocol.md): each call's path, limits,
+ * schemas and handler. http-server.ts serves them through Fastify, matching paths without regard
+ * to case, so the registry values administrators already write
  * (`https://host/_wmcs/Certification`, `.../_wmcs/Licensing`) reach the same routes.
  */
-import { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -18,6 +19,8 @@ import { DataFolder } from './data-folder';
 import { Licensing, PublishRequest } from './licensing';
 import { clientNetwork } from './client-network';
 import { RateWindow } from './rate-window';
+import { Schema, SCHEMAS } from './route-schemas';
+import { ServiceMetrics } from './service-metrics';
 import { SignInGuard } from './sign-in-guard';
 import { TemplateDefinition, Templates } from './templates';
 
@@ -35,34 +38,56 @@ export interface RouteContext {
   signInGuard: SignInGuard;
   /** Sign-up requests per client address (SIGNUPS_PER_CLIENT an hour). */
   signUpsPerClient: RateWindow;
+  metrics: ServiceMetrics;
+  /** A round trip to the database; throws when it fails. */
+  ping: () => Promise<void>;
+  /** `sqlite` or `postgres`, for the readiness answer. */
+  database: string;
+  closing: () => boolean;
   baseUrl: string;
   now: () => number;
 }
 
-interface Request {
-  req: IncomingMessage;
-  res: ServerResponse;
-  params: string[];
-  /** The body as a JSON object, read within the route's `maxBodyBytes` (REQUEST_TOO_LARGE past it). */
-  body: () => Promise<Record<string, unknown>>;
+export interface RouteRequest {
+  raw: IncomingMessage;
+  /** The path's parameters, in lower case (paths are matched without regard to case). */
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  /** The body, parsed and checked against the route's schema. */
+  body: Record<string, unknown>;
 }
 
-interface CallerRequest extends Request {
+export interface CallerRequest extends RouteRequest {
   /** The signed-in caller, authenticated from the headers before any byte of the body was read. */
   caller: Account;
 }
 
-type Handler = (c: RouteContext, r: Request) => Promise<unknown>;
+type Handler = (c: RouteContext, r: RouteRequest) => Promise<unknown>;
 
 /**
- * A call of the protocol. A route that needs a caller says so (`caller: true`): the service
- * then answers a request without a valid token with 401 before reading its body, so an
- * unauthenticated client never has a body buffered. `maxBodyBytes` bounds the one body the
- * route reads; a declared Content-Length over it is refused before a byte is read.
+ * A call of the protocol, as http-server.ts registers it with Fastify. A route that needs a
+ * caller says so (`caller: true`, or `admin: true` for administrators only): the service then
+ * answers a request without a valid token (or a caller who is no administrator) before reading
+ * its body, so an unauthenticated client never has a body buffered. `maxBodyBytes` bounds the
+ * one body the route reads; a declared Content-Length over it is refused before a byte is read.
+ * `timeoutMs` bounds the time from routing to the answer (503 SERVICE_UNAVAILABLE past it).
+ * `audited` names the audit action under which a body the schema refuses is recorded, for the
+ * calls whose every refusal is audited.
  */
-type Route = { method: string; pattern: RegExp; maxBodyBytes: number } & (
+export type Route = {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  maxBodyBytes: number;
+  timeoutMs: number;
+  schema: { body?: Schema; querystring?: Schema; response?: Schema };
+  /** Prefixed to a field's name in INVALID_ARGUMENT (`template.grants`). */
+  argumentPrefix?: string;
+  audited?: 'publish' | 'use-license';
+  /** Checked before the body is read (a closed sign-up refuses without reading one). */
+  admit?: (c: RouteContext) => void;
+} & (
   | { caller: false; handler: Handler }
-  | { caller: true; handler: (c: RouteContext, r: CallerRequest) => Promise<unknown> }
+  | { caller: true; admin?: boolean; handler: (c: RouteContext, r: CallerRequest) => Promise<unknown> }
 );
 
 /** Credentials, a sign-up, a public JWK: small forms. */
@@ -82,7 +107,14 @@ const RAC_BODY = 64 * 1024;
  */
 const LICENSE_BODY = MAX_JWS_LENGTH + RAC_BODY;
 
-const UUID = '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})';
+/** Time from routing to the answer: forms wait for a sign-in's hash, licenses for a signature and the database (PostgreSQL connects within 10 s). */
+const FORM_TIMEOUT_MS = 20_000;
+const LICENSE_TIMEOUT_MS = 30_000;
+/** Discovery, health and metrics answer from memory or with one query: a load balancer's probe gives up sooner than this. */
+const QUICK_TIMEOUT_MS = 5_000;
+
+/** A path parameter matching a UUID, in either case (the path is matched without regard to case). */
+const UUID = '([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})';
 
 function requireAdmin(account: Account): Account {
   if (!account.admin) throw new RmsError('ACCESS_DENIED', `${account.email} is not an administrator of this service`);
@@ -93,6 +125,10 @@ function stringField(body: Record<string, unknown>, name: string): string {
   const value = body[name];
   if (typeof value !== 'string' || value === '') throw invalidArgument(name, 'a non-empty string');
   return value;
+}
+
+function signUpOpen(c: RouteContext): void {
+  if (!c.folder.settings.individualSignUp) throw new RmsError('ACCESS_DENIED', 'self-service sign-up is closed on this service');
 }
 
 /** The discovery document: what a client needs to trust and use this service. */
@@ -109,8 +145,8 @@ function discovery(c: RouteContext): unknown {
   };
 }
 
-async function token(c: RouteContext, r: Request): Promise<unknown> {
-  const body = await r.body();
+async function token(c: RouteContext, r: RouteRequest): Promise<unknown> {
+  const body = r.body;
   let account: Account;
   const grant = body.grant_type;
   if (grant === 'password') {
@@ -134,12 +170,11 @@ async function token(c: RouteContext, r: Request): Promise<unknown> {
   return answer;
 }
 
-async function signUp(c: RouteContext, r: Request): Promise<unknown> {
-  if (!c.folder.settings.individualSignUp) throw new RmsError('ACCESS_DENIED', 'self-service sign-up is closed on this service');
-  const email = normalizeEmail(stringField(await r.body(), 'email'));
+async function signUp(c: RouteContext, r: RouteRequest): Promise<unknown> {
+  const email = normalizeEmail(stringField(r.body, 'email'));
   // The outbox names files by address; only plain ASCII addresses get one.
   if (!/^[a-z0-9._%+-]+@[a-z0-9.-]+$/.test(email)) throw invalidArgument('email', 'a plain ASCII email address for sign-up');
-  await c.signUpsPerClient.take(clientNetwork(r.req.socket.remoteAddress), 'sign-ups from this address');
+  await c.signUpsPerClient.take(clientNetwork(r.raw.socket.remoteAddress), 'sign-ups from this address');
   const message = await c.accounts.startSignUp(email);
   // No mail server: the message goes to the outbox, one file per address, for the operator to
   // deliver. An address that may not sign up is told so by mail; the caller sees the same answer.
@@ -150,9 +185,8 @@ async function signUp(c: RouteContext, r: Request): Promise<unknown> {
   return { sent: true };
 }
 
-async function completeSignUp(c: RouteContext, r: Request): Promise<unknown> {
-  if (!c.folder.settings.individualSignUp) throw new RmsError('ACCESS_DENIED', 'self-service sign-up is closed on this service');
-  const body = await r.body();
+async function completeSignUp(c: RouteContext, r: RouteRequest): Promise<unknown> {
+  const body = r.body;
   const account = await c.accounts.completeSignUp(stringField(body, 'email'), stringField(body, 'code'), stringField(body, 'password'));
   return { identity: account.email, identity_kind: account.kind };
 }
@@ -166,8 +200,8 @@ function templateDefinition(body: Record<string, unknown>): TemplateDefinition {
  * (administrators only) every template's record, archived ones too.
  */
 async function listTemplates(c: RouteContext, r: CallerRequest): Promise<unknown> {
-  const all = new URL(r.req.url ?? '/', 'http://service').searchParams.get('all');
-  if (all !== null) {
+  const all = r.query.all;
+  if (all !== undefined) {
     if (all !== '1') throw invalidArgument('all', '1');
     requireAdmin(r.caller);
     return { templates: await c.templates.list(true) };
@@ -175,87 +209,99 @@ async function listTemplates(c: RouteContext, r: CallerRequest): Promise<unknown
   return { templates: (await c.templates.listFor(r.caller.email)).map((t) => c.templates.sign(t, c.folder.signingKey)) };
 }
 
-const ROUTES: Route[] = [
-  { method: 'GET', pattern: /^\/_wmcs\/discovery$/, caller: false, maxBodyBytes: 0, handler: async (c) => discovery(c) },
-  { method: 'POST', pattern: /^\/_wmcs\/oauth2\/token$/, caller: false, maxBodyBytes: FORM_BODY, handler: token },
-  { method: 'POST', pattern: /^\/_wmcs\/individuals\/signup$/, caller: false, maxBodyBytes: FORM_BODY, handler: signUp },
-  { method: 'POST', pattern: /^\/_wmcs\/individuals\/verify$/, caller: false, maxBodyBytes: FORM_BODY, handler: completeSignUp },
+export const ROUTES: Route[] = [
   {
-    method: 'POST', pattern: /^\/_wmcs\/certification$/, caller: true, maxBodyBytes: FORM_BODY,
-    handler: async (c, r) => ({ rac: await c.licensing.certify(r.caller, (await r.body()).key as Jwk) }),
+    method: 'GET', url: '/_wmcs/discovery', caller: false, maxBodyBytes: 0, timeoutMs: QUICK_TIMEOUT_MS, schema: SCHEMAS.discovery,
+    handler: async (c) => discovery(c),
+  },
+  { method: 'POST', url: '/_wmcs/oauth2/token', caller: false, maxBodyBytes: FORM_BODY, timeoutMs: FORM_TIMEOUT_MS, schema: SCHEMAS.token, handler: token },
+  {
+    method: 'POST', url: '/_wmcs/individuals/signup', caller: false, maxBodyBytes: FORM_BODY, timeoutMs: FORM_TIMEOUT_MS, schema: SCHEMAS.signUp,
+    admit: signUpOpen, handler: signUp,
   },
   {
-    method: 'POST', pattern: /^\/_wmcs\/licensing\/clc$/, caller: true, maxBodyBytes: RAC_BODY,
-    handler: async (c, r) => ({ clc: await c.licensing.issueClc(r.caller, (await r.body()).rac) }),
+    method: 'POST', url: '/_wmcs/individuals/verify', caller: false, maxBodyBytes: FORM_BODY, timeoutMs: FORM_TIMEOUT_MS,
+    schema: SCHEMAS.completeSignUp, admit: signUpOpen, handler: completeSignUp,
   },
   {
-    method: 'POST', pattern: /^\/_wmcs\/licensing\/publish$/, caller: true, maxBodyBytes: LICENSE_BODY,
-    handler: async (c, r) => ({ pl: await c.licensing.publish(r.caller, (await r.body()) as unknown as PublishRequest) }),
+    method: 'POST', url: '/_wmcs/certification', caller: true, maxBodyBytes: FORM_BODY, timeoutMs: LICENSE_TIMEOUT_MS, schema: SCHEMAS.certify,
+    handler: async (c, r) => ({ rac: await c.metrics.license('rac', c.licensing.certify(r.caller, r.body.key as Jwk)) }),
   },
   {
-    method: 'POST', pattern: /^\/_wmcs\/licensing\/eul$/, caller: true, maxBodyBytes: LICENSE_BODY,
+    method: 'POST', url: '/_wmcs/licensing/clc', caller: true, maxBodyBytes: RAC_BODY, timeoutMs: LICENSE_TIMEOUT_MS, schema: SCHEMAS.clc,
+    handler: async (c, r) => ({ clc: await c.metrics.license('clc', c.licensing.issueClc(r.caller, r.body.rac)) }),
+  },
+  {
+    method: 'POST', url: '/_wmcs/licensing/publish', caller: true, maxBodyBytes: LICENSE_BODY, timeoutMs: LICENSE_TIMEOUT_MS,
+    schema: SCHEMAS.publish, audited: 'publish',
+    handler: async (c, r) => ({ pl: await c.metrics.license('publishing', c.licensing.publish(r.caller, r.body as unknown as PublishRequest)) }),
+  },
+  {
+    method: 'POST', url: '/_wmcs/licensing/eul', caller: true, maxBodyBytes: LICENSE_BODY, timeoutMs: LICENSE_TIMEOUT_MS,
+    schema: SCHEMAS.useLicense, audited: 'use-license',
+    handler: async (c, r) => ({ ul: await c.metrics.license('use', c.licensing.issueUseLicense(r.caller, { pl: r.body.pl, rac: r.body.rac })) }),
+  },
+  {
+    method: 'GET', url: '/_wmcs/licensing/templates', caller: true, maxBodyBytes: 0, timeoutMs: LICENSE_TIMEOUT_MS, schema: SCHEMAS.listTemplates,
+    handler: listTemplates,
+  },
+  {
+    method: 'POST', url: '/_wmcs/licensing/templates', caller: true, admin: true, maxBodyBytes: TEMPLATE_BODY, timeoutMs: LICENSE_TIMEOUT_MS,
+    schema: SCHEMAS.createTemplate, argumentPrefix: 'template.',
     handler: async (c, r) => {
-      const body = await r.body();
-      return { ul: await c.licensing.issueUseLicense(r.caller, { pl: body.pl, rac: body.rac }) };
-    },
-  },
-  {
-    method: 'GET', pattern: /^\/_wmcs\/licensing\/templates$/, caller: true, maxBodyBytes: 0,
-    handler: async (c, r) => listTemplates(c, r),
-  },
-  {
-    method: 'POST', pattern: /^\/_wmcs\/licensing\/templates$/, caller: true, maxBodyBytes: TEMPLATE_BODY,
-    handler: async (c, r) => {
-      const admin = requireAdmin(r.caller);
-      const t = await c.templates.create(templateDefinition(await r.body()));
-      await c.audit.record({ actor: admin.email, action: 'template-create', outcome: 'done', reason: t.id });
+      const t = await c.templates.create(templateDefinition(r.body));
+      await c.audit.record({ actor: r.caller.email, action: 'template-create', outcome: 'done', reason: t.id });
       return { template: t };
     },
   },
   {
-    method: 'PUT', pattern: new RegExp(`^/_wmcs/licensing/templates/${UUID}$`), caller: true, maxBodyBytes: TEMPLATE_BODY,
+    method: 'PUT', url: `/_wmcs/licensing/templates/:id${UUID}`, caller: true, admin: true, maxBodyBytes: TEMPLATE_BODY, timeoutMs: LICENSE_TIMEOUT_MS,
+    schema: SCHEMAS.updateTemplate, argumentPrefix: 'template.',
     handler: async (c, r) => {
-      const admin = requireAdmin(r.caller);
-      const t = await c.templates.update(r.params[0]!, templateDefinition(await r.body()));
-      await c.audit.record({ actor: admin.email, action: 'template-update', outcome: 'done', reason: t.id });
+      const t = await c.templates.update(r.params.id!, templateDefinition(r.body));
+      await c.audit.record({ actor: r.caller.email, action: 'template-update', outcome: 'done', reason: t.id });
       return { template: t };
     },
   },
   {
-    method: 'DELETE', pattern: new RegExp(`^/_wmcs/licensing/templates/${UUID}$`), caller: true, maxBodyBytes: 0,
+    method: 'DELETE', url: `/_wmcs/licensing/templates/:id${UUID}`, caller: true, admin: true, maxBodyBytes: 0, timeoutMs: LICENSE_TIMEOUT_MS,
+    schema: SCHEMAS.archiveTemplate,
     handler: async (c, r) => {
-      const admin = requireAdmin(r.caller);
-      const t = await c.templates.archive(r.params[0]!);
-      await c.audit.record({ actor: admin.email, action: 'template-archive', outcome: 'done', reason: t.id });
+      const t = await c.templates.archive(r.params.id!);
+      await c.audit.record({ actor: r.caller.email, action: 'template-archive', outcome: 'done', reason: t.id });
       return { template: t };
     },
   },
   {
-    method: 'POST', pattern: /^\/_wmcs\/licensing\/content$/, caller: true, maxBodyBytes: LICENSE_BODY,
-    handler: async (c, r) => c.licensing.register(r.caller, (await r.body()).pl),
+    method: 'POST', url: '/_wmcs/licensing/content', caller: true, maxBodyBytes: LICENSE_BODY, timeoutMs: LICENSE_TIMEOUT_MS, schema: SCHEMAS.register,
+    handler: async (c, r) => c.licensing.register(r.caller, r.body.pl),
   },
   {
-    method: 'POST', pattern: new RegExp(`^/_wmcs/licensing/content/${UUID}/revoke$`), caller: true, maxBodyBytes: LICENSE_BODY,
-    handler: async (c, r) => c.licensing.revoke(r.caller, r.params[0]!, (await r.body()).pl),
+    method: 'POST', url: `/_wmcs/licensing/content/:cid${UUID}/revoke`, caller: true, maxBodyBytes: LICENSE_BODY, timeoutMs: LICENSE_TIMEOUT_MS,
+    schema: SCHEMAS.revoke,
+    handler: async (c, r) => c.licensing.revoke(r.caller, r.params.cid!, r.body.pl),
   },
   {
-    method: 'GET', pattern: new RegExp(`^/_wmcs/licensing/content/${UUID}/audit$`), caller: true, maxBodyBytes: 0,
-    handler: async (c, r) => {
-      requireAdmin(r.caller);
-      return { entries: await c.audit.recent(1000, r.params[0]!) };
+    method: 'GET', url: `/_wmcs/licensing/content/:cid${UUID}/audit`, caller: true, admin: true, maxBodyBytes: 0, timeoutMs: LICENSE_TIMEOUT_MS,
+    schema: SCHEMAS.contentAudit,
+    handler: async (c, r) => ({ entries: await c.audit.recent(1000, r.params.cid!) }),
+  },
+  {
+    method: 'GET', url: '/_wmcs/health/live', caller: false, maxBodyBytes: 0, timeoutMs: QUICK_TIMEOUT_MS, schema: SCHEMAS.health,
+    handler: async () => ({ status: 'live' }),
+  },
+  {
+    // Ready while the database answers and the service is not closing: a load balancer sends
+    // requests only to instances that can serve them, and stops before one shuts down.
+    method: 'GET', url: '/_wmcs/health/ready', caller: false, maxBodyBytes: 0, timeoutMs: QUICK_TIMEOUT_MS, schema: SCHEMAS.health,
+    handler: async (c) => {
+      if (c.closing()) throw new RmsError('SERVICE_UNAVAILABLE', 'the service is shutting down');
+      try {
+        await c.ping();
+      } catch (cause) {
+        throw new RmsError('SERVICE_UNAVAILABLE', `the ${c.database} database does not answer: ${(cause as Error).message}`, { cause });
+      }
+      return { status: 'ready', database: c.database };
     },
   },
 ];
-
-/** The route for a request, or a NOT_FOUND error (405 is not worth telling apart here). */
-export function findRoute(method: string, pathname: string): { route: Route; params: string[] } {
-  const lower = pathname.toLowerCase().replace(/\/+$/, '');
-  for (const route of ROUTES) {
-    if (route.method !== method) continue;
-    const match = route.pattern.exec(lower);
-    if (match !== null) return { route, params: match.slice(1) };
-  }
-  throw new RmsError('NOT_FOUND', `no ${method} ${pathname} here`);
-}
-
-export type { Request as RouteRequest, Route };

@@ -1,38 +1,33 @@
 /**
  * `openrms serve`: the licensing service on a data folder, its data in SQLite there or in a
  * PostgreSQL database several instances share. Plain HTTP only on loopback (the default,
- * 127.0.0.1); any other address needs a TLS certificate. Each request is logged as one JSON
- * line; `close()` stops accepting, lets requests in flight finish (for up to
- * `shutdownGraceMs`), then closes the database.
+ * 127.0.0.1); any other address needs a TLS certificate. Its HTTP layer is Fastify
+ * (http-server.ts); each request is logged as one JSON line through pino (service-log.ts) and
+ * counted in the metrics (service-metrics.ts); `close()` stops accepting, lets requests in flight
+ * finish (for up to `shutdownGraceMs`), then closes the database.
  */
 import { readFileSync } from 'node:fs';
-import http, { IncomingMessage, Server, ServerResponse } from 'node:http';
-import https from 'node:https';
-import { AddressInfo, Socket } from 'node:net';
+import { AddressInfo } from 'node:net';
 
 import { fileSystemError, invalidArgument, RmsError } from '../errors';
-import { Account, Accounts } from './accounts';
+import { Accounts } from './accounts';
 import { AccessTokens } from './access-tokens';
-import { clientNetwork } from './client-network';
 import { AuditLog } from './audit-log';
 import { ContentRegistry } from './content-registry';
 import { DataFolder, openDataFolder } from './data-folder';
-import { BodyBudget, RequestBody, sendError, sendJson } from './http-exchange';
+import { buildHttpServer } from './http-server';
 import { Licensing } from './licensing';
 import { RateWindow } from './rate-window';
 import { KeyPurpose } from './storage/key-pins';
 import { openStorage, Storage } from './storage/storage';
-import { findRoute, RouteContext, RouteRequest, SIGNUPS_PER_CLIENT } from './routes';
-import { applyLimits, resolveLimits, serverOptions, ServiceLimits } from './service-limits';
+import { RouteContext, SIGNUPS_PER_CLIENT } from './routes';
+import { resolveLimits, ServiceLimits } from './service-limits';
+import { LogEntry, serviceLog } from './service-log';
+import { METRICS_ACCESS, MetricsAccess, ServiceMetrics } from './service-metrics';
 import { SignInGuard } from './sign-in-guard';
 import { Templates } from './templates';
 
-export interface LogEntry {
-  time: string;
-  level: 'info' | 'warn' | 'error';
-  event: string;
-  [field: string]: unknown;
-}
+export type { LogEntry } from './service-log';
 
 export interface ServiceOptions {
   /** The data folder (created on first start): keys, settings, outbox, and the SQLite database unless `db` is given. */
@@ -51,8 +46,14 @@ export interface ServiceOptions {
   tls?: { certFile: string; keyFile: string };
   /** The URL clients reach the service at, when not the listening address (behind a proxy). */
   publicUrl?: string;
-  /** Where structured logs go (default: one JSON line per entry on stderr). */
+  /** Where structured logs go (default: one JSON line per entry on stderr, written asynchronously). */
   log?: (entry: LogEntry) => void;
+  /**
+   * Who may read `/metrics`: `loopback` (the default: a Prometheus on the same machine, or one
+   * reaching it through a tunnel or sidecar), `anyone` (the port is reachable only from the
+   * monitoring network), or `nobody` (no /metrics at all).
+   */
+  metricsAccess?: MetricsAccess;
   /** Grace period for requests in flight at shutdown (default 10 s). */
   shutdownGraceMs?: number;
   /** Connections, timeouts and memory for request bodies (defaults in DEFAULT_LIMITS, docs/protocol.md). */
@@ -69,32 +70,20 @@ export interface RunningService {
   accounts: Accounts;
   templates: Templates;
   audit: AuditLog;
+  metrics: ServiceMetrics;
   close(): Promise<void>;
 }
 
-/** What a 503 asks the client to wait: the budget frees as the bodies being read are answered. */
-const RETRY_AFTER_SECONDS = 2;
+/** Options a worker of `runWorkers` is started with (workers.ts): the serializable part of ServiceOptions. */
+export interface WorkerContext {
+  /** The worker's number (cluster.worker.id), in every log line. */
+  worker: number;
+}
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 function isLoopback(host: string): boolean {
   return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
-/** The path of a request target; anything but an origin-form path (`/x?y`) is INVALID_ARGUMENT. */
-function requestPath(target: string | undefined): string {
-  if (target === undefined || !target.startsWith('/') || target.startsWith('//')) {
-    throw new RmsError('INVALID_ARGUMENT', 'the request target must be a path');
-  }
-  try {
-    return new URL(target, 'http://service').pathname;
-  } catch (cause) {
-    throw new RmsError('INVALID_ARGUMENT', 'the request target is not a valid path', { cause });
-  }
-}
-
-function defaultLog(entry: LogEntry): void {
-  process.stderr.write(`${JSON.stringify(entry)}\n`);
 }
 
 function readPem(file: string): Buffer {
@@ -120,147 +109,48 @@ async function checkKeys(storage: Storage, folder: DataFolder): Promise<void> {
   }
 }
 
-async function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (cause: NodeJS.ErrnoException) => reject(new RmsError('IO_ERROR', `cannot listen on ${host}:${port}: ${cause.code ?? cause.message}`, { cause })));
-    server.listen(port, host, () => resolve());
-  });
-  return server.address() as AddressInfo;
-}
-
-export async function startService(options: ServiceOptions): Promise<RunningService> {
+export async function startService(options: ServiceOptions, worker?: WorkerContext): Promise<RunningService> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8080;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalidArgument('port', 'an integer from 0 to 65535');
   if (options.tls === undefined && !isLoopback(host)) {
     throw invalidArgument('host', 'a loopback address unless a TLS certificate is given (plain HTTP only on loopback)');
   }
+  const metricsAccess = options.metricsAccess ?? 'loopback';
+  if (!METRICS_ACCESS.includes(metricsAccess)) throw invalidArgument('metricsAccess', METRICS_ACCESS.map((a) => `'${a}'`).join(', '));
   const limits = resolveLimits(options.limits);
-  const log = options.log ?? defaultLog;
+  const log = serviceLog(options.log, worker === undefined ? {} : { worker: worker.worker });
   const now = options.now ?? ((): number => Math.floor(Date.now() / 1000));
-  const emit = (level: LogEntry['level'], event: string, fields: Record<string, unknown> = {}): void =>
-    log({ time: new Date().toISOString(), level, event, ...fields });
+  const tls = options.tls === undefined ? undefined : { cert: readPem(options.tls.certFile), key: readPem(options.tls.keyFile) };
 
   const folder = openDataFolder(options.dataDir);
   const storage = await openStorage({
-    dataDir: folder.dir, db: options.db, onIdleError: (error) => emit('warn', 'database-connection-lost', { detail: error.message }),
+    dataDir: folder.dir, db: options.db, onIdleError: (error) => log.write('warn', 'database-connection-lost', { detail: error.message }),
   });
-  try {
-    await checkKeys(storage, folder);
-  } catch (error) {
-    await storage.close();
-    throw error;
-  }
   let context: RouteContext | null = null;
   /** The 401 challenge (DESIGN decision 8), set once the service knows its URL. */
   let challenge = '';
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    // serve() answers every error itself; this is the backstop that keeps one bad request
-    // from ever becoming an unhandled rejection that ends the process.
-    serve(req, res).catch((error: unknown) => {
-      emit('error', 'request', { detail: error instanceof Error ? error.stack : String(error) });
-      res.destroy();
-    });
-  };
-  let server: Server;
-  try {
-    server = options.tls === undefined
-      ? http.createServer(serverOptions(limits), handle)
-      : https.createServer({ ...serverOptions(limits), cert: readPem(options.tls.certFile), key: readPem(options.tls.keyFile) }, handle);
-  } catch (error) {
-    await storage.close();
-    throw error instanceof RmsError ? error : new RmsError('INVALID_ARGUMENT', `the TLS certificate or key is not usable: ${(error as Error).message}`, { cause: error });
-  }
-  applyLimits(server, limits);
-  server.on('drop', (dropped?: { remoteAddress?: string }) => emit('warn', 'connection-dropped', { remote: dropped?.remoteAddress, maxConnections: limits.maxConnections }));
-  const budget = new BodyBudget(limits.bodyBudgetBytes, limits.bodyBudgetPerClientBytes);
-  const connections = new Map<string, number>();
-  server.on('connection', (socket: Socket) => {
-    const client = clientNetwork(socket.remoteAddress);
-    const open = (connections.get(client) ?? 0) + 1;
-    if (open > limits.maxConnectionsPerClient) {
-      emit('warn', 'connection-dropped', { remote: socket.remoteAddress, maxConnectionsPerClient: limits.maxConnectionsPerClient });
-      socket.destroy();
-      return;
-    }
-    connections.set(client, open);
-    socket.once('close', () => {
-      const left = (connections.get(client) ?? 1) - 1;
-      if (left <= 0) connections.delete(client);
-      else connections.set(client, left);
-    });
-  });
-
-  /** The caller a bearer token names, from the headers alone; AUTHENTICATION_FAILED (401 with the challenge) otherwise. */
-  async function authenticate(c: RouteContext, req: IncomingMessage): Promise<Account> {
-    const header = req.headers.authorization ?? '';
-    const match = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/i.exec(header);
-    if (match === null) throw new RmsError('AUTHENTICATION_FAILED', 'this call needs a bearer token');
-    const identity = await c.tokens.verify(match[1]!, now());
-    const account = await c.accounts.resolve(identity.email, identity.issuer, identity.issuedAt);
-    if (account === null) throw new RmsError('AUTHENTICATION_FAILED', `${identity.email} is no longer an account here, or the token was issued before its account was`);
-    return account;
-  }
-
-  /**
-   * A connection is kept for another request only when this one was read to its end: the
-   * service never drains a body it did not want (a refused upload, a client without a token),
-   * and stops keeping connections once it is closing.
-   */
-  function keepAlive(req: IncomingMessage, res: ServerResponse): void {
-    if (closing !== null || !req.complete) res.shouldKeepAlive = false;
-  }
-
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = process.hrtime.bigint();
-    let pathname = req.url ?? '/';
-    let caller: string | undefined;
-    let body: RequestBody | undefined;
-    try {
-      if (context === null) throw new RmsError('SERVICE_UNAVAILABLE', 'the service is starting');
-      const c = context;
-      pathname = requestPath(req.url);
-      const { route, params } = findRoute(req.method ?? 'GET', pathname);
-      // The body is admitted (its declared length checked and taken from the budget) only
-      // after the caller is authenticated, so a client without a token costs no body at all.
-      const open = (): RouteRequest => {
-        const admitted = body = new RequestBody(req, route.maxBodyBytes, budget, clientNetwork(req.socket.remoteAddress));
-        return { req, res, params, body: () => admitted.read() };
-      };
-      const result = route.caller
-        ? await authenticate(c, req).then((account) => {
-          caller = account.email;
-          return route.handler(c, { ...open(), caller: account });
-        })
-        : await route.handler(c, open());
-      keepAlive(req, res);
-      sendJson(res, 200, result);
-      emit('info', 'request', { method: req.method, path: pathname, status: 200, ms: Number(process.hrtime.bigint() - started) / 1e6, caller });
-    } catch (thrown) {
-      const error = thrown instanceof RmsError ? thrown : new RmsError('SERVICE_ERROR', 'the service failed to answer', { cause: thrown });
-      const headers: Record<string, string> = error.code === 'AUTHENTICATION_FAILED' && challenge !== '' ? { 'www-authenticate': challenge }
-        : error.code === 'SERVICE_UNAVAILABLE' ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
-      keepAlive(req, res);
-      if (!res.headersSent) sendError(res, error, headers);
-      else res.destroy();
-      const internal = !(thrown instanceof RmsError);
-      emit(internal ? 'error' : 'info', 'request', {
-        method: req.method, path: pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, caller, code: error.code,
-        ...(internal ? { detail: thrown instanceof Error ? thrown.stack : String(thrown) } : {}),
-      });
-    } finally {
-      body?.release();
-    }
-  }
-
   let closing: Promise<void> | null = null;
+  const metrics = new ServiceMetrics(() => storage.connections(), worker !== undefined);
+  let http: ReturnType<typeof buildHttpServer>;
   let address: AddressInfo;
   try {
-    address = await listen(server, host, port);
+    await checkKeys(storage, folder);
+    http = buildHttpServer({
+      limits, tls, log, metrics, metricsAccess, context: () => context, challenge: () => challenge, closing: () => closing !== null,
+    });
+    try {
+      await http.app.listen({ host, port });
+    } catch (cause) {
+      throw new RmsError('IO_ERROR', `cannot listen on ${host}:${port}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
+    }
+    address = http.server.address() as AddressInfo;
   } catch (error) {
+    metrics.close();
     await storage.close();
     throw error;
   }
+  const { app, server } = http;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const baseUrl = (options.publicUrl ?? `${options.tls === undefined ? 'http' : 'https'}://${shownHost}:${address.port}`).replace(/\/+$/, '');
   const accounts = new Accounts(storage, now);
@@ -272,19 +162,24 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   }, { base: baseUrl });
   context = { folder, accounts, tokens: new AccessTokens(folder.signingKey, () => baseUrl, folder.settings.oidc), licensing, templates, audit,
     signInGuard: new SignInGuard(storage.limits, now),
-    signUpsPerClient: new RateWindow(storage.limits, { kind: 'sign-up-client', limit: SIGNUPS_PER_CLIENT, windowSeconds: 3600 }, now), baseUrl, now };
+    signUpsPerClient: new RateWindow(storage.limits, { kind: 'sign-up-client', limit: SIGNUPS_PER_CLIENT, windowSeconds: 3600 }, now),
+    metrics, ping: () => storage.ping(), database: storage.kind, closing: () => closing !== null, baseUrl, now };
   challenge = `Bearer authorization_uri="${baseUrl}/_wmcs/oauth2", resource="${baseUrl}"`;
-  emit('info', 'started', { url: baseUrl, dataDir: folder.dir, database: `${storage.kind} ${storage.location}`, service: licensing.slc.claims.sub });
+  log.write('info', 'started', { url: baseUrl, dataDir: folder.dir, database: `${storage.kind} ${storage.location}`, service: licensing.slc.claims.sub });
 
   const close = (): Promise<void> => (closing ??= (async () => {
-    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Fastify closes the server (no new connections) and waits for it; idle kept-alive
+    // connections are closed now, the others once their answer is sent (Connection: close).
+    const closed = app.close();
     server.closeIdleConnections();
     const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
-    await drained;
+    await closed;
     clearTimeout(grace);
     licensing.close();
+    metrics.close();
     await storage.close();
-    emit('info', 'stopped', { url: baseUrl });
+    log.write('info', 'stopped', { url: baseUrl });
+    log.flush();
   })());
-  return { url: baseUrl, folder, storage, accounts, templates, audit, close };
+  return { url: baseUrl, folder, storage, accounts, templates, audit, metrics, close };
 }

@@ -9,7 +9,7 @@ import type { Pool, PoolClient, QueryResult } from 'pg';
 
 import { invalidArgument, RmsError } from '../../errors';
 import { requirePeer } from '../peer-dependency';
-import { SqlDatabase, SqlDialect, SqlExecutor, SqlValue } from './sql-database';
+import { ConnectionUse, SqlDatabase, SqlDialect, SqlExecutor, SqlValue } from './sql-database';
 
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
@@ -195,6 +195,10 @@ export class PostgresDatabase implements SqlDatabase {
       // A connection whose rollback failed is in no known state: the pool closes it.
       client.release(broken instanceof Error ? broken : undefined);
     }
+  }
+
+  connections(): ConnectionUse {
+    return { open: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
   }
 
   async close(): Promise<void> {

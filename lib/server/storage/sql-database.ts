@@ -26,6 +26,16 @@ export interface SqlDialect {
   isUniqueViolation(error: unknown): boolean;
 }
 
+/** The database's connections now: what /metrics reports as pool use. */
+export interface ConnectionUse {
+  /** Connections open. */
+  open: number;
+  /** Of those, the ones no request is using. */
+  idle: number;
+  /** Requests waiting for a connection. */
+  waiting: number;
+}
+
 export interface SqlDatabase extends SqlExecutor {
   readonly kind: 'sqlite' | 'postgres';
   readonly dialect: SqlDialect;
@@ -36,6 +46,7 @@ export interface SqlDatabase extends SqlExecutor {
    * Statements inside go through `tx`; `work` awaits nothing but them.
    */
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  connections(): ConnectionUse;
   close(): Promise<void>;
 }
 

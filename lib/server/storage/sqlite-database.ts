@@ -14,7 +14,7 @@ import type { Statement } from 'better-sqlite3';
 
 import { fileSystemError } from '../../errors';
 import { Db, openDatabase } from '../database';
-import { SqlDatabase, SqlDialect, SqlExecutor, SqlValue } from './sql-database';
+import { ConnectionUse, SqlDatabase, SqlDialect, SqlExecutor, SqlValue } from './sql-database';
 
 /** How long a transaction waits for the write lock, as database.ts's busy_timeout does for a statement. */
 const WRITE_LOCK_WAIT_MS = 5000;
@@ -33,6 +33,8 @@ export class SqliteDatabase implements SqlDatabase {
   private readonly statements = new Map<string, Statement>();
   /** Settles when the transaction holding the connection ends; null while none does. */
   private held: Promise<void> | null = null;
+  /** Statements and transactions waiting for the one that holds the connection. */
+  private waiting = 0;
   private readonly direct: SqlExecutor = {
     all: async <R>(sql: string, params: readonly SqlValue[] = []) => this.statement(sql).all(...params) as R[],
     get: async <R>(sql: string, params: readonly SqlValue[] = []) => this.statement(sql).get(...params) as R | undefined,
@@ -54,7 +56,7 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    while (this.held !== null) await this.held;
+    while (this.held !== null) await this.waitFor(this.held);
     let release!: () => void;
     this.held = new Promise((resolve) => { release = resolve; });
     try {
@@ -71,6 +73,11 @@ export class SqliteDatabase implements SqlDatabase {
       this.held = null;
       release();
     }
+  }
+
+  /** One connection, busy while a transaction holds it. */
+  connections(): ConnectionUse {
+    return { open: 1, idle: this.held === null ? 1 : 0, waiting: this.waiting };
   }
 
   async close(): Promise<void> {
@@ -98,7 +105,16 @@ export class SqliteDatabase implements SqlDatabase {
 
   /** Runs `statement` now, or after the transaction holding the connection. */
   private whenFree<T>(statement: () => Promise<T>): Promise<T> {
-    return this.held === null ? statement() : this.held.then(() => this.whenFree(statement));
+    return this.held === null ? statement() : this.waitFor(this.held).then(() => this.whenFree(statement));
+  }
+
+  private async waitFor(held: Promise<void>): Promise<void> {
+    this.waiting++;
+    try {
+      await held;
+    } finally {
+      this.waiting--;
+    }
   }
 
   /** Prepared once per text: the stores' texts are constants, so the map stays small. */

@@ -13,7 +13,7 @@ import { KeyPins, SqlKeyPins } from './key-pins';
 import { LimitStore, SqlLimitStore } from './limit-store';
 import { openPostgresDatabase } from './postgres-database';
 import { RefreshTokenStore, SqlRefreshTokenStore } from './refresh-token-store';
-import { SqlDatabase } from './sql-database';
+import { ConnectionUse, SqlDatabase } from './sql-database';
 import { openSqliteDatabase } from './sqlite-database';
 import { SqlTemplateStore, TemplateStore } from './template-store';
 
@@ -29,6 +29,10 @@ export interface Storage {
   readonly kind: SqlDatabase['kind'];
   /** The database file, or the PostgreSQL URL without its password. */
   readonly location: string;
+  /** A round trip to the database (`SELECT 1`): what readiness is checked with. */
+  ping(): Promise<void>;
+  /** The database's connections in use and waited for. */
+  connections(): ConnectionUse;
   close(): Promise<void>;
 }
 
@@ -47,6 +51,7 @@ export function sqlStorage(db: SqlDatabase): Storage {
     accounts: new SqlAccountStore(db), refreshTokens: new SqlRefreshTokenStore(db), templates: new SqlTemplateStore(db),
     content: new SqlContentStore(db), audit: new SqlAuditStore(db), limits: new SqlLimitStore(db), keys: new SqlKeyPins(db),
     kind: db.kind, location: db.location, close: () => db.close(),
+    ping: async () => { await db.get('SELECT 1'); }, connections: () => db.connections(),
   };
 }
 
