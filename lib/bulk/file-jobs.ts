@@ -77,7 +77,7 @@ function failed(file: string, bytes: number, error: RmsError, extra: Partial<Bul
   return { file, outcome: 'failed', bytes, code: error.code, reason: error.message, ...extra };
 }
 
-function outputPath(entry: WalkEntry, name: string, ctx: JobContext): string {
+function outputPath(entry: WalkEntry, name: string, ctx: Pick<JobContext, 'outputDir'>): string {
   if (ctx.outputDir === undefined) return path.join(path.dirname(entry.path), name);
   return path.join(ctx.outputDir, path.dirname(entry.relativePath), name);
 }
@@ -99,13 +99,24 @@ interface Input {
   pfile: boolean;
 }
 
+const NOT_FOLLOWED = 'a symbolic link (not followed)';
+
 /**
- * Opens the input once for its stats and first bytes. O_NONBLOCK: a FIFO swapped in for the
- * file after the walk saw it must not hold a thread waiting for a writer (it is then not a
- * regular file, and skipped).
+ * Opens the input once for its stats and first bytes; null when it is a link not to be
+ * followed. O_NONBLOCK: a FIFO swapped in for the file after the walk saw it must not hold a
+ * thread waiting for a writer (it is then not a regular file, and skipped). O_NOFOLLOW unless
+ * the walk followed a link here: one swapped in since the walk listed the folder would
+ * otherwise bring a file from anywhere into the tree (protected under the run's license, or
+ * written out in plain).
  */
-async function inspectInput(file: string): Promise<Input> {
-  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+async function inspectInput(entry: WalkEntry): Promise<Input | null> {
+  let handle;
+  try {
+    handle = await open(entry.path, constants.O_RDONLY | constants.O_NONBLOCK | (entry.followLink ? 0 : constants.O_NOFOLLOW));
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ELOOP' && !entry.followLink) return null;
+    throw error;
+  }
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) return { stats, pfile: false };
@@ -140,20 +151,46 @@ function notACopy(output: string, file: string): RmsError {
   return new RmsError('FILE_EXISTS', `${output} already exists and is not a finished copy of ${file}: it was left alone`);
 }
 
-async function protectOne(entry: WalkEntry, ctx: JobContext, reading: (bytes: number) => void, { stats: input, pfile }: Input): Promise<BulkFileResult> {
+/**
+ * What a protect run does with a file before it asks for a license: pass it over or fail it
+ * (`result`), finish an earlier in-place run that wrote `output` (`finish`), or protect it to
+ * `output`. Nothing is written: a dry run asks this too, so it says what the run would do.
+ */
+export type ProtectStart = { result: BulkFileResult } | { finish: string } | { protect: string };
+
+async function startProtect(entry: WalkEntry, ctx: StartContext, { stats: input, pfile }: Input): Promise<ProtectStart> {
   const file = entry.path;
   const name = path.basename(file);
   if (ctx.client.settings.fileProtectionFor(name) === 'Off') {
-    return skipped(file, input.size, `protecting ${name} is blocked by the administrator (FileProtection: Off for its type)`, { code: 'FILE_ENCRYPT_BLOCKED' });
+    return { result: skipped(file, input.size, `protecting ${name} is blocked by the administrator (FileProtection: Off for its type)`, { code: 'FILE_ENCRYPT_BLOCKED' }) };
   }
   // A file that starts as a PFILE but is not one (INVALID_FORMAT) fails: protecting it again could wrap a damaged protected file.
-  if (pfile && (await readContainer(file)) !== null) return skipped(file, input.size, 'already protected');
+  if (pfile && (await readContainer(file)) !== null) return { result: skipped(file, input.size, 'already protected') };
   const output = outputPath(entry, protectedFileName(name), ctx);
   const earlier = await earlierProtectedOutput(output, name, input);
-  if (earlier === 'other') return failed(file, input.size, notACopy(output, file));
+  if (earlier === 'other') return { result: failed(file, input.size, notACopy(output, file)) };
   if (earlier === 'finished') {
-    if (!ctx.inPlace) return skipped(file, input.size, 'already protected by an earlier run', { output });
+    return ctx.inPlace ? { finish: output } : { result: skipped(file, input.size, 'already protected by an earlier run', { output }) };
+  }
+  return { protect: output };
+}
+
+/** What `startProtect` needs of a run. */
+export type StartContext = Pick<JobContext, 'client' | 'inPlace' | 'outputDir'>;
+
+/** The start of a protect job for `entry` (see ProtectStart), for a dry run: nothing is written. */
+export async function previewProtect(entry: WalkEntry, ctx: StartContext): Promise<ProtectStart> {
+  return withInput(entry, (input) => startProtect(entry, ctx, input), (result) => ({ result }));
+}
+
+async function protectOne(entry: WalkEntry, ctx: JobContext, reading: (bytes: number) => void, inspected: Input): Promise<BulkFileResult> {
+  const file = entry.path;
+  const input = inspected.stats;
+  const start = await startProtect(entry, ctx, inspected);
+  if ('result' in start) return start.result;
+  if ('finish' in start) {
     // An earlier in-place run was stopped between writing the protected file and removing the original: finish it.
+    const output = start.finish;
     const written = await readContainer(output);
     if (written === null) return failed(file, input.size, notACopy(output, file));
     const lease = await ctx.licenses.acquire(written.info.license.bytes);
@@ -165,11 +202,12 @@ async function protectOne(entry: WalkEntry, ctx: JobContext, reading: (bytes: nu
     }
     return { file, outcome: 'protected', output, bytes: input.size, contentId: lease.license.contentId, reason: 'finished an earlier run: the original was removed' };
   }
+  const output = start.protect;
   const choice = await ctx.chooseLicense({ path: file, relativePath: entry.relativePath, size: input.size, head: (length = HEAD_BYTES) => readHead(file, length) });
   if ('skip' in choice) return skipped(file, input.size, String(choice.skip));
   const serialized = 'publishingLicense' in choice ? choice : await ctx.serialize(choice);
   if (ctx.outputDir !== undefined) await mkdir(path.dirname(output), { recursive: true });
-  await ctx.client.protectFile(file, serialized, { outputPath: output, signal: ctx.signal, durable: ctx.durable, onProgress: reading });
+  await ctx.client.protectFile(file, serialized, { outputPath: output, signal: ctx.signal, durable: ctx.durable, onProgress: reading, expectedInput: input });
   if (ctx.inPlace) await replaceOriginal(file, input, output, await sameContent(output, serialized.contentKey, file));
   return { file, outcome: 'protected', output, bytes: input.size, contentId: serialized.contentId };
 }
@@ -182,19 +220,22 @@ async function unprotectOne(entry: WalkEntry, ctx: JobContext, reading: (bytes: 
   const output = outputPath(entry, unprotectedFileName(path.basename(file), info.originalExtension), ctx);
   const earlier = await earlierPlainOutput(output, info.originalSize, input);
   if (earlier === 'other') return failed(file, input.size, notACopy(output, file));
-  if (earlier === 'finished' && !ctx.inPlace) return skipped(file, input.size, 'already unprotected by an earlier run', { output });
   const lease = await ctx.licenses.acquire(info.license.bytes);
   const { license } = lease;
   try {
     license.requireRight('EXPORT', 'a plaintext copy');
     const extra = { output, contentId: license.contentId };
     if (earlier === 'finished') {
+      // A plain file of the right size is all the name says: another protected file of the
+      // same name (a.ptxt and a.txt.pfile) or anyone's file could have put it there. Only its
+      // content tells an earlier run's copy.
       if (!(await sameContent(file, license.contentKey, output))) return failed(file, input.size, notACopy(output, file));
+      if (!ctx.inPlace) return skipped(file, input.size, 'already unprotected by an earlier run', extra);
       await unlink(file);
       return { file, outcome: 'unprotected', bytes: input.size, reason: 'finished an earlier run: the protected file was removed', ...extra };
     }
     if (ctx.outputDir !== undefined) await mkdir(path.dirname(output), { recursive: true });
-    await unprotectFile(file, license.contentKey, { outputPath: output, signal: ctx.signal, durable: ctx.durable, onProgress: reading });
+    await unprotectFile(file, license.contentKey, { outputPath: output, signal: ctx.signal, durable: ctx.durable, onProgress: reading, expectedInput: input });
     // Decryption authenticated every segment and the size: the plain copy is verified as it is written.
     if (ctx.inPlace) await replaceOriginal(file, input, output, true);
     return { file, outcome: 'unprotected', bytes: input.size, ...extra };
@@ -210,27 +251,37 @@ function asFileFailure(error: unknown, file: string): RmsError | null {
   return null;
 }
 
-/** The result of one walk entry; `reading` hears the input bytes done of a file in flight. */
-export async function runJob(operation: 'protect' | 'unprotect', entry: WalkEntry, ctx: JobContext,
-  reading: (bytes: number) => void): Promise<BulkFileResult> {
+/**
+ * Runs `job` on the input of `entry` once it is known to be a regular file; what the walk met
+ * instead (a link, a FIFO, an error), and a file failure of the job, become a result through
+ * `settle`.
+ */
+async function withInput<T>(entry: WalkEntry, job: (input: Input) => Promise<T>, settle: (result: BulkFileResult) => T): Promise<T> {
   const file = entry.path;
   switch (entry.kind) {
-    case 'error': return failed(file, 0, entry.error!);
-    case 'folder': return failed(file, 0, new RmsError('INVALID_ARGUMENT', `${file} is a folder: walk it with recursive`, { argument: 'paths' }));
-    case 'symlink': return skipped(file, 0, 'a symbolic link (not followed)');
-    case 'special': return skipped(file, 0, 'not a regular file');
+    case 'error': return settle(failed(file, 0, entry.error!));
+    case 'folder': return settle(failed(file, 0, new RmsError('INVALID_ARGUMENT', `${file} is a folder: walk it with recursive`, { argument: 'paths' })));
+    case 'symlink': return settle(skipped(file, 0, NOT_FOLLOWED));
+    case 'special': return settle(skipped(file, 0, 'not a regular file'));
     default: break;
   }
   let input: Input | null = null;
   try {
-    input = await inspectInput(file);
-    if (!input.stats.isFile()) return skipped(file, 0, 'not a regular file');
-    return operation === 'protect' ? await protectOne(entry, ctx, reading, input) : await unprotectOne(entry, ctx, reading, input);
+    input = await inspectInput(entry);
+    if (input === null) return settle(skipped(file, 0, NOT_FOLLOWED));
+    if (!input.stats.isFile()) return settle(skipped(file, 0, 'not a regular file'));
+    return await job(input);
   } catch (error) {
     const failure = asFileFailure(error, file);
     if (failure === null) throw error;
-    return failed(file, input?.stats.size ?? 0, failure);
+    return settle(failed(file, input?.stats.size ?? 0, failure));
   }
+}
+
+/** The result of one walk entry; `reading` hears the input bytes done of a file in flight. */
+export async function runJob(operation: 'protect' | 'unprotect', entry: WalkEntry, ctx: JobContext,
+  reading: (bytes: number) => void): Promise<BulkFileResult> {
+  return withInput(entry, (input) => (operation === 'protect' ? protectOne(entry, ctx, reading, input) : unprotectOne(entry, ctx, reading, input)), (result) => result);
 }
 
 /** Checks what a license callback answered. */

@@ -7,11 +7,13 @@
  * the whole tree, so memory grows with the largest folder and the depth, not with the file
  * count. Symbolic links inside the tree are reported, not followed, unless asked; a link named
  * as a PATH is followed (the caller named it). Followed or not, no folder is entered twice
- * (by its device and inode), so a link cannot make a loop. Temporary files that a killed
+ * (by its device and inode), so a link cannot make a loop. A link put in the place of a file or
+ * folder after its folder was listed is still a link, not followed (WalkEntry.followLink tells
+ * the job whether to open through one). Temporary files that a killed
  * AtomicFile left (`.<name>.<hex>.partial`) are never inputs.
  */
 import type { Dirent, Stats } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import { fileSystemError, RmsError } from '../errors';
@@ -38,6 +40,12 @@ export interface WalkEntry {
   path: string;
   /** Relative to the folder PATH it was found under; a PATH that is a file: its base name. */
   relativePath: string;
+  /**
+   * Whether the file may be opened through a symbolic link at its name: it is a PATH as given,
+   * or links are followed. When false, a link found there later was swapped in after the walk
+   * listed the folder, and is not followed either.
+   */
+  followLink: boolean;
   error?: RmsError;
 }
 
@@ -45,8 +53,21 @@ function folderKey(stats: Stats): string {
   return `${stats.dev}:${stats.ino}`;
 }
 
+/**
+ * A name that is not UTF-8 (from an old archive or a Windows share in another code page) comes
+ * out of readdir with U+FFFD in place of its bytes, a name no file has: opening it would fail
+ * with "no such file" for a file plainly there. Say what is wrong with it instead.
+ */
+async function unreadableName(full: string, name: string): Promise<RmsError | null> {
+  if (!name.includes('\uFFFD')) return null;
+  const found = await lstat(full).then(() => true, () => false);
+  return found ? null : new RmsError('IO_ERROR', 'the name is not UTF-8 (its bytes show as U+FFFD), so the file cannot be opened by it: rename it');
+}
+
 /** What a directory entry is, following it when it is a link and links are followed. */
 async function classify(full: string, entry: Dirent, follow: boolean): Promise<{ kind: 'dir' | WalkEntry['kind']; stats?: Stats; error?: RmsError }> {
+  const unreadable = await unreadableName(full, entry.name);
+  if (unreadable !== null) return { kind: 'error', error: unreadable };
   if (entry.isSymbolicLink()) {
     if (!follow) return { kind: 'symlink' };
     try {
@@ -57,9 +78,13 @@ async function classify(full: string, entry: Dirent, follow: boolean): Promise<{
     }
   }
   if (entry.isDirectory()) {
-    // The folder's identity, for the loop and exclusion checks; a folder gone meanwhile is an error entry.
+    // The folder's identity, for the loop and exclusion checks; a folder gone meanwhile is an
+    // error entry. lstat, not stat: the listing is already old, and a link put in the folder's
+    // place since then must not lead the walk (and an in-place run) out of the tree.
     try {
-      return { kind: 'dir', stats: await stat(full) };
+      const stats = await (follow ? stat : lstat)(full);
+      if (stats.isSymbolicLink()) return { kind: 'symlink' };
+      return { kind: stats.isDirectory() ? 'dir' : stats.isFile() ? 'file' : 'special', stats };
     } catch (error) {
       return { kind: 'error', error: fileSystemError(error, full) };
     }
@@ -86,7 +111,7 @@ async function* walkFolder(root: string, rootStats: Stats, o: WalkOptions, visit
   try {
     stack.push({ folder: root, relative: '', entries: await listFolder(root), next: 0 });
   } catch (error) {
-    yield { kind: 'error', path: root, relativePath: '', error: fileSystemError(error, root) };
+    yield { kind: 'error', path: root, relativePath: '', followLink: true, error: fileSystemError(error, root) };
     return;
   }
   while (stack.length > 0) {
@@ -106,12 +131,12 @@ async function* walkFolder(root: string, rootStats: Stats, o: WalkOptions, visit
       try {
         stack.push({ folder: full, relative: relativePath, entries: await listFolder(full), next: 0 });
       } catch (error) {
-        yield { kind: 'error', path: full, relativePath, error: fileSystemError(error, full) };
+        yield { kind: 'error', path: full, relativePath, followLink: false, error: fileSystemError(error, full) };
       }
       continue;
     }
     if (found.kind === 'file' && isPartialFileName(entry.name)) continue;
-    yield { kind: found.kind, path: full, relativePath, ...(found.error === undefined ? {} : { error: found.error }) };
+    yield { kind: found.kind, path: full, relativePath, followLink: o.followSymlinks === true, ...(found.error === undefined ? {} : { error: found.error }) };
   }
 }
 
@@ -124,13 +149,13 @@ export async function* walkPaths(paths: readonly string[], o: WalkOptions = {}):
     try {
       stats = await stat(given);
     } catch (error) {
-      yield { kind: 'error', path: given, relativePath: path.basename(given), error: fileSystemError(error, given) };
+      yield { kind: 'error', path: given, relativePath: path.basename(given), followLink: true, error: fileSystemError(error, given) };
       continue;
     }
     if (!stats.isDirectory()) {
-      yield { kind: stats.isFile() ? 'file' : 'special', path: given, relativePath: path.basename(given) };
+      yield { kind: stats.isFile() ? 'file' : 'special', path: given, relativePath: path.basename(given), followLink: true };
     } else if (!o.recursive) {
-      yield { kind: 'folder', path: given, relativePath: path.basename(given) };
+      yield { kind: 'folder', path: given, relativePath: path.basename(given), followLink: true };
     } else if (!visited.has(folderKey(stats))) {
       // A folder named twice, or inside another PATH already walked, is walked once.
       yield* walkFolder(given, stats, o, visited, excluded);

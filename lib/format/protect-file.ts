@@ -38,6 +38,13 @@ export interface FileOutputOptions {
   durable?: boolean;
   /** Called as each chunk is sealed or opened, with the input bytes done so far (for progress displays). */
   onProgress?: (inputBytesDone: number) => void;
+  /**
+   * The input as the caller checked it (device and inode, from a stat): when the file at
+   * `source` is another one by the time it is opened (a link or a file swapped in since),
+   * IO_ERROR and nothing is written. Bulk runs pass what they looked at, so that what they
+   * protect is what they checked.
+   */
+  expectedInput?: { dev: number; ino: number };
 }
 
 export interface ProtectFileOptions extends FileOutputOptions {
@@ -195,7 +202,7 @@ export async function protectFile(source: string, contentKey: SecretKey, license
   requireBytes('license', license);
   checkSignal(options.signal);
   const target = outputPathFor(source, protectedFileName(path.basename(source)), options);
-  const input = await openInput(source);
+  const input = await openInput(source, options.expectedInput);
   try {
     const prefix = buildProtectedPrefix(license, { originalExtension: path.extname(source), segmentSize: options.segmentSize }, input.size);
     const cipher = SegmentCipher.create(contentKey, prefix.bytes, prefix.layout);
@@ -227,7 +234,7 @@ export async function protectFile(source: string, contentKey: SecretKey, license
  */
 export async function unprotectFile(source: string, contentKey: SecretKey, options: FileOutputOptions = {}): Promise<UnprotectFileResult> {
   checkSignal(options.signal);
-  const input = await openInput(source);
+  const input = await openInput(source, options.expectedInput);
   try {
     const { info, head } = await readPfileHead(input.handle, input.size, STREAM_HEADER_SIZE);
     const target = outputPathFor(source, unprotectedFileName(path.basename(source), info.originalExtension), options);
