@@ -10,10 +10,11 @@
  * files given the same template or the same rule share that license.
  */
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
 
 import { Command } from 'commander';
 
-import { runBulk, BulkEvent, BulkFile, BulkOperation, LicenseChoice, ProgressRenderer, walkPaths } from '../bulk';
+import { previewProtect, runBulk, BulkEvent, BulkFile, BulkOperation, LicenseChoice, ProgressRenderer, walkPaths } from '../bulk';
 import { LicenseDescriptor } from '../client/license-descriptor';
 import { RmsClient } from '../client/rms-client';
 import { fileSystemError, RmsError } from '../errors';
@@ -88,17 +89,33 @@ class RuleLicenses {
   }
 }
 
-/** `--dry-run`: the rule and license each file would get, one line (or JSON line) per file; nothing written. */
-async function dryRun(paths: string[], flags: BulkFlags, rules: Rules | null, io: CommandIo): Promise<void> {
+/**
+ * `--dry-run`: what the run would do with each file, one line (or JSON line) per file, and
+ * nothing written. The run's own checks come first (a file already protected, blocked by
+ * FileProtection, done by an earlier run, or in the way of an output is passed over or fails
+ * as the run would); then the rule and license a file to protect would get.
+ */
+async function dryRun(client: RmsClient, paths: string[], flags: BulkFlags, rules: Rules | null, outputDir: string | undefined, io: CommandIo): Promise<void> {
   const json = flags.json === true;
-  for await (const entry of walkPaths(paths, { recursive: flags.recursive === true, followSymlinks: flags.followSymlinks === true })) {
-    if (entry.kind !== 'file') {
-      const reason = entry.error?.message ?? `not a regular file (${entry.kind})`;
-      io.out.write(json ? jsonLine({ source: entry.path, status: 'skipped', reason }) : `${printable(entry.path)}: skipped (${printable(reason)})\n`);
+  const ctx = { client, inPlace: flags.inPlace === true, outputDir: outputDir === undefined ? undefined : path.resolve(outputDir) };
+  const walk = { recursive: flags.recursive === true, followSymlinks: flags.followSymlinks === true, exclude: ctx.outputDir };
+  for await (const entry of walkPaths(paths, walk)) {
+    const start = await previewProtect(entry, ctx);
+    if ('result' in start) {
+      const { outcome, code, reason = outcome } = start.result;
+      const text = outcome === 'failed' ? `would fail (${code}: ${reason})` : `skipped (${code === undefined ? '' : `${code}: `}${reason})`;
+      io.out.write(json
+        ? jsonLine({ source: entry.path, status: outcome, ...(outcome === 'failed' ? { error: { code, message: reason } } : { reason, code }) })
+        : `${printable(entry.path)}: ${printable(text)}\n`);
+      continue;
+    }
+    if ('finish' in start) {
+      const reason = `finish an earlier run: ${start.finish} is protected, the original would be removed`;
+      io.out.write(json ? jsonLine({ source: entry.path, status: 'would finish', path: start.finish }) : `${printable(entry.path)}: ${printable(reason)}\n`);
       continue;
     }
     if (rules === null) {
-      io.out.write(json ? jsonLine({ source: entry.path, status: 'would protect' }) : `${printable(entry.path)}: would be protected\n`);
+      io.out.write(json ? jsonLine({ source: entry.path, status: 'would protect', path: start.protect }) : `${printable(entry.path)}: would be protected\n`);
       continue;
     }
     const decision = await rules.decide(await subjectOf(entry.path, entry.relativePath, rules));
@@ -129,7 +146,7 @@ export async function runBulkCommand(client: RmsClient, operation: BulkOperation
   if (flags.inPlace && o.outputDir !== undefined) throw usageError('--in-place', 'not given with --out (the outputs replace the originals)');
   const rules = flags.rules === undefined ? null : await loadRules(flags.rules);
   if (flags.dryRun) {
-    await dryRun(paths, flags, rules, io);
+    await dryRun(client, paths, flags, rules, o.outputDir, io);
     return;
   }
   let chooser: ((file: BulkFile) => Promise<LicenseChoice>) | undefined;
@@ -153,8 +170,10 @@ export async function runBulkCommand(client: RmsClient, operation: BulkOperation
       return;
     }
     renderer?.clear();
-    if (event.outcome === 'failed' || event.outcome === 'skipped') {
-      outcomes.notDone(event.outcome, event.file, new RmsError(event.code ?? 'IO_ERROR', event.reason ?? event.outcome));
+    if (event.outcome === 'failed') {
+      outcomes.failed(event.file, new RmsError(event.code ?? 'IO_ERROR', event.reason ?? event.outcome));
+    } else if (event.outcome === 'skipped') {
+      outcomes.skipped(event.file, event.reason ?? 'skipped', event.code);
     } else {
       outcomes.done(event.file, { path: event.output, contentId: event.contentId, bytes: event.bytes },
         `${printable(event.file)} -> ${printable(event.output ?? '')}`);

@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 
+import { stopWhenReaderCloses } from './closed-output';
 import { CommandIo, errorStream, UsageError } from './command-line';
 
 /** `--json` and the options of a command that opens a client (`--store`, `--server-mode --account`). */
@@ -37,11 +38,30 @@ function pathOf(command: Command): string {
 }
 
 /**
+ * `GROUP NAME --help` (or `help GROUP NAME`) where NAME is no subcommand of GROUP: commander
+ * shows GROUP's help and exits 0, as if the command existed; it is an unknown command (exit 2).
+ */
+function refuseHelpForUnknownCommand(group: Command): void {
+  group.on('beforeHelp', () => {
+    const [first, second] = group.args;
+    const name = first === 'help' ? second : first;
+    if (name === undefined || name.startsWith('-') || group.commands.some((c) => c.name() === name || c.aliases().includes(name))) return;
+    group.error(`error: unknown command '${name}'`, { code: 'commander.unknownCommand' });
+  });
+}
+
+/**
  * Applies to `command` and everything under it: no arguments beyond those declared, output to the
- * command's streams, and each commander error raised as a UsageError naming the command and
+ * command's streams (a reader closing them ends the command: closed-output.ts), help only for
+ * commands that exist, and each commander error raised as a UsageError naming the command and
  * where its help is (commander prints nothing itself; main decides text or JSON).
  */
 export function configureTree(command: Command, io: CommandIo): void {
+  if (command.parent === null) {
+    stopWhenReaderCloses(io.out);
+    stopWhenReaderCloses(errorStream(io));
+  }
+  if (command.commands.length > 0) refuseHelpForUnknownCommand(command);
   command
     .allowExcessArguments(false)
     .showSuggestionAfterError(true)

@@ -1,14 +1,14 @@
 /**
  * How a command over several paths reports: each file as it is done, then a summary; a failed
  * file does not stop the others. Text: one line per file done on stdout, `error: CODE: FILE:
- * message` per failed or skipped file on stderr, the summary on stderr when there was more than
- * one path. --json: one JSON object per file on stdout (`{"source", "status", ...}`, a failure's
- * `error` as errorJson gives it), then `{"summary": {...}}`. Any failure makes the command exit 1.
+ * message` per failed file and `skipped: FILE: reason` (`skipped: CODE: FILE: reason` when a code
+ * says why) per file passed over on stderr, the summary on stderr when there was more than one
+ * path. --json: one JSON object per file on stdout (`{"source", "status", ...}`: a failure's
+ * `error` as errorJson gives it, a skip's `reason` and `code` when it has one), then
+ * `{"summary": {...}}`. Any failure makes the command exit 1.
  */
 import { formatBytes, formatDuration } from '../bulk/progress-renderer';
 import { errorJson, errorStream, CommandIo, jsonLine, printable, ReportedFailure } from './command-line';
-
-export type FileStatus = 'failed' | 'skipped';
 
 export interface FileOutcomesOptions {
   /** What a file done is called: `protected`, `unprotected`. */
@@ -31,15 +31,28 @@ export class FileOutcomes {
     this.io.out.write(this.o.json ? jsonLine({ source, status: this.o.done, ...fields }) : `${this.o.done} ${text}\n`);
   }
 
-  /** A file that failed (`failed`) or was passed over with a reason (`skipped`). */
-  notDone(status: FileStatus, source: string, error: unknown): void {
-    this.counts[status]! += 1;
+  /** A file that failed. */
+  failed(source: string, error: unknown): void {
+    this.counts.failed! += 1;
     if (this.o.json) {
-      this.io.out.write(jsonLine({ source, status, error: errorJson(error) }));
+      this.io.out.write(jsonLine({ source, status: 'failed', error: errorJson(error) }));
       return;
     }
     const { code, message } = errorJson(error) as { code: string; message: string };
-    errorStream(this.io).write(`${status === 'failed' ? 'error' : 'skipped'}: ${code}: ${printable(source)}: ${printable(message)}\n`);
+    errorStream(this.io).write(`error: ${code}: ${printable(source)}: ${printable(message)}\n`);
+  }
+
+  /**
+   * A file passed over, for `reason`: not a failure, and no error code unless one says why
+   * (FILE_ENCRYPT_BLOCKED); a file already protected is not an I/O error.
+   */
+  skipped(source: string, reason: string, code?: string): void {
+    this.counts.skipped! += 1;
+    if (this.o.json) {
+      this.io.out.write(jsonLine({ source, status: 'skipped', reason, ...(code === undefined ? {} : { code }) }));
+      return;
+    }
+    errorStream(this.io).write(`skipped: ${code === undefined ? '' : `${code}: `}${printable(source)}: ${printable(reason)}\n`);
   }
 
   /** Prints the summary (the counts, and `extra` such as bytes and time); throws ReportedFailure when a file failed (the command then exits 1). */

@@ -106,7 +106,7 @@ export async function protectPaths(client: RmsClient, run: ProtectRun, outcomes:
       const done = await protectOne(client, run.license, source, run);
       outcomes.done(source, { path: done.path, contentId: done.contentId }, `${printable(source)} -> ${printable(done.path)} (content ID ${done.contentId})`);
     } catch (error) {
-      outcomes.notDone('failed', source, error);
+      outcomes.failed(source, error);
     }
   }
 }
@@ -141,7 +141,7 @@ export async function unprotectPaths(client: RmsClient, paths: string[], o: { ou
       const result = await client.unprotectFile(source, { outputDir: o.outputDir });
       outcomes.done(source, { path: result.path, contentId: result.license.contentId }, `${printable(source)} -> ${printable(result.path)}`);
     } catch (error) {
-      outcomes.notDone('failed', source, error);
+      outcomes.failed(source, error);
     }
   }
 }

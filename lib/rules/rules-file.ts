@@ -4,7 +4,7 @@
  * a bad glob, pattern, email or right, a date in the past) is INVALID_RULES with the file, line
  * and column of the node at fault.
  */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 
 import picomatch from 'picomatch';
 import { isScalar, Node } from 'yaml';
@@ -47,15 +47,34 @@ const RIGHT_NAMES: readonly string[] = [...COMMON_RIGHTS, ...ROLES];
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const DAY_MS = 24 * 3600 * 1000;
 
-/** Reads and checks the rules file `file`. */
-export async function loadRules(file: string, options: ParseRulesOptions = {}): Promise<Rules> {
-  let bytes: Buffer;
+/**
+ * The first MAX_RULES_FILE_BYTES + 1 bytes of `file`, read in order: one byte past the limit
+ * tells a file too large without reading it all (readFile would take all of /dev/zero, or
+ * refuse a file over 2 GiB with an I/O error), and a pipe (`--rules <(...)`) has no size to
+ * look at first.
+ */
+async function readRulesFile(file: string): Promise<Buffer> {
+  let handle;
   try {
-    bytes = await readFile(file);
+    handle = await open(file, 'r');
+    const buffer = Buffer.alloc(MAX_RULES_FILE_BYTES + 1);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
   } catch (error) {
     throw fileSystemError(error, file);
+  } finally {
+    await handle?.close();
   }
-  return parseRules(bytes, file, options);
+}
+
+/** Reads and checks the rules file `file`. */
+export async function loadRules(file: string, options: ParseRulesOptions = {}): Promise<Rules> {
+  return parseRules(await readRulesFile(file), file, options);
 }
 
 /** Checks the rules in `content` (text, or the file's bytes: UTF-8, or UTF-16 with its byte order mark); `file` names it in errors. */
