@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 
+import { elfLoadProblem } from './addon-file';
 import { RmsError } from './errors';
 
 /** Signature algorithm numbers shared with native/src/core/signature.h. */
@@ -160,19 +161,30 @@ export interface NativeBinding {
 /** The package root: both lib/ (tests, through ts-jest) and dist/ sit one level below it. */
 export const packageRoot = path.join(__dirname, '..');
 
+/** How a user gets a working addon back: the install script builds one when no prebuild loads. */
+const REMEDY = 'reinstall openrms, or run `npm rebuild openrms` to build the addon from source ' +
+  '(needs a C++ compiler and the OpenSSL 3 development files)';
+
 function load(): NativeBinding {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const nodeGypBuild = require('node-gyp-build') as { (dir: string): unknown; resolve(dir: string): string };
+  let file: string;
+  try {
+    file = nodeGypBuild.resolve(packageRoot);
+  } catch (cause) {
+    throw new RmsError('NATIVE_ADDON_UNAVAILABLE',
+      `openrms has no native addon for ${process.platform}-${process.arch} in ${packageRoot}; ${REMEDY}`, { cause });
+  }
   let binding: NativeBinding;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
+    // A truncated ELF file would kill the process in dlopen (SIGBUS): judge it first.
+    const problem = elfLoadProblem(file);
+    if (problem !== undefined) throw new Error(problem);
+    // node-gyp-build requires the file it resolved, past a bundler's own require.
     binding = nodeGypBuild(packageRoot) as NativeBinding;
   } catch (cause) {
-    throw new RmsError(
-      'NATIVE_ADDON_UNAVAILABLE',
-      'the openrms native addon could not be loaded; run `npm run build:native` (needs a C++ compiler and ' +
-        'OpenSSL 3 development files) or install a package with prebuilds',
-      { cause },
-    );
+    const reason = (cause instanceof Error ? cause.message : String(cause)).replace(`${file}: `, '');
+    throw new RmsError('NATIVE_ADDON_UNAVAILABLE', `cannot load the openrms native addon ${file}: ${reason}; ${REMEDY}`, { cause });
   }
   binding.setErrorClass(RmsError);
   return binding;
