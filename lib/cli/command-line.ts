@@ -96,11 +96,22 @@ export function report(flags: JsonFlag, io: CommandIo, json: unknown, text: stri
   io.out.write(flags.json ? jsonLine(json) : `${text.join('\n')}\n`);
 }
 
+const MAX_PASSWORD_INPUT = 64 * 1024;
+
 /** The first line of stdin, without its line ending: how --password-stdin reads a password. */
 export async function readPasswordFromStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stdin as AsyncIterable<Buffer | string>) chunks.push(Buffer.from(chunk));
+  let size = 0;
+  // The first line is all that is wanted: reading stops there, or at a bound, so that `yes |` or
+  // a large file on stdin cannot make the command hold all of it.
+  for await (const chunk of stdin as AsyncIterable<Buffer | string>) {
+    const bytes = Buffer.from(chunk);
+    chunks.push(bytes);
+    size += bytes.length;
+    if (bytes.includes(0x0a) || size > MAX_PASSWORD_INPUT) break;
+  }
   const password = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+  if (password.length > MAX_PASSWORD_INPUT) throw new RmsError('INVALID_ARGUMENT', `the password on stdin is longer than ${MAX_PASSWORD_INPUT} bytes`, { argument: '--password-stdin' });
   if (password === '') throw new RmsError('INVALID_ARGUMENT', 'no password on stdin');
   return password;
 }
