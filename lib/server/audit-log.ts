@@ -5,9 +5,13 @@
  * request it records is answered, so a license a client received is on record even if the
  * service is killed right after.
  */
-import { AuditEntry, AuditRecord, AuditStore } from './storage/audit-store';
+import { invalidArgument } from '../errors';
+import { AuditEntry, AuditQuery, AuditRecord, AuditStore } from './storage/audit-store';
 
-export type { AuditEntry, AuditOutcome, AuditRecord } from './storage/audit-store';
+export type { AuditEntry, AuditOutcome, AuditQuery, AuditRecord } from './storage/audit-store';
+
+/** The most entries one query answers (`openrms audit --limit`): a larger log is read page by page. */
+export const MAX_AUDIT_PAGE = 10_000;
 
 export class AuditLog {
   constructor(private readonly store: AuditStore, private readonly now: () => number) {}
@@ -19,5 +23,14 @@ export class AuditLog {
   /** The most recent entries first, optionally for one content ID. */
   recent(limit = 100, cid?: string): Promise<AuditRecord[]> {
     return this.store.recent(limit, cid);
+  }
+
+  /**
+   * The entries matching `query`, newest first, at most `limit` (1 to MAX_AUDIT_PAGE). For the
+   * next page, ask again with `before` the last entry's `id`.
+   */
+  query(query: AuditQuery): Promise<AuditRecord[]> {
+    if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_AUDIT_PAGE) throw invalidArgument('limit', `an integer from 1 to ${MAX_AUDIT_PAGE}`);
+    return this.store.query(query);
   }
 }

@@ -139,27 +139,47 @@ export const MIGRATIONS: readonly string[] = [
      thumbprint TEXT NOT NULL
    );
    CREATE INDEX refresh_tokens_identity ON refresh_tokens (identity);`,
+  // 5: the service's own groups (grants to a group address reach its members, groups.ts), and
+  // the audit log searchable by time and by actor (`openrms audit --since --user`).
+  `CREATE TABLE group_members (
+     group_address TEXT NOT NULL,
+     member TEXT NOT NULL,
+     added_at INTEGER NOT NULL,
+     PRIMARY KEY (group_address, member)
+   );
+   CREATE INDEX group_members_member ON group_members (member);
+   CREATE INDEX audit_at ON audit (at);
+   CREATE INDEX audit_actor ON audit (actor);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Opens (creating when absent) and migrates the database at `file`. */
-export function openDatabase(file: string): Db {
+/** A connection to the SQLite database at `file` (created when absent), as it is: nothing set, nothing migrated. */
+export function connectDatabase(file: string, options: Database.Options = {}): Db {
   const BetterSqlite3 = requirePeer<typeof Database>('better-sqlite3', 'the licensing service (openrms serve, openrms/server)');
-  let db: Db;
   try {
-    db = new BetterSqlite3(file);
+    return new BetterSqlite3(file, options);
   } catch (cause) {
     throw new RmsError('IO_ERROR', `cannot open the service database ${file}: ${(cause as Error).message}`, { cause });
   }
+}
+
+/** Sets up a connection as the service uses it and migrates its database to this openrms's schema. */
+export function prepareDatabase(db: Db): void {
+  // WAL lets `openrms users add` write beside a running service; NORMAL is durable across
+  // process crashes, and loses at most the last transactions on power loss.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+}
+
+/** Opens (creating when absent) and migrates the database at `file`. */
+export function openDatabase(file: string): Db {
+  const db = connectDatabase(file);
   try {
-    // WAL lets `openrms users add` write beside a running service; NORMAL is durable across
-    // process crashes, and loses at most the last transactions on power loss.
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
-    db.pragma('foreign_keys = ON');
-    migrate(db);
+    prepareDatabase(db);
     return db;
   } catch (error) {
     db.close();

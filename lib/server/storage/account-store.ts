@@ -26,6 +26,26 @@ export interface UserChange {
   superUser?: boolean;
 }
 
+/** A user as `openrms users list` shows them. */
+export interface UserListing {
+  email: string;
+  kind: IdentityKind;
+  admin: boolean;
+  superUser: boolean;
+  /** Whether a password is set (a user without one cannot sign in with a password). */
+  hasPassword: boolean;
+  state: IdentityState;
+  createdAt: number;
+}
+
+/** A service principal as `openrms principals list` shows it (never its secret's hash). */
+export interface PrincipalListing {
+  clientId: string;
+  identity: string;
+  state: IdentityState;
+  createdAt: number;
+}
+
 export interface PendingSignUp {
   codeHash: string;
   expiresAt: number;
@@ -69,6 +89,16 @@ export interface AccountStore {
   /** Records a service principal; false when the identity already has one. */
   addPrincipal(clientId: string, identity: string, secretHash: string, now: number): Promise<boolean>;
   principal(clientId: string): Promise<{ identity: string; secretHash: string } | null>;
+  /** Every user, by address. */
+  listUsers(): Promise<UserListing[]>;
+  /** Every service principal, by identity. */
+  listPrincipals(): Promise<PrincipalListing[]>;
+  /**
+   * Removes the service principal with this client ID, or acting as this identity, leaving a
+   * tombstone on its identity as removing a user does; the identity it acted as, or null when
+   * there is none. One transaction.
+   */
+  removePrincipal(clientIdOrIdentity: string, now: number): Promise<string | null>;
   /** Purges expired sign-ups and send windows, then counts a message to the address and records its code. One transaction. */
   startSignUp(request: SignUpRequest): Promise<SignUpStart>;
   signUp(email: string): Promise<PendingSignUp | null>;
@@ -172,13 +202,46 @@ export class SqlAccountStore implements AccountStore {
 
   async addPrincipal(clientId: string, identity: string, secretHash: string, now: number): Promise<boolean> {
     try {
-      await this.db.run('INSERT INTO service_principals (client_id, identity, secret_hash, created_at) VALUES (?, ?, ?, ?)', [clientId, identity, secretHash, now]);
-      return true;
+      return await this.db.transaction(async (tx) => {
+        await tx.run('INSERT INTO service_principals (client_id, identity, secret_hash, created_at) VALUES (?, ?, ?, ?)', [clientId, identity, secretHash, now]);
+        // A principal made for an identity whose principal was removed is a new one, as a user added again is.
+        await tx.run("DELETE FROM identity_status WHERE email = ? AND state = 'removed'", [identity]);
+        return true;
+      });
     } catch (error) {
       // Another process added one for the same identity since the caller looked.
       if (this.db.dialect.isUniqueViolation(error)) return false;
       throw error;
     }
+  }
+
+  async listUsers(): Promise<UserListing[]> {
+    const rows = await this.db.all<UserRow & { state: IdentityState | null }>(
+      'SELECT u.*, s.state AS state FROM users u LEFT JOIN identity_status s ON s.email = u.email ORDER BY u.email');
+    return rows.map((row) => {
+      const user = toUser(row);
+      return {
+        email: user.email, kind: user.kind, admin: user.admin, superUser: user.superUser, hasPassword: user.passwordHash !== null,
+        state: row.state ?? 'active', createdAt: user.createdAt,
+      };
+    });
+  }
+
+  async listPrincipals(): Promise<PrincipalListing[]> {
+    const rows = await this.db.all<{ client_id: string; identity: string; created_at: number; state: IdentityState | null }>(
+      'SELECT p.client_id, p.identity, p.created_at, s.state AS state FROM service_principals p LEFT JOIN identity_status s ON s.email = p.identity ORDER BY p.identity');
+    return rows.map((r) => ({ clientId: r.client_id, identity: r.identity, state: r.state ?? 'active', createdAt: r.created_at }));
+  }
+
+  removePrincipal(clientIdOrIdentity: string, now: number): Promise<string | null> {
+    return transactionOrRollback(this.db, async (tx) => {
+      const row = await tx.get<{ identity: string }>('SELECT identity FROM service_principals WHERE client_id = ? OR identity = ?', [clientIdOrIdentity, clientIdOrIdentity]);
+      if (row === undefined) throw new Rollback(null);
+      await tx.run('DELETE FROM service_principals WHERE identity = ?', [row.identity]);
+      await tx.run(`INSERT INTO identity_status (email, state, since) VALUES (?, 'removed', ?)
+        ON CONFLICT (email) DO UPDATE SET state = 'removed', since = excluded.since`, [row.identity, now]);
+      return row.identity;
+    });
   }
 
   async principal(clientId: string): Promise<{ identity: string; secretHash: string } | null> {

@@ -111,6 +111,16 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      purpose TEXT PRIMARY KEY,
      thumbprint TEXT NOT NULL
    );`,
+  // 2 (SQLite's 5): the service's own groups, and the audit log searchable by time and actor.
+  `CREATE TABLE group_members (
+     group_address TEXT NOT NULL,
+     member TEXT NOT NULL,
+     added_at BIGINT NOT NULL,
+     PRIMARY KEY (group_address, member)
+   );
+   CREATE INDEX group_members_member ON group_members (member);
+   CREATE INDEX audit_at ON audit (at);
+   CREATE INDEX audit_actor ON audit (actor);`,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;

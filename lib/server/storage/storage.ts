@@ -9,6 +9,7 @@ import path from 'node:path';
 import { AccountStore, SqlAccountStore } from './account-store';
 import { AuditStore, SqlAuditStore } from './audit-store';
 import { ContentStore, SqlContentStore } from './content-store';
+import { GroupStore, SqlGroupStore } from './group-store';
 import { KeyPins, SqlKeyPins } from './key-pins';
 import { LimitStore, SqlLimitStore } from './limit-store';
 import { openPostgresDatabase } from './postgres-database';
@@ -23,6 +24,7 @@ export interface Storage {
   readonly templates: TemplateStore;
   readonly content: ContentStore;
   readonly audit: AuditStore;
+  readonly groups: GroupStore;
   readonly limits: LimitStore;
   readonly keys: KeyPins;
   /** `sqlite` or `postgres`. */
@@ -49,7 +51,7 @@ export interface StorageOptions {
 export function sqlStorage(db: SqlDatabase): Storage {
   return {
     accounts: new SqlAccountStore(db), refreshTokens: new SqlRefreshTokenStore(db), templates: new SqlTemplateStore(db),
-    content: new SqlContentStore(db), audit: new SqlAuditStore(db), limits: new SqlLimitStore(db), keys: new SqlKeyPins(db),
+    content: new SqlContentStore(db), audit: new SqlAuditStore(db), groups: new SqlGroupStore(db), limits: new SqlLimitStore(db), keys: new SqlKeyPins(db),
     kind: db.kind, location: db.location, close: () => db.close(),
     ping: async () => { await db.get('SELECT 1'); }, connections: () => db.connections(),
   };
