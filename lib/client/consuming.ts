@@ -30,6 +30,7 @@ export async function getContentKey(session: ServiceSession, pl: VerifiedPl, cac
       }
       throw error;
     }
+    await session.learnSigner(token);
     ul = verifyUl(token, session.slc, session.identity, { now: o.now, ignoreLicenseExpiry: true });
     if (ul.claims.cid !== cid) throw new RmsError('BROKEN_CERT_CHAIN', 'the service answered with a license for other content', { serviceUrl: session.url });
     cache.keep(session, ul);

@@ -7,7 +7,7 @@
  */
 import { AsymmetricKey } from '../crypto/asymmetric-key';
 import { RmsError } from '../errors';
-import { verifySlc } from '../license/certificates';
+import { claimedServiceId, verifySlc } from '../license/certificates';
 import { decodeJws } from '../license/jws';
 import { ServiceAccount, StoredToken } from '../store/client-store';
 import { ServiceConnection } from '../transport/service-connection';
@@ -16,8 +16,8 @@ import { certify, ClientContext, connectionOptions, ServiceSession } from './ser
 export interface EnrolOptions {
   /** The device key to have certified (its store ID); a new one is made when absent. */
   deviceKeyId?: string;
-  /** The service ID the service must answer as (the one that published the PL being opened). */
-  expectedServiceId?: string;
+  /** A signing key the service must hold, current or rotated away from (the one that published the PL being opened). */
+  expectedServiceKey?: string;
   /** The identity the client already is: a token for anyone else is refused. */
   expectedIdentity?: string;
 }
@@ -37,17 +37,17 @@ export async function enrol(ctx: ClientContext, serviceUrl: string, o: EnrolOpti
     ...connectionOptions(ctx, serviceUrl), onDemand: o.deviceKeyId !== undefined, onToken: (t) => { token = t; },
   });
   const slcToken = await discover(probe);
-  const claimed = String(decodeJws<{ sub?: unknown }>(slcToken).payload.sub);
-  if (o.expectedServiceId !== undefined && claimed !== o.expectedServiceId) {
-    throw new RmsError('SERVICE_NOT_TRUSTED', `${probe.baseUrl} answers as service ${claimed}, not as ${o.expectedServiceId}, which published the license`,
+  // Trust on first use: the SLC the service shows at enrolment is the one pinned from then on,
+  // under the service's ID (its first signing key, which its key successions start from).
+  const slc = verifySlc(slcToken, { pinned: [claimedServiceId(slcToken)] });
+  if (o.expectedServiceKey !== undefined && !slc.signingKeys.has(o.expectedServiceKey)) {
+    throw new RmsError('SERVICE_NOT_TRUSTED', `${probe.baseUrl} answers as service ${slc.serviceId}, whose keys do not include ${o.expectedServiceKey}, which published the license`,
       { serviceUrl: probe.baseUrl });
   }
-  // Trust on first use: the SLC the service shows at enrolment is the one pinned from then on.
-  const slc = verifySlc(slcToken, { pinned: [claimed] });
-  const serviceId = slc.claims.sub;
+  const serviceId = slc.serviceId;
   const newKey = o.deviceKeyId === undefined;
   const key = newKey ? await AsymmetricKey.generateAsync({ type: 'rsa', modulusLength: 2048 }) : ctx.store.loadKey(o.deviceKeyId!);
-  const { rac, clc } = await certify(probe, slc, key, ctx.now());
+  const { rac, clc } = await certify(probe, async () => slc, key, ctx.now());
   if (o.expectedIdentity !== undefined && rac.claims.sub !== o.expectedIdentity) {
     throw new RmsError('AUTHENTICATION_FAILED', `the token provider signed in to ${probe.baseUrl} as ${rac.claims.sub}; this client is ${o.expectedIdentity}`,
       { serviceUrl: probe.baseUrl });

@@ -10,7 +10,11 @@ import { isXrml } from '../license/xrml';
 import { serviceBaseOf } from './service-session';
 
 export interface LicenseIssuer {
-  serviceId: string;
+  /**
+   * The service key that published it: its signing key (online), or that of the CLC's issuer
+   * (offline). The service's ID until it rotates its keys; one of its signing keys after.
+   */
+  serviceKey: string;
   /**
    * The service's base URL from the PL's licensing URLs, intranet first, each after the
    * administrator's LicensingRedirection; null when the PL has none.
@@ -27,8 +31,8 @@ export function licenseIssuer(pl: string, redirect: (licensingUrl: string) => st
   }
   const { header, payload } = decodeJws<Partial<PlClaims>>(pl);
   const clcIssuer = typeof payload.clc === 'string' ? decodeJws<{ iss?: unknown }>(payload.clc).payload.iss : undefined;
-  const serviceId = typeof clcIssuer === 'string' ? clcIssuer : header.kid;
+  const serviceKey = typeof clcIssuer === 'string' ? clcIssuer : header.kid;
   const base = (url: unknown): string | null => (typeof url === 'string' ? serviceBaseOf(redirect(url) ?? url) : null);
   const serviceUrls = [...new Set([base(payload.urls?.intranet), base(payload.urls?.extranet)].filter((url): url is string => url !== null))];
-  return { serviceId, serviceUrl: serviceUrls[0] ?? null, serviceUrls };
+  return { serviceKey, serviceUrl: serviceUrls[0] ?? null, serviceUrls };
 }

@@ -36,6 +36,7 @@ export async function serializeLicense(session: ServiceSession, d: LicenseDescri
         signedData: d.signedData, encryptedData: d.encryptedData, referralUrl: d.referralUrl,
       });
       pl = String(answer.pl);
+      await session.learnSigner(pl);
       verifyPl(pl, session.slc, { now: o.now() });
     } else {
       await session.renewForOfflinePublishing();

@@ -14,7 +14,7 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 
 import { invalidArgument, RmsError } from '../errors';
-import { IdentityKind, normalizeEmail } from '../license/certificates';
+import { IdentityKind, normalizeEmail, slcKeyIds } from '../license/certificates';
 import { verifyPl, VerifiedPl } from '../license/publishing-license';
 import { protectBufferAsync, unprotectBufferAsync, UnprotectedContent } from '../format/gcm-stream';
 import { createProtectStream, createUnprotectStream, ProtectStream, UnprotectStream } from '../format/protect-stream';
@@ -232,7 +232,7 @@ export class RmsClient {
     return this.publishing.url;
   }
 
-  /** The default publishing service's ID (the thumbprint of its signing key). */
+  /** The default publishing service's ID (the thumbprint of its first signing key: it stays the same across key rotations). */
   get serviceId(): string {
     return this.publishing.serviceId;
   }
@@ -268,7 +268,7 @@ export class RmsClient {
    */
   private async sessionFor(pl: string): Promise<ServiceSession> {
     const issuer = licenseIssuer(pl, (url) => this.ctx.settings.redirectLicensingUrl(url));
-    let session = this.sessions.get(issuer.serviceId) ?? ServiceSession.load(this.ctx, issuer.serviceId);
+    let session = await this.knownSession(issuer.serviceKey, issuer.serviceUrls);
     if (session === null) {
       const url = issuer.serviceUrl;
       const application = this.ctx.options.trustPolicy ?? ENROLLED_ONLY;
@@ -283,10 +283,37 @@ export class RmsClient {
       if (this.ctx.options.offlineOnly) throw new RmsError('NEEDS_ONLINE', `opening this content needs enrolment at ${url}, and the client is offline only`, { serviceUrl: url });
       // The PL's licensing URLs the policy allows, in turn; when none answers, the service discovery finds.
       session = await enrolForLicense(this.ctx, issuer.serviceUrls.filter((candidate) => policy.allows(new URL(candidate))), policy, this.identity,
-        { deviceKeyId: this.publishing.keyId, expectedServiceId: issuer.serviceId, expectedIdentity: this.identity });
+        { deviceKeyId: this.publishing.keyId, expectedServiceKey: issuer.serviceKey, expectedIdentity: this.identity });
     }
     this.sessions.set(session.serviceId, session);
     return session;
+  }
+
+  /**
+   * The session, among the services this identity is enrolled at, of the one whose signing key
+   * `keyId` is: by service ID (its first signing key), else by a key its pinned SLC names (one it
+   * rotated to), else at a service reached at one of `urls` once its SLC is fetched again (a
+   * rotation this client has not seen yet; not when offline only). Null when none holds it.
+   */
+  private async knownSession(keyId: string, urls: readonly string[]): Promise<ServiceSession | null> {
+    const { store } = this.ctx;
+    const byKey = this.sessions.get(keyId) ?? [...this.sessions.values()].find((s) => s.slc.signingKeys.has(keyId))
+      ?? ServiceSession.load(this.ctx, keyId);
+    if (byKey != null) return byKey;
+    const id = store.serviceIds().find((candidate) => slcKeyIds(store.loadAccount(candidate)?.slc).includes(keyId));
+    if (id !== undefined) return ServiceSession.load(this.ctx, id);
+    if (this.ctx.options.offlineOnly) return null;
+    const reached = new Set(urls.map((url) => url.toLowerCase()));
+    for (const { serviceId, url } of this.services()) {
+      if (!reached.has(url.toLowerCase())) continue;
+      const session = this.sessions.get(serviceId) ?? ServiceSession.load(this.ctx, serviceId);
+      try {
+        if (session !== null && await session.knowsKey(keyId)) return session;
+      } catch (error) {
+        if (!(error instanceof RmsError) || error.code !== 'SERVICE_UNAVAILABLE') throw error;
+      }
+    }
+    return null;
   }
 
   /** A PL verified by the service that published it, with that service's session. */

@@ -49,10 +49,10 @@ export async function withDiscoveredService<T>(ctx: ClientContext, o: DiscoverOp
 }
 
 /**
- * Enrols at the service that published a PL (`expectedServiceId`) to license it: at its
+ * Enrols at the service that published a PL (`expectedServiceKey`) to license it: at its
  * licensing URLs in order (intranet, then extranet, each after LicensingRedirection) that
  * `policy` allows; when none answers, at the service discovery finds for `email`, if it is the
- * same service and the policy allows it. Otherwise the last URL's failure.
+ * same service (it holds that key) and the policy allows it. Otherwise the last URL's failure.
  */
 export async function enrolForLicense(ctx: ClientContext, urls: readonly string[], policy: TrustPolicy, email: string, o: EnrolOptions): Promise<ServiceSession> {
   let failure: unknown;
@@ -65,8 +65,13 @@ export async function enrolForLicense(ctx: ClientContext, urls: readonly string[
     }
   }
   const found = (await discover(ctx, { email })).service;
-  if (found !== undefined && found.serviceId === o.expectedServiceId && !urls.includes(found.serviceUrl) && policy.allows(new URL(found.serviceUrl))) {
-    return enrol(ctx, found.serviceUrl, o);
+  if (found !== undefined && !urls.includes(found.serviceUrl) && policy.allows(new URL(found.serviceUrl))) {
+    try {
+      // enrol checks, before any token is asked for, that the service holds the key that published the PL.
+      return await enrol(ctx, found.serviceUrl, o);
+    } catch (error) {
+      if (!isRmsError(error, 'SERVICE_NOT_TRUSTED')) throw error;
+    }
   }
   throw failure ?? new RmsError('SERVICE_UNAVAILABLE', 'the license names no licensing URL that answers');
 }

@@ -91,7 +91,7 @@ export class ServiceSession {
   readonly connection: ServiceConnection;
   private key: AsymmetricKey | undefined;
 
-  constructor(private readonly ctx: ClientContext, readonly serviceId: string, private account: ServiceAccount, readonly slc: VerifiedSlc) {
+  constructor(private readonly ctx: ClientContext, readonly serviceId: string, private account: ServiceAccount, private pinnedSlc: VerifiedSlc) {
     const url = redirectedServiceUrl(ctx.settings, account.url);
     // A bearer or refresh token lets whoever holds it act as the user where it was issued: one
     // obtained at the enrolled URL never goes to the URL a LicensingRedirection names (another
@@ -112,6 +112,62 @@ export class ServiceSession {
     const account = ctx.store.loadAccount(serviceId);
     if (account === null) return null;
     return new ServiceSession(ctx, serviceId, account, verifySlc(account.slc, { pinned: [serviceId] }));
+  }
+
+  /** The service's SLC as pinned: the one seen at enrolment, or a successor its keys certified (a key rotation). */
+  get slc(): VerifiedSlc {
+    return this.pinnedSlc;
+  }
+
+  /**
+   * Whether the pinned SLC names `keyId` as a signing key of the service. When it does not, the
+   * service may have rotated its keys: its SLC is fetched again (refreshSlc) and asked again.
+   */
+  async knowsKey(keyId: string): Promise<boolean> {
+    if (this.slc.signingKeys.has(keyId)) return true;
+    return (await this.refreshSlc()).signingKeys.has(keyId);
+  }
+
+  /**
+   * Before `token`, which the service signed (a RAC, CLC, UL, PL or template it answered), is
+   * verified against `slc`: learns a rotated key that signed it (knowsKey).
+   */
+  async learnSigner(token: string): Promise<void> {
+    let kid: string;
+    try {
+      kid = decodeJws(token).header.kid;
+    } catch {
+      return; // Not a JWS: verifying it says so.
+    }
+    await this.knowsKey(kid);
+  }
+
+  /**
+   * The service's current SLC, from its discovery document, pinned when it follows from the one
+   * pinned now (its key successions pass through the pinned key): the pin moves on to the new
+   * key. An SLC that does not follow from it (a successor no pinned key certified) is refused
+   * with BROKEN_CERT_CHAIN and nothing changes.
+   */
+  async refreshSlc(): Promise<VerifiedSlc> {
+    const document = await this.connection.call('GET', '/_wmcs/discovery');
+    if (typeof document.slc !== 'string' || document.slc === this.slc.token) return this.slc;
+    let fresh: VerifiedSlc;
+    try {
+      fresh = verifySlc(document.slc, { pinned: [this.slc.claims.sub], now: this.ctx.now() });
+    } catch (cause) {
+      if (!(cause instanceof RmsError)) throw cause;
+      throw new RmsError('BROKEN_CERT_CHAIN', `${this.url} shows an SLC that the key pinned for service ${this.serviceId} did not certify: ${cause.message}`,
+        { serviceUrl: this.url, cause });
+    }
+    if (fresh.serviceId !== this.slc.serviceId) {
+      throw new RmsError('BROKEN_CERT_CHAIN', `${this.url} now answers as service ${fresh.serviceId}, not ${this.slc.serviceId}`, { serviceUrl: this.url });
+    }
+    if (fresh.claims.sub !== this.slc.claims.sub) {
+      this.pinnedSlc = fresh;
+      this.update({ slc: fresh.token });
+      this.ctx.tracer.event('service-key-rotated', { serviceId: this.serviceId, serviceUrl: this.url, reason: `signing key now ${fresh.claims.sub}` });
+    }
+    return this.slc;
   }
 
   /** Where the service is reached: its URL at enrolment, after any LicensingRedirection. */
@@ -157,7 +213,10 @@ export class ServiceSession {
   async currentRac(): Promise<string> {
     const claims = decodeJws<{ exp: number }>(this.account.rac).payload;
     if (claims.exp - this.ctx.now() > RAC_RENEWAL_SECONDS) return this.account.rac;
-    const { rac, clc } = await certify(this.connection, this.slc, this.deviceKey(), this.ctx.now());
+    const { rac, clc } = await certify(this.connection, async (token) => {
+      await this.learnSigner(token);
+      return this.slc;
+    }, this.deviceKey(), this.ctx.now());
     this.update({ rac: rac.token, clc });
     return rac.token;
   }
@@ -184,17 +243,18 @@ export class ServiceSession {
 
 /**
  * Has the service certify the device key (a RAC) and, where the identity may publish, issue a
- * CLC: both verified against the service's SLC before they are kept.
+ * CLC: both verified against the service's SLC before they are kept. `slcFor` gives the SLC to
+ * verify a token the service answered with (a session learns a rotated key first).
  */
-export async function certify(connection: ServiceConnection, slc: VerifiedSlc, key: AsymmetricKey, now: number):
+export async function certify(connection: ServiceConnection, slcFor: (token: string) => Promise<VerifiedSlc>, key: AsymmetricKey, now: number):
   Promise<{ rac: ReturnType<typeof verifyRac>; clc: string | null }> {
   const answer = await connection.callAuthenticated('POST', '/_wmcs/certification', { key: key.publicKey().exportJwk() });
-  const rac = verifyRac(String(answer.rac), slc, { now });
+  const rac = verifyRac(String(answer.rac), await slcFor(String(answer.rac)), { now });
   if (rac.userKey.thumbprint() !== key.thumbprint()) throw new RmsError('BROKEN_CERT_CHAIN', 'the service certified another key than ours', { serviceUrl: connection.baseUrl });
   let clc: string | null = null;
   try {
     clc = String((await connection.callAuthenticated('POST', '/_wmcs/licensing/clc', { rac: rac.token })).clc);
-    verifyClc(clc, slc, { now });
+    verifyClc(clc, await slcFor(clc), { now });
   } catch (error) {
     if (!(error instanceof RmsError) || error.code !== 'ACCESS_DENIED') throw error;
     clc = null;

@@ -4,7 +4,7 @@
  * through the transport like every other, so the trust policy is asked before it connects.
  */
 import { RmsError } from '../errors';
-import { decodeJws } from '../license/jws';
+import { claimedServiceId } from '../license/certificates';
 import { ConnectionOptions, ServiceConnection } from '../transport/service-connection';
 import { serviceBaseOf } from '../client/service-session';
 import { DiscoveredService } from './discovery-steps';
@@ -21,7 +21,8 @@ export async function fetchServiceDocument(baseUrl: string, options: ConnectionO
   const d = await connection.call('GET', '/_wmcs/discovery');
   let serviceId: unknown;
   try {
-    serviceId = typeof d.slc === 'string' ? decodeJws<{ sub?: unknown }>(d.slc).payload.sub : undefined;
+    // Its stable ID, the first signing key of its key successions (docs/protocol.md, "Key rotation").
+    serviceId = typeof d.slc === 'string' ? claimedServiceId(d.slc) : undefined;
   } catch {
     serviceId = undefined;
   }

@@ -7,6 +7,10 @@
  *   device made; signed by the service; 31 days.
  * - CLC, a client licensor certificate: lets a user publish offline; signed by the service,
  *   carries the SLC's wrapping key so content keys can be wrapped to the service.
+ * - Key succession: when the service rotates its keys, its retiring signing key certifies the
+ *   new generation (signing and wrapping keys). The SLC carries every succession from the
+ *   service's first signing key to its current one, so a client that pinned an earlier key
+ *   trusts the new one, and what earlier keys signed (RACs, CLCs, PLs, ULs) still verifies.
  *
  * Every check of a chain runs the signature in native code; a certificate that does not come
  * from the expected issuer is BROKEN_CERT_CHAIN, one outside its validity
@@ -21,6 +25,7 @@ export const CERTIFICATE_VERSION = 1;
 export const SLC_TYPE = 'openrms-slc+jws';
 export const RAC_TYPE = 'openrms-rac+jws';
 export const CLC_TYPE = 'openrms-clc+jws';
+export const SUCCESSION_TYPE = 'openrms-key-succession+jws';
 /** RAC validity (DESIGN: 31 days, renewed before expiry). */
 export const RAC_LIFETIME_SECONDS = 31 * 24 * 3600;
 /** Clocks of clients and service may disagree by this much. */
@@ -44,6 +49,25 @@ export interface SlcClaims {
   exp: number;
   keys: { sign: Jwk; wrap: Jwk };
   urls: LicensingUrls & { certification: string | null };
+  /**
+   * The key successions from the service's first signing key to `sub`, oldest first (absent
+   * before the first rotation): each a JWS signed by the key it retires.
+   */
+  prev?: string[];
+}
+
+/** One key rotation: the retiring signing key certifies the next generation of keys. */
+export interface SuccessionClaims {
+  ver: number;
+  /** Thumbprint of the retiring signing key, which signs this statement. */
+  iss: string;
+  /** Thumbprint of the new signing key. */
+  sub: string;
+  iat: number;
+  /** The retiring generation's public keys (its signing key is the signer's). */
+  from: { sign: Jwk; wrap: Jwk };
+  /** The new generation's public keys. */
+  to: { sign: Jwk; wrap: Jwk };
 }
 
 export interface RacClaims {
@@ -79,6 +103,15 @@ export interface Verified<T> {
 export interface VerifiedSlc extends Verified<SlcClaims> {
   signingKey: AsymmetricKey;
   wrappingKey: AsymmetricKey;
+  /**
+   * The service's identity, stable across key rotations: the thumbprint of its first signing
+   * key (`sub` until the first rotation). Clients keep a service's state under this ID.
+   */
+  serviceId: string;
+  /** Every signing key of the service by thumbprint, the current one and those it succeeded: what the service signed with any of them verifies. */
+  signingKeys: ReadonlyMap<string, AsymmetricKey>;
+  /** Every wrapping key of the service by thumbprint: a CLC carrying an earlier one still publishes (the service keeps its private key). */
+  wrappingKeys: ReadonlyMap<string, AsymmetricKey>;
 }
 
 export interface TimeOptions {
@@ -144,6 +177,8 @@ export interface IssueSlcOptions {
   urls: SlcClaims['urls'];
   /** Sign with an organisation root instead of the SLC's own key. */
   root?: AsymmetricKey;
+  /** The key successions leading to `signingKey`, oldest first (`issueKeySuccession`); none before the first rotation. */
+  succession?: readonly string[];
   iat: number;
   exp: number;
 }
@@ -153,15 +188,125 @@ export function issueSlc(o: IssueSlcOptions): string {
   const claims: SlcClaims = {
     ver: CERTIFICATE_VERSION, iss: signer.thumbprint(), sub: o.signingKey.thumbprint(), name: o.name, iat: o.iat, exp: o.exp,
     keys: { sign: o.signingKey.exportJwk(), wrap: o.wrappingKey.exportJwk() }, urls: o.urls,
+    ...(o.succession === undefined || o.succession.length === 0 ? {} : { prev: [...o.succession] }),
   };
   return signJws(claims, signer, SLC_TYPE);
+}
+
+/** A generation of the service's keys: the signing key and the wrapping key used with it. */
+export interface KeyGeneration {
+  signing: AsymmetricKey;
+  wrapping: AsymmetricKey;
+}
+
+/** The retiring generation's signing key certifies the next generation (a key rotation). */
+export function issueKeySuccession(retiring: KeyGeneration, next: KeyGeneration, iat: number): string {
+  const claims: SuccessionClaims = {
+    ver: CERTIFICATE_VERSION, iss: retiring.signing.thumbprint(), sub: next.signing.thumbprint(), iat,
+    from: { sign: retiring.signing.exportJwk(), wrap: retiring.wrapping.exportJwk() },
+    to: { sign: next.signing.exportJwk(), wrap: next.wrapping.exportJwk() },
+  };
+  return signJws(claims, retiring.signing, SUCCESSION_TYPE);
+}
+
+interface Thumbprints {
+  sign: string;
+  wrap: string;
+}
+
+/** The keys a succession chain names, by thumbprint, oldest generation first. */
+export interface SuccessionChain {
+  signing: Map<string, AsymmetricKey>;
+  wrapping: Map<string, AsymmetricKey>;
+  /** Each generation's two keys, oldest first, the current one last. */
+  generations: Thumbprints[];
+}
+
+/**
+ * Checks that the successions `prev` lead, each signed by the key before it, from the service's
+ * first signing key to the generation `current`. Any break is BROKEN_CERT_CHAIN: a successor
+ * that the key before it did not sign is no successor. The keys come back oldest first.
+ */
+export function verifySuccession(prev: unknown, current: KeyGeneration): SuccessionChain {
+  if (prev !== undefined && (!Array.isArray(prev) || !prev.every((p) => typeof p === 'string'))) {
+    throw new RmsError('INVALID_FORMAT', "the SLC's key successions are not a list of tokens");
+  }
+  const chain: SuccessionChain = { signing: new Map(), wrapping: new Map(), generations: [] };
+  // The generation the previous statement certified, which the next one must retire.
+  let certified: Thumbprints | null = null;
+  for (const [i, token] of ((prev ?? []) as string[]).entries()) {
+    const broken = (why: string, cause?: unknown): RmsError =>
+      new RmsError('BROKEN_CERT_CHAIN', `key succession ${i + 1} of the SLC does not hold: ${why}`, { cause });
+    let from: KeyGeneration;
+    let to: Thumbprints;
+    let header: { kid: string };
+    let claims: SuccessionClaims;
+    try {
+      ({ header, payload: claims } = decodeJws<SuccessionClaims>(token));
+      checkVersion('key succession', claims);
+      from = { signing: publicKeyFromJwk(claims.from?.sign, 'retired signing key'), wrapping: publicKeyFromJwk(claims.from?.wrap, 'retired wrapping key') };
+      to = { sign: publicKeyFromJwk(claims.to?.sign, 'successor signing key').thumbprint(), wrap: publicKeyFromJwk(claims.to?.wrap, 'successor wrapping key').thumbprint() };
+    } catch (cause) {
+      throw broken((cause as Error).message, cause);
+    }
+    if (certified !== null && (from.signing.thumbprint() !== certified.sign || from.wrapping.thumbprint() !== certified.wrap)) {
+      throw broken('it retires other keys than the succession before it certified');
+    }
+    if (header.kid !== from.signing.thumbprint() || claims.iss !== header.kid) throw broken('it is not signed by the key it retires');
+    if (claims.sub !== to.sign) throw broken('it does not name its successor key');
+    try {
+      verifyJws(token, from.signing, SUCCESSION_TYPE);
+    } catch (cause) {
+      throw broken(`its signature does not verify with the key it retires: ${(cause as Error).message}`, cause);
+    }
+    chain.signing.set(from.signing.thumbprint(), from.signing);
+    chain.wrapping.set(from.wrapping.thumbprint(), from.wrapping);
+    chain.generations.push({ sign: from.signing.thumbprint(), wrap: from.wrapping.thumbprint() });
+    certified = to;
+  }
+  if (certified !== null && (current.signing.thumbprint() !== certified.sign || current.wrapping.thumbprint() !== certified.wrap)) {
+    throw brokenChain("the SLC's keys are not those its last key succession certified");
+  }
+  chain.signing.set(current.signing.thumbprint(), current.signing);
+  chain.wrapping.set(current.wrapping.thumbprint(), current.wrapping);
+  chain.generations.push({ sign: current.signing.thumbprint(), wrap: current.wrapping.thumbprint() });
+  return chain;
 }
 
 export interface SlcTrust extends TimeOptions {
   /** Organisation roots; an SLC signed by one of them is trusted. */
   roots?: readonly AsymmetricKey[];
-  /** Thumbprints of self-signed SLC signing keys trusted as they are (pinned at sign-in). */
+  /**
+   * Thumbprints of self-signed SLC signing keys trusted (pinned at sign-in): an SLC whose key
+   * is one of them, or was certified through the SLC's key successions by one of them.
+   */
   pinned?: readonly string[];
+}
+
+/**
+ * The service ID an SLC claims (the first signing key of its successions, else its own), read
+ * without checking anything: what a client pins at first sight, before verifying the SLC with it.
+ */
+export function claimedServiceId(token: string): string {
+  const { payload } = decodeJws<Partial<SlcClaims>>(token);
+  const first: unknown = Array.isArray(payload.prev) && typeof payload.prev[0] === 'string' ? decodeJws<{ iss?: unknown }>(payload.prev[0]).payload.iss : payload.sub;
+  if (typeof first !== 'string') throw new RmsError('INVALID_FORMAT', 'the SLC names no service');
+  return first;
+}
+
+/**
+ * The signing keys an SLC names (its own and those of its key successions), read without
+ * checking anything: for finding which stored service a key belongs to, whose SLC is then verified.
+ */
+export function slcKeyIds(token: string | undefined): string[] {
+  if (token === undefined) return [];
+  try {
+    const { payload } = decodeJws<Partial<SlcClaims>>(token);
+    const earlier = Array.isArray(payload.prev) ? payload.prev.map((p) => decodeJws<{ iss?: unknown }>(String(p)).payload.iss) : [];
+    return [...earlier, payload.sub].filter((id): id is string => typeof id === 'string');
+  } catch {
+    return [];
+  }
 }
 
 /** Verifies an SLC against the roots or pinned keys the caller trusts. */
@@ -171,9 +316,11 @@ export function verifySlc(token: string, trust: SlcTrust): VerifiedSlc {
   const signingKey = publicKeyFromJwk(payload.keys?.sign, 'SLC signing key');
   const wrappingKey = publicKeyFromJwk(payload.keys?.wrap, 'SLC wrapping key');
   if (payload.sub !== signingKey.thumbprint()) throw brokenChain('the SLC does not name its own signing key');
+  const chain = verifySuccession(payload.prev, { signing: signingKey, wrapping: wrappingKey });
   let signer: AsymmetricKey | undefined;
   if (header.kid === payload.sub) {
-    if (!(trust.pinned ?? []).includes(payload.sub)) throw brokenChain(`the self-signed SLC ${payload.sub} is not trusted here`);
+    // Pinned, or certified by a pinned key through the successions (a rotation since the pin).
+    if (!(trust.pinned ?? []).some((pin) => chain.signing.has(pin))) throw brokenChain(`the self-signed SLC ${payload.sub} is not trusted here`);
     signer = signingKey;
   } else {
     signer = (trust.roots ?? []).find((root) => root.thumbprint() === header.kid);
@@ -182,7 +329,9 @@ export function verifySlc(token: string, trust: SlcTrust): VerifiedSlc {
   verifyJws(token, signer, SLC_TYPE);
   if (payload.iss !== header.kid) throw brokenChain('the SLC names another issuer than its signer');
   checkValidity('SLC', payload, trust);
-  return { claims: payload, token, signingKey, wrappingKey };
+  return {
+    claims: payload, token, signingKey, wrappingKey, serviceId: chain.signing.keys().next().value!, signingKeys: chain.signing, wrappingKeys: chain.wrapping,
+  };
 }
 
 /**
@@ -191,9 +340,11 @@ export function verifySlc(token: string, trust: SlcTrust): VerifiedSlc {
  */
 export function verifyServiceSigned<T extends { iss: string; ver: number }>(what: string, typ: string, token: string, slc: VerifiedSlc): T {
   const { header, payload } = decodeJws<T>(token);
-  if (header.kid !== slc.claims.sub) throw brokenChain(`the ${what} was not issued by service ${slc.claims.sub}`);
-  verifyJws(token, slc.signingKey, typ);
-  if (payload.iss !== slc.claims.sub) throw brokenChain(`the ${what} names another issuer than its signer`);
+  // Its current key or one it rotated away from: what the service signed before a rotation stays valid.
+  const key = slc.signingKeys.get(header.kid);
+  if (key === undefined) throw brokenChain(`the ${what} was not issued by service ${slc.serviceId} (signed by ${header.kid})`);
+  verifyJws(token, key, typ);
+  if (payload.iss !== header.kid) throw brokenChain(`the ${what} names another issuer than its signer`);
   checkVersion(what, payload);
   return payload;
 }
@@ -258,6 +409,6 @@ export function verifyClc(token: string, slc: VerifiedSlc, options: TimeOptions 
   const claims = verifyIssuedBy<ClcClaims>('CLC', CLC_TYPE, token, slc, options);
   requireString('CLC identity', claims.sub);
   const wrappingKey = publicKeyFromJwk(claims.wrap, 'CLC wrapping key');
-  if (wrappingKey.thumbprint() !== slc.wrappingKey.thumbprint()) throw brokenChain('the CLC carries another wrapping key than its SLC');
+  if (!slc.wrappingKeys.has(wrappingKey.thumbprint())) throw brokenChain('the CLC carries a wrapping key its SLC does not name');
   return { claims, token, publishingKey: publicKeyFromJwk(claims.key, 'CLC key'), wrappingKey };
 }

@@ -283,8 +283,10 @@ export function verifyPl(token: string, slc: VerifiedSlc, options: PlCheckOption
     throw new RmsError('VALIDITY_TIME_VIOLATION', 'the PL is dated in the future');
   }
   let publishedOffline = false;
-  if (header.kid === slc.claims.sub) {
-    verifyJws(token, slc.signingKey, PL_TYPE);
+  // Signed by the service with its current key, or one it rotated away from (content published before the rotation).
+  const serviceKey = slc.signingKeys.get(header.kid);
+  if (serviceKey !== undefined) {
+    verifyJws(token, serviceKey, PL_TYPE);
   } else {
     if (typeof payload.clc !== 'string') throw new RmsError('BROKEN_CERT_CHAIN', 'the PL is signed by neither the service nor a CLC');
     // The CLC must have been valid when the PL was published, not necessarily now: whether its
@@ -354,14 +356,15 @@ export function unwrapPlContentKey(pl: VerifiedPl, wrappingPrivateKey: Asymmetri
 }
 
 /**
- * The rights a policy grants `identity`: its grants to that email and to ANYONE (an owner
- * holds OWNER only through a grant). An empty list means no access.
+ * The rights a policy grants `identity`: its grants to that email, to ANYONE, and to any of the
+ * `groups` the identity is a member of (addresses, in lower case). An owner holds OWNER only
+ * through a grant. An empty list means no access.
  */
-export function grantedRights(policy: Pick<Policy, 'grants'>, identity: string): string[] {
+export function grantedRights(policy: Pick<Policy, 'grants'>, identity: string, groups: ReadonlySet<string> = new Set()): string[] {
   const who = normalizeEmail(identity);
   const rights = new Set<string>();
   for (const grant of policy.grants) {
-    if (grant.who === ANYONE || grant.who === who) for (const right of grant.rights) rights.add(right);
+    if (grant.who === ANYONE || grant.who === who || groups.has(grant.who)) for (const right of grant.rights) rights.add(right);
   }
   return [...rights].sort();
 }

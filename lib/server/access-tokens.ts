@@ -3,8 +3,11 @@
  * service principals: JWS signed with its signing key, `typ` `at+jwt` (RFC 9068), naming the
  * service as issuer and audience. It can also accept tokens from one external OpenID Connect
  * issuer, verified with the keys that issuer publishes (JWKS), the identity taken from the
- * `email` claim when `email_verified` is `true`, else `upn`. External identities are never
- * administrators or super users here: those roles belong to the service's own accounts.
+ * `email` claim when `email_verified` is `true`, else `upn`, and the group addresses in its
+ * `groups` claim, which grants to those groups give rights through (groups.ts). External
+ * identities are never administrators or super users here: those roles belong to the service's
+ * own accounts. After a key rotation, tokens the service signed with its earlier key are
+ * accepted until they expire.
  */
 import { AsymmetricKey, Jwk } from '../crypto/asymmetric-key';
 import { RmsError } from '../errors';
@@ -24,6 +27,32 @@ export interface TokenIdentity {
   issuer: 'local' | 'external';
   /** When the service issued it (local tokens): a token older than the account it names was another person's. */
   issuedAt?: number;
+  /** The group addresses of the external issuer's `groups` claim (external tokens). */
+  groups?: string[];
+}
+
+/**
+ * Group addresses taken from one token's `groups` claim. An issuer with more groups for a user
+ * sends an overage claim instead (Entra ID does past 200), which names no group.
+ */
+export const MAX_CLAIMED_GROUPS = 500;
+
+/**
+ * The entries of a `groups` claim that are email addresses, normalized: grants name addresses,
+ * so an issuer's group IDs or paths (`/finance`, a GUID) match none and are left out.
+ */
+function claimedGroups(claim: unknown): string[] {
+  if (!Array.isArray(claim)) return [];
+  const groups = new Set<string>();
+  for (const entry of claim.slice(0, MAX_CLAIMED_GROUPS)) {
+    if (typeof entry !== 'string' || !entry.includes('@')) continue;
+    try {
+      groups.add(normalizeEmail(entry));
+    } catch {
+      // Not an address: names no group a grant can.
+    }
+  }
+  return [...groups];
 }
 
 function refused(message: string, cause?: unknown): RmsError {
@@ -91,8 +120,12 @@ export class AccessTokens {
   private readonly external: ExternalKeys | null;
   private readonly verified = new LruCache<string, TokenIdentity & { exp: number }>(VERIFIED_TOKENS);
 
+  /**
+   * `earlierKeys`: the service's signing keys by thumbprint, those it rotated away from included
+   * (the SLC's `signingKeys`): tokens it signed with them are accepted until they expire.
+   */
   constructor(private readonly signingKey: AsymmetricKey, private readonly serviceUrl: () => string,
-    private readonly oidc: OidcSettings | null) {
+    private readonly oidc: OidcSettings | null, private readonly earlierKeys: ReadonlyMap<string, AsymmetricKey> = new Map()) {
     this.external = oidc === null ? null : new ExternalKeys(oidc);
   }
 
@@ -104,7 +137,7 @@ export class AccessTokens {
   /** The identity a bearer token proves; AUTHENTICATION_FAILED for anything else. */
   async verify(token: string, now: number): Promise<TokenIdentity> {
     const known = this.verified.get(token);
-    if (known !== undefined && known.exp > now) return { email: known.email, issuer: known.issuer };
+    if (known !== undefined && known.exp > now) return { email: known.email, issuer: known.issuer, issuedAt: known.issuedAt, groups: known.groups };
     const { identity, exp } = await this.verifyFully(token, now);
     this.verified.set(token, { ...identity, exp });
     return identity;
@@ -117,8 +150,9 @@ export class AccessTokens {
     } catch (cause) {
       throw refused('the token is not a signed token', cause);
     }
-    if (header.kid === this.signingKey.thumbprint()) {
-      const claims = this.verifyWith(token, this.signingKey, ACCESS_TOKEN_TYPE);
+    const ownKey = header.kid === this.signingKey.thumbprint() ? this.signingKey : this.earlierKeys.get(header.kid);
+    if (ownKey !== undefined) {
+      const claims = this.verifyWith(token, ownKey, ACCESS_TOKEN_TYPE);
       checkTimes(claims, now);
       if (claims.iss !== this.serviceUrl() || !audienceIncludes(claims.aud, this.serviceUrl())) throw refused('the token was issued for another service');
       return { identity: { email: normalizeEmail(claims.sub), issuer: 'local', issuedAt: claims.iat as number }, exp: claims.exp as number };
@@ -133,7 +167,7 @@ export class AccessTokens {
     // `preferred_username` is whatever the user typed, and names no one.
     const email = claims.email !== undefined && claims.email_verified === true ? claims.email : claims.upn;
     try {
-      return { identity: { email: normalizeEmail(email), issuer: 'external' }, exp: claims.exp as number };
+      return { identity: { email: normalizeEmail(email), issuer: 'external', groups: claimedGroups(claims.groups) }, exp: claims.exp as number };
     } catch (cause) {
       throw refused('the token names no email identity', cause);
     }

@@ -16,7 +16,7 @@ import { randomBytes } from '../crypto/random';
 import { invalidArgument, RmsError } from '../errors';
 import { IdentityKind, normalizeEmail } from '../license/certificates';
 import { Storage } from './storage/storage';
-import { IdentityState, UserRecord } from './storage/account-store';
+import { IdentityState, PrincipalListing, UserListing, UserRecord } from './storage/account-store';
 import { hashPassword, verifyPassword } from './passwords';
 
 export interface Account {
@@ -24,9 +24,11 @@ export interface Account {
   kind: IdentityKind;
   admin: boolean;
   superUser: boolean;
+  /** For a caller signed in through the external OpenID Connect issuer: the group addresses its token's `groups` claim names (groups.ts). */
+  groups?: readonly string[];
 }
 
-export type { IdentityState };
+export type { IdentityState, PrincipalListing, UserListing };
 
 /** What `addUser` did: the account as it is now, and each change in words (for `openrms users add`). */
 export interface UserUpdate {
@@ -100,12 +102,13 @@ export class Accounts {
    * or (issuer `external`) an identity the external OpenID Connect issuer vouches for, never an
    * administrator here. Null for an identity that is not (or no longer) allowed to act, and for
    * a local token issued (`issuedAt`) before the local user was created: it was issued to whoever
-   * held the address before it was removed and added again.
+   * held the address before it was removed and added again. An external identity carries the
+   * `groups` its token names.
    */
-  async resolve(email: string, issuer: 'local' | 'external' = 'local', issuedAt?: number): Promise<Account | null> {
+  async resolve(email: string, issuer: 'local' | 'external' = 'local', issuedAt?: number, groups?: readonly string[]): Promise<Account | null> {
     const who = normalizeEmail(email);
     const acting: Account = { email: who, kind: 'organization', admin: false, superUser: false };
-    if (issuer === 'external') return (await this.store.state(who)) === 'active' ? acting : null;
+    if (issuer === 'external') return (await this.store.state(who)) === 'active' ? { ...acting, groups: groups ?? [] } : null;
     const found = await this.store.userWithState(who);
     if (found !== null) return found.state !== 'active' || (issuedAt !== undefined && issuedAt < found.user.createdAt) ? null : toAccount(found.user);
     return (await this.store.state(who)) === 'active' && (await this.store.isPrincipal(who)) ? acting : null;
@@ -182,6 +185,28 @@ export class Accounts {
       throw new RmsError('CONFLICT', `${who} already has a service principal`);
     }
     return { clientId, clientSecret };
+  }
+
+  /** Every user, by address, with their roles and state. */
+  listUsers(): Promise<UserListing[]> {
+    return this.store.listUsers();
+  }
+
+  /** Every service principal (its client ID, identity and state; never its secret). */
+  listPrincipals(): Promise<PrincipalListing[]> {
+    return this.store.listPrincipals();
+  }
+
+  /**
+   * Removes a service principal, by client ID or by the identity it acts as: its secret no longer
+   * signs in, its tokens are refused, and (as for a removed user) content it publishes offline
+   * from now on gets no use license. Answers the identity; NOT_FOUND when there is no such principal.
+   */
+  async removePrincipal(clientIdOrIdentity: string): Promise<string> {
+    const key = clientIdOrIdentity.includes('@') ? normalizeEmail(clientIdOrIdentity) : clientIdOrIdentity;
+    const identity = await this.store.removePrincipal(key, this.now());
+    if (identity === null) throw new RmsError('NOT_FOUND', `no service principal has client ID or identity ${clientIdOrIdentity}`);
+    return identity;
   }
 
   /** The identity a service principal acts as (an organization identity, never admin). */

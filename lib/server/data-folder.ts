@@ -5,11 +5,12 @@
  * storage/storage.ts. On SQLite everything the service knows lives here: back up the folder
  * and you have it all.
  */
-import { chmodSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { AsymmetricKey } from '../crypto/asymmetric-key';
 import { fileSystemError, invalidArgument, RmsError } from '../errors';
+import { openKeysFolder, ServiceKeys, writePrivateFile } from './service-keys';
 
 export interface OidcSettings {
   /** The external issuer (`iss` of its tokens). */
@@ -31,6 +32,11 @@ export interface ServiceSettings {
   accessTokenSeconds: number;
   /** Accept tokens from this OpenID Connect issuer too. */
   oidc: OidcSettings | null;
+  /**
+   * A postgres:// URL: the service's data in that PostgreSQL database (what `--db` gives, which
+   * wins over it); null for SQLite in the data folder. Best without a password (PGPASSWORD or ~/.pgpass).
+   */
+  db: string | null;
 }
 
 export const DEFAULT_SETTINGS: ServiceSettings = {
@@ -39,53 +45,19 @@ export const DEFAULT_SETTINGS: ServiceSettings = {
   individualSignUp: true,
   accessTokenSeconds: 3600,
   oidc: null,
+  db: null,
 };
 
 export interface DataFolder {
   dir: string;
+  /** The current signing key (keys.signing). */
   signingKey: AsymmetricKey;
+  /** The current wrapping key (keys.wrapping). */
   wrappingKey: AsymmetricKey;
+  /** The keys folder: current keys, key successions, earlier generations' wrapping keys (service-keys.ts). */
+  keys: ServiceKeys;
   settings: ServiceSettings;
   outbox: string;
-}
-
-/** Writes `file` whole or not at all, readable by its owner only. */
-function writePrivateFile(file: string, contents: string): void {
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, contents, { mode: 0o600 });
-  renameSync(temp, file);
-}
-
-function readKey(file: string): AsymmetricKey | null {
-  try {
-    return AsymmetricKey.importPem(readFileSync(file));
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') return null;
-    throw fileSystemError(error, file);
-  }
-}
-
-/**
- * The key in `file`, generated when missing. The new key takes the name with a hard link, which
- * fails if another process (`serve` and `users add` starting together) got there first: then
- * that process's key is the one, read back from the file.
- */
-function loadOrCreateKey(file: string): AsymmetricKey {
-  const existing = readKey(file);
-  if (existing !== null) return existing;
-  const key = AsymmetricKey.generate({ type: 'rsa', modulusLength: 2048 });
-  const temp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temp, key.exportPem({ includePrivate: true }), { mode: 0o600 });
-    linkSync(temp, file);
-    return key;
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'EEXIST') throw fileSystemError(error, file);
-    key.close();
-    return readKey(file)!;
-  } finally {
-    rmSync(temp, { force: true });
-  }
 }
 
 function checkSettings(value: unknown): ServiceSettings {
@@ -99,6 +71,7 @@ function checkSettings(value: unknown): ServiceSettings {
   if (s.oidc !== null && (typeof s.oidc?.issuer !== 'string' || typeof s.oidc?.jwksUri !== 'string')) {
     throw invalidArgument('service.json oidc', 'null or { issuer, jwksUri }');
   }
+  if (s.db !== null && (typeof s.db !== 'string' || !/^postgres(ql)?:\/\//.test(s.db))) throw invalidArgument('service.json db', 'null or a postgres:// URL');
   return s;
 }
 
@@ -131,7 +104,6 @@ export function openDataFolder(dir: string): DataFolder {
     throw fileSystemError(error, root);
   }
   const settings = loadSettings(path.join(root, 'service.json'));
-  const signingKey = loadOrCreateKey(path.join(root, 'keys', 'signing.pem'));
-  const wrappingKey = loadOrCreateKey(path.join(root, 'keys', 'wrapping.pem'));
-  return { dir: root, signingKey, wrappingKey, settings, outbox: path.join(root, 'outbox') };
+  const keys = openKeysFolder(path.join(root, 'keys'));
+  return { dir: root, signingKey: keys.signing, wrappingKey: keys.wrapping, keys, settings, outbox: path.join(root, 'outbox') };
 }

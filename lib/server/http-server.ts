@@ -222,7 +222,7 @@ export function buildHttpServer(o: HttpServerOptions): HttpServer {
     const match = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/i.exec(header);
     if (match === null) throw new RmsError('AUTHENTICATION_FAILED', 'this call needs a bearer token');
     const identity = await c.tokens.verify(match[1]!, c.now());
-    const account = await c.accounts.resolve(identity.email, identity.issuer, identity.issuedAt);
+    const account = await c.accounts.resolve(identity.email, identity.issuer, identity.issuedAt, identity.groups);
     if (account === null) throw new RmsError('AUTHENTICATION_FAILED', `${identity.email} is no longer an account here, or the token was issued before its account was`);
     return account;
   }

@@ -10,4 +10,5 @@ export { openDataFolder, DEFAULT_SETTINGS } from './data-folder';
 export type { DataFolder, OidcSettings, ServiceSettings } from './data-folder';
 export type { Account, AddUserOptions } from './accounts';
 export type { Template, TemplateDefinition } from './templates';
-export type { AuditEntry, AuditRecord } from './audit-log';
+export type { AuditEntry, AuditQuery, AuditRecord } from './audit-log';
+export type { Groups } from './groups';

@@ -8,6 +8,9 @@
  * accept it: the key on record with this content ID and owner, or new and published by an
  * identity still allowed to publish (PUBLISHER_NOT_ALLOWED otherwise).
  *
+ * A grant to a group gives its rights to the group's members, resolved at each use license
+ * (groups.ts).
+ *
  * A PL made from a template (its clear policy names one) is licensed under the template's
  * CURRENT grants and offline days here, plus the PL's own grants to its owner (MSIPC applies
  * the template's rights when it issues the use license): editing a template changes who may open
@@ -24,12 +27,12 @@
  */
 import { createHash } from 'node:crypto';
 
-import { AsymmetricKey, Jwk } from '../crypto/asymmetric-key';
+import { AsymmetricKey, Jwk, jwkThumbprint } from '../crypto/asymmetric-key';
 import * as rsaOaep from '../crypto/rsa-oaep';
 import { SecretKey } from '../crypto/secret-key';
 import { invalidArgument, RmsError } from '../errors';
 import {
-  checkValidity, issueClc, issueRac, issueSlc, LicensingUrls, RAC_LIFETIME_SECONDS, RacClaims, verifyRac, VerifiedSlc, verifySlc,
+  checkValidity, issueClc, issueRac, issueSlc, LicensingUrls, RAC_LIFETIME_SECONDS, RacClaims, verifyRac, VerifiedSlc, verifySlc, verifySuccession,
 } from '../license/certificates';
 import { contentKeyId } from '../license/content-key-id';
 import {
@@ -43,6 +46,7 @@ import { Account, Accounts } from './accounts';
 import { AuditLog } from './audit-log';
 import { ContentRecord, ContentRegistry } from './content-registry';
 import { ServiceSettings } from './data-folder';
+import { Groups } from './groups';
 import { LruCache } from './lru-cache';
 import { Templates } from './templates';
 
@@ -73,10 +77,16 @@ export interface PublishRequest {
 export interface LicensingDeps {
   signingKey: AsymmetricKey;
   wrappingKey: AsymmetricKey;
+  /** The key successions leading to `signingKey` (service-keys.ts), carried in the SLC; none before the first rotation. */
+  succession?: readonly string[];
+  /** Earlier generations' wrapping keys by thumbprint: content published before a rotation is opened with them. */
+  retiredWrappingKeys?: ReadonlyMap<string, AsymmetricKey>;
   settings: ServiceSettings;
   templates: Templates;
   content: ContentRegistry;
   accounts: Accounts;
+  /** Resolves grants to groups; without it only grants to the caller's own address and to ANYONE count. */
+  groups?: Groups;
   audit: AuditLog;
   now: () => number;
 }
@@ -102,16 +112,28 @@ export class Licensing {
   private readonly verifiedRacs = new LruCache<string, { claims: RacClaims; userKey: AsymmetricKey }>(CACHE_ENTRIES);
   /** Per PL's binding and sealed parts: the key unwrapped, its ID, and the policy decrypted with it. */
   private readonly contentKeys = new LruCache<string, OpenedContent>(CACHE_ENTRIES, (entry) => entry.key.close());
+  /** Every generation's wrapping private key, by thumbprint: the current one and those rotated away from. */
+  private readonly wrappingKeys = new Map<string, AsymmetricKey>();
+  /** The wrapping private key of the generation of each signing key (by its thumbprint). */
+  private readonly wrappingKeyOfSigner = new Map<string, AsymmetricKey>();
 
   constructor(private readonly d: LicensingDeps, urls: { base: string }) {
     const licensing = `${urls.base}/_wmcs/licensing`;
     const now = d.now();
     const token = issueSlc({
-      name: d.settings.name, signingKey: d.signingKey, wrappingKey: d.wrappingKey,
+      name: d.settings.name, signingKey: d.signingKey, wrappingKey: d.wrappingKey, succession: d.succession,
       urls: { intranet: licensing, extranet: licensing, certification: `${urls.base}/_wmcs/certification` },
       iat: now, exp: now + SLC_LIFETIME_SECONDS,
     });
     this.slc = verifySlc(token, { pinned: [d.signingKey.thumbprint()] });
+    const privateKeys = new Map([...(d.retiredWrappingKeys ?? new Map<string, AsymmetricKey>()), [d.wrappingKey.thumbprint(), d.wrappingKey]]);
+    // An online PL's content key is wrapped to the wrapping key of the generation whose signing key signed it.
+    for (const generation of verifySuccession(d.succession, { signing: d.signingKey, wrapping: d.wrappingKey }).generations) {
+      const key = privateKeys.get(generation.wrap);
+      if (key === undefined) throw new RmsError('FILE_NOT_FOUND', `the wrapping key ${generation.wrap} of an earlier key generation is missing`);
+      this.wrappingKeys.set(generation.wrap, key);
+      this.wrappingKeyOfSigner.set(generation.sign, key);
+    }
   }
 
   get urls(): LicensingUrls {
@@ -203,12 +225,7 @@ export class Licensing {
     } else {
       throw invalidArgument('policy', 'a policy or a template');
     }
-    let contentKey: SecretKey;
-    try {
-      contentKey = rsaOaep.unwrapKey(this.d.wrappingKey, Buffer.from(r.wrappedKey, 'base64url'), { label: publishRequestLabel(r.contentId) });
-    } catch (cause) {
-      throw new RmsError('INVALID_ARGUMENT', 'wrappedKey does not unwrap with this service\'s key and content ID', { argument: 'wrappedKey', cause });
-    }
+    const contentKey = this.unwrapPublishRequest(r.wrappedKey, r.contentId);
     try {
       const claims = buildPlClaims({
         owner: account.email, policy, contentKey, wrappingKey: this.d.wrappingKey, urls: this.urls, iat: now, contentId: r.contentId,
@@ -227,6 +244,36 @@ export class Licensing {
     } finally {
       contentKey.close();
     }
+  }
+
+  /**
+   * The content key of a publishing request, wrapped to the current wrapping key or, by a client
+   * that has not yet seen the SLC of a key rotation, to an earlier one (tried after it).
+   */
+  private unwrapPublishRequest(wrappedKey: string, contentId: string): SecretKey {
+    const wrapped = Buffer.from(wrappedKey, 'base64url');
+    let failure: unknown;
+    for (const key of [this.d.wrappingKey, ...this.wrappingKeys.values()]) {
+      try {
+        return rsaOaep.unwrapKey(key, wrapped, { label: publishRequestLabel(contentId) });
+      } catch (cause) {
+        failure ??= cause;
+      }
+    }
+    throw new RmsError('INVALID_ARGUMENT', 'wrappedKey does not unwrap with this service\'s key and content ID', { argument: 'wrappedKey', cause: failure });
+  }
+
+  /**
+   * The wrapping private key `pl`'s content key was wrapped to: the one its CLC carries (offline
+   * publishing), else the one of the generation of the signing key that signed it.
+   */
+  private wrappingKeyFor(pl: VerifiedPl): AsymmetricKey {
+    const key = pl.publishedOffline
+      ? this.wrappingKeys.get(jwkThumbprint(decodeJws<{ wrap: Jwk }>(pl.claims.clc!).payload.wrap))
+      : this.wrappingKeyOfSigner.get(decodeJws(pl.token).header.kid);
+    // verifyPl accepted the PL against this service's SLC, which names only keys it holds.
+    if (key === undefined) throw new RmsError('BROKEN_CERT_CHAIN', `content ${pl.claims.cid} is wrapped to a key this service does not hold`);
+    return key;
   }
 
   private plFor(token: unknown): VerifiedPl {
@@ -259,7 +306,7 @@ export class Licensing {
     const cacheKey = pl.token.length <= MAX_CACHED_PL_LENGTH ? this.contentCacheKey(pl) : null;
     let entry = cacheKey === null ? undefined : this.contentKeys.get(cacheKey);
     if (entry === undefined) {
-      const key = unwrapPlContentKey(pl, this.d.wrappingKey);
+      const key = unwrapPlContentKey(pl, this.wrappingKeyFor(pl));
       try {
         entry = this.openedContent(pl, key, cacheKey !== null);
       } catch (error) {
@@ -337,7 +384,8 @@ export class Licensing {
     if (record.revokedAt !== null) throw new RmsError('CONTENT_REVOKED', `content ${pl.claims.cid} was revoked`);
     checkContentValidity(pl.claims.pol, { now: this.d.now() });
     const policy = await this.effectivePolicy(content);
-    const rights = account.superUser ? ['OWNER'] : grantedRights(policy, account.email);
+    const rights = account.superUser ? ['OWNER']
+      : this.d.groups === undefined ? grantedRights(policy, account.email) : await this.d.groups.rightsOf(policy, account);
     if (rights.length === 0) throw new RmsError('RIGHT_NOT_GRANTED', `${account.email} holds no right on content ${pl.claims.cid}`);
     return { policy, rights };
   }

@@ -16,11 +16,12 @@ import { AuditLog } from './audit-log';
 import { ContentRegistry } from './content-registry';
 import { DataFolder, openDataFolder } from './data-folder';
 import { buildHttpServer } from './http-server';
+import { Groups } from './groups';
 import { Licensing } from './licensing';
 import { RateWindow } from './rate-window';
-import { KeyPurpose } from './storage/key-pins';
 import { openStorage, Storage } from './storage/storage';
 import { RouteContext, SIGNUPS_PER_CLIENT } from './routes';
+import { pinKeys } from './service-keys';
 import { resolveLimits, ServiceLimits } from './service-limits';
 import { LogEntry, serviceLog } from './service-log';
 import { METRICS_ACCESS, MetricsAccess, ServiceMetrics } from './service-metrics';
@@ -69,6 +70,8 @@ export interface RunningService {
   storage: Storage;
   accounts: Accounts;
   templates: Templates;
+  /** The service's own groups, which grants to a group address reach (`openrms groups`). */
+  groups: Groups;
   audit: AuditLog;
   metrics: ServiceMetrics;
   close(): Promise<void>;
@@ -94,21 +97,6 @@ function readPem(file: string): Buffer {
   }
 }
 
-/**
- * Pins the data folder's keys in the database at first start, and refuses keys that are not
- * the ones pinned: content and licenses on record belong to those.
- */
-async function checkKeys(storage: Storage, folder: DataFolder): Promise<void> {
-  const keys: [KeyPurpose, string][] = [['signing', folder.signingKey.thumbprint()], ['wrapping', folder.wrappingKey.thumbprint()]];
-  for (const [purpose, thumbprint] of keys) {
-    const pinned = await storage.keys.pin(purpose, thumbprint);
-    if (pinned !== thumbprint) {
-      throw new RmsError('CONFLICT', `the ${purpose} key in ${folder.dir}/keys is ${thumbprint}, but the database ${storage.location} belongs to key ${pinned}: `
-        + 'restore that key, or give every instance on this database the same keys folder');
-    }
-  }
-}
-
 export async function startService(options: ServiceOptions, worker?: WorkerContext): Promise<RunningService> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8080;
@@ -125,7 +113,7 @@ export async function startService(options: ServiceOptions, worker?: WorkerConte
 
   const folder = openDataFolder(options.dataDir);
   const storage = await openStorage({
-    dataDir: folder.dir, db: options.db, onIdleError: (error) => log.write('warn', 'database-connection-lost', { detail: error.message }),
+    dataDir: folder.dir, db: options.db ?? folder.settings.db ?? undefined, onIdleError: (error) => log.write('warn', 'database-connection-lost', { detail: error.message }),
   });
   let context: RouteContext | null = null;
   /** The 401 challenge (DESIGN decision 8), set once the service knows its URL. */
@@ -135,7 +123,7 @@ export async function startService(options: ServiceOptions, worker?: WorkerConte
   let http: ReturnType<typeof buildHttpServer>;
   let address: AddressInfo;
   try {
-    await checkKeys(storage, folder);
+    await pinKeys(storage.keys, folder.keys, { keysDir: `${folder.dir}/keys`, database: storage.location });
     http = buildHttpServer({
       limits, tls, log, metrics, metricsAccess, context: () => context, challenge: () => challenge, closing: () => closing !== null,
     });
@@ -156,11 +144,13 @@ export async function startService(options: ServiceOptions, worker?: WorkerConte
   const accounts = new Accounts(storage, now);
   const templates = new Templates(storage.templates, now);
   const audit = new AuditLog(storage.audit, now);
+  const groups = new Groups(storage.groups, now);
   const licensing = new Licensing({
-    signingKey: folder.signingKey, wrappingKey: folder.wrappingKey, settings: folder.settings, templates,
+    signingKey: folder.signingKey, wrappingKey: folder.wrappingKey, succession: folder.keys.succession, retiredWrappingKeys: folder.keys.retiredWrapping,
+    groups, settings: folder.settings, templates,
     content: new ContentRegistry(storage.content, now), accounts, audit, now,
   }, { base: baseUrl });
-  context = { folder, accounts, tokens: new AccessTokens(folder.signingKey, () => baseUrl, folder.settings.oidc), licensing, templates, audit,
+  context = { folder, accounts, tokens: new AccessTokens(folder.signingKey, () => baseUrl, folder.settings.oidc, licensing.slc.signingKeys), licensing, templates, audit,
     signInGuard: new SignInGuard(storage.limits, now),
     signUpsPerClient: new RateWindow(storage.limits, { kind: 'sign-up-client', limit: SIGNUPS_PER_CLIENT, windowSeconds: 3600 }, now),
     metrics, ping: () => storage.ping(), database: storage.kind, closing: () => closing !== null, baseUrl, now };
@@ -181,5 +171,5 @@ export async function startService(options: ServiceOptions, worker?: WorkerConte
     log.write('info', 'stopped', { url: baseUrl });
     log.flush();
   })());
-  return { url: baseUrl, folder, storage, accounts, templates, audit, metrics, close };
+  return { url: baseUrl, folder, storage, accounts, templates, groups, audit, metrics, close };
 }

@@ -69,7 +69,7 @@ export async function runWorkers(options: WorkersOptions): Promise<RunningWorker
 
   // Keys generated and the schema migrated here, once, before any worker races another to it.
   const folder = openDataFolder(serviceOptions.dataDir);
-  await (await openStorage({ dataDir: folder.dir, db: serviceOptions.db })).close();
+  await (await openStorage({ dataDir: folder.dir, db: serviceOptions.db ?? folder.settings.db ?? undefined })).close();
 
   cluster.setupPrimary({ exec: path.join(__dirname, 'worker-process.js'), args: [], execArgv: workerExecArgv(process.execArgv) });
   const stopAnswering = answerClusterMetrics();

@@ -136,7 +136,10 @@ export class TemplateLibrary {
     try {
       const answer = await session.connection.callAuthenticated('GET', '/_wmcs/licensing/templates');
       if (!Array.isArray(answer.templates)) throw new RmsError('SERVICE_ERROR', `${session.url} answered a template list without templates`, { serviceUrl: session.url });
-      signed = this.verified(session, answer.templates.map(String), 'download');
+      const tokens = answer.templates.map(String);
+      // Templates signed with a key the service rotated to since this client pinned its SLC.
+      if (tokens.length > 0) await session.learnSigner(tokens[0]!);
+      signed = this.verified(session, tokens, 'download');
     } catch (error) {
       const marker = markFailed(parseMarker(store.loadTemplateMarker(session.serviceId)), started, this.intervalSeconds);
       store.saveTemplateMarker(session.serviceId, marker);
