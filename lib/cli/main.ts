@@ -11,10 +11,14 @@ import { Command } from 'commander';
 import { VERSION } from '../version';
 import { configureTree, HelpShown } from './command-tree';
 import { CommandIo, debugStack, errorJson, failureReport, jsonLine, ReportedFailure, UsageError } from './command-line';
+import { auditCommand } from './audit';
+import { backupCommands } from './backup';
 import { configCommand } from './config';
 import { demoCommand } from './demo';
 import { discoverCommand } from './discover';
+import { groupsCommand } from './groups';
 import { inspectCommand } from './inspect';
+import { keysCommand } from './keys';
 import { loginCommands } from './login';
 import { protectCommands } from './protect';
 import { rightsCommands } from './rights';
@@ -44,7 +48,7 @@ export function buildProgram(io: CommandIo, localized: LocalizedTexts): Command 
     .helpCommand('help [command...]', 'help for a command, e.g. help templates create')
     .addHelpText('after', NOTES);
   const commands = [
-    serveCommand(io), ...usersCommands(io),
+    serveCommand(io), ...usersCommands(io), groupsCommand(io), keysCommand(io), auditCommand(io), ...backupCommands(io),
     ...loginCommands(io), ...protectCommands(io), shareCommand(io), ...rightsCommands(io), templatesCommand(io, localized),
     discoverCommand(io), scpCommand(io), configCommand(io),
     demoCommand(io), inspectCommand(io),

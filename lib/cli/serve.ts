@@ -1,11 +1,10 @@
 /**
- * `openrms serve [--data DIR] [--listen HOST:PORT] [--tls-cert F --tls-key F] [--public-url URL]
+ * `openrms serve [--data DIR] [--db URL] [--listen HOST:PORT] [--tls-cert F --tls-key F] [--public-url URL]
  * [--limit NAME=VALUE]...`: runs the licensing service until SIGINT or SIGTERM, then shuts down
  * gracefully. Logs are JSON lines on stderr; stdout gets one line (or JSON object) saying where
  * the service listens.
  */
 import os from 'node:os';
-import path from 'node:path';
 
 import { Command } from 'commander';
 
@@ -14,13 +13,7 @@ import { LIMIT_NAMES, ServiceLimits } from '../server/service-limits';
 import { examples } from './command-tree';
 import { CommandIo, JsonFlag, printable, report, usageError } from './command-line';
 import { collect } from './license-options';
-
-/** Where `serve` and `users add` keep the service's data unless told: ./openrms-data. */
-export const DEFAULT_DATA_DIR = 'openrms-data';
-
-export function dataDir(value: string | undefined, io: CommandIo): string {
-  return path.resolve(value ?? io.env.OPENRMS_DATA ?? DEFAULT_DATA_DIR);
-}
+import { dataDir, dbOption } from './service-data';
 
 export function parseListen(value: string | undefined): { host: string; port: number } {
   if (value === undefined) return { host: '127.0.0.1', port: 8080 };
@@ -44,6 +37,7 @@ function parseLimits(values: readonly string[]): ServiceLimits {
 
 interface ServeFlags extends JsonFlag {
   data?: string;
+  db?: string;
   listen?: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -61,7 +55,7 @@ export async function runServe(flags: ServeFlags, io: CommandIo, signals: NodeJS
   const { host, port } = parseListen(flags.listen);
   const limits = parseLimits(flags.limit ?? []);
   const service = await startService({
-    dataDir: dataDir(flags.data, io), host, port, publicUrl: flags.publicUrl, limits,
+    dataDir: dataDir(flags.data, io), db: dbOption(flags, io), host, port, publicUrl: flags.publicUrl, limits,
     tls: cert === undefined ? undefined : { certFile: cert, keyFile: key! },
   });
   report(flags, io, { url: service.url, dataDir: service.folder.dir },
@@ -83,6 +77,7 @@ export function serveCommand(io: CommandIo): Command {
     .description('Run the licensing service until SIGINT or SIGTERM, then stop gracefully. Logs are JSON lines on stderr; '
       + 'stdout gets one line saying where it listens. Plain HTTP is served only on a loopback address.')
     .option('--data <dir>', 'its data folder: database, keys, service.json, outbox (default: OPENRMS_DATA, else ./openrms-data)')
+    .option('--db <url>', "a PostgreSQL database instead of SQLite in --data, postgres://user@host:port/name (default: OPENRMS_DB, else service.json's db)")
     .option('--listen <host:port>', 'where to listen (default 127.0.0.1:8080; port 0: any free port)')
     .option('--tls-cert <file>', 'TLS certificate chain (PEM), with --tls-key')
     .option('--tls-key <file>', 'TLS private key (PEM), with --tls-cert')
