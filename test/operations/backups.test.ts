@@ -4,7 +4,7 @@
  * service runs, replaces the data when it is stopped (keeping what it replaced), and refuses what
  * is not a backup of this service.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -134,6 +134,19 @@ describe('restore', () => {
     const before = (await service.storage.audit.recent(1))[0]!.id;
     expect(await rightsOf(clients[1]!, pl)).toEqual(['VIEW']);
     expect((await service.storage.audit.recent(1))[0]!.id).toBe(before + 1);
+  });
+
+  it('rebuilds the service on a new data folder from a copy of its keys folder and a backup', async () => {
+    const fresh = path.join(root, 'rebuilt');
+    const missingKeys = await openrms(['restore', backup(), '--data', fresh, '--json']);
+    expect([missingKeys.code, JSON.parse(missingKeys.stdout).error.code]).toEqual([1, 'NOT_FOUND']);
+    cpSync(path.join(dataDir, 'keys'), path.join(fresh, 'keys'), { recursive: true });
+    const summary = await openrmsJson<{ previous: string | null }>(['restore', backup(), '--data', fresh]);
+    expect(summary.previous).toBeNull();
+    await service.close();
+    dataDir = fresh;
+    service = await start();
+    expect(await rightsOf(clients[1]!, pl)).toEqual(['VIEW']);
   });
 
   it("refuses what is not a backup of this service's keys, and a database from a newer openrms", async () => {
