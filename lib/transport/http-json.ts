@@ -110,9 +110,11 @@ export function requestJson(method: string, url: URL, body: unknown, headers: Re
       });
       req.on('timeout', () => req.destroy(new RmsError('SERVICE_UNAVAILABLE', `${url.origin} did not answer in time${through}`, { serviceUrl: url.origin, proxy: proxy?.origin })));
       req.on('error', (cause) => {
-        // A kept-alive connection the service closed (a restart) fails the first request sent on it:
-        // one that changes nothing is sent again, once, on a new connection (Node's advice).
-        if (!retried && req.reusedSocket && IDEMPOTENT.has(method) && (cause as NodeJS.ErrnoException).code === 'ECONNRESET') {
+        // A kept-alive connection the service closed while idle (a restart) fails the first request
+        // sent on it before the service read it: sent again, once, on a new connection (Node's
+        // advice). For a POST that the service did read, a second one is harmless here: a use
+        // license or certificate issued twice, a publication refused as CONFLICT.
+        if (!retried && req.reusedSocket && (cause as NodeJS.ErrnoException).code === 'ECONNRESET') {
           send(true);
           return;
         }
@@ -126,8 +128,6 @@ export function requestJson(method: string, url: URL, body: unknown, headers: Re
     send(false);
   });
 }
-
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 
 /** The RmsError a service's error answer stands for. */
 export function serviceError(response: JsonResponse, url: URL): RmsError {
