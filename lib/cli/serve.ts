@@ -1,6 +1,7 @@
 /**
  * `openrms serve [--data DIR] [--db URL] [--listen HOST:PORT] [--tls-cert F --tls-key F] [--public-url URL]
- * [--limit NAME=VALUE]...`: runs the licensing service until SIGINT or SIGTERM, then shuts down
+ * [--limit NAME=VALUE]... [--workers N]`: runs the licensing service (N processes sharing the port
+ * with --workers: lib/server/workers.ts) until SIGINT or SIGTERM, then shuts down
  * gracefully. Logs are JSON lines on stderr; stdout gets one line (or JSON object) saying where
  * the service listens.
  */
@@ -9,6 +10,7 @@ import os from 'node:os';
 import { Command } from 'commander';
 
 import { startService } from '../server/service';
+import { runWorkers } from '../server/workers';
 import { LIMIT_NAMES, ServiceLimits } from '../server/service-limits';
 import { examples } from './command-tree';
 import { CommandIo, JsonFlag, printable, report, usageError } from './command-line';
@@ -43,6 +45,13 @@ interface ServeFlags extends JsonFlag {
   tlsKey?: string;
   publicUrl?: string;
   limit?: string[];
+  workers?: string;
+}
+
+function workerCount(value: string | undefined): number | null {
+  if (value === undefined) return null;
+  if (!/^\d{1,3}$/.test(value) || Number(value) < 1 || Number(value) > 256) throw usageError('--workers', 'a number of processes from 1 to 256');
+  return Number(value);
 }
 
 export async function runServe(flags: ServeFlags, io: CommandIo, signals: NodeJS.EventEmitter = process): Promise<void> {
@@ -54,12 +63,15 @@ export async function runServe(flags: ServeFlags, io: CommandIo, signals: NodeJS
   if ((cert === undefined) !== (key === undefined)) throw usageError('--tls-cert/--tls-key', 'given together');
   const { host, port } = parseListen(flags.listen);
   const limits = parseLimits(flags.limit ?? []);
-  const service = await startService({
+  const workers = workerCount(flags.workers);
+  const options = {
     dataDir: dataDir(flags.data, io), db: dbOption(flags, io), host, port, publicUrl: flags.publicUrl, limits,
     tls: cert === undefined ? undefined : { certFile: cert, keyFile: key! },
-  });
-  report(flags, io, { url: service.url, dataDir: service.folder.dir },
-    [`openrms licensing service at ${printable(service.url)} (data: ${printable(service.folder.dir)}); Ctrl-C stops it`]);
+  };
+  const service = workers === null ? await startService(options) : await runWorkers({ ...options, workers });
+  const running = { url: service.url, dataDir: 'folder' in service ? service.folder.dir : service.dataDir };
+  report(flags, io, { ...running, ...(workers === null ? {} : { workers }) },
+    [`openrms licensing service at ${printable(running.url)} (data: ${printable(running.dataDir)}${workers === null ? '' : `; ${workers} workers`}); Ctrl-C stops it`]);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       signals.off('SIGINT', stop);
@@ -83,11 +95,13 @@ export function serveCommand(io: CommandIo): Command {
     .option('--tls-key <file>', 'TLS private key (PEM), with --tls-cert')
     .option('--public-url <url>', 'the URL clients reach it at, when not where it listens (behind a proxy)')
     .option('--limit <name=value>', `a limit (repeat): ${LIMIT_NAMES.join(', ')}`, collect)
+    .option('--workers <n>', 'run N service processes sharing the port (Node cluster; limits per client are per process)')
     .option('--json', 'print where it listens as JSON')
     .action((flags: ServeFlags) => runServe(flags, io));
   return examples(command, [
     'openrms serve',
     'openrms serve --data /srv/openrms --listen 0.0.0.0:443 --tls-cert cert.pem --tls-key key.pem --public-url https://rms.contoso.com',
     'openrms serve --listen 127.0.0.1:0 --json --limit maxConnections=500',
+    'openrms serve --db postgres://openrms@db.contoso.com/openrms --workers 4',
   ]);
 }
