@@ -7,7 +7,10 @@
  *   groups within groups counted up to MAX_NESTING levels deep;
  * - for a caller signed in with a token of the external OpenID Connect issuer, the addresses in
  *   its `groups` claim (access-tokens.ts), for that request only; the service's own groups that
- *   hold one of those count too.
+ *   hold one of those count too. The issuer speaks for its own groups only: a claimed name this
+ *   service knows as its own (a user, a principal, an address disabled or removed here, one of
+ *   its groups) is ignored, or a token naming `ceo@contoso.com` as a group would get the CEO's
+ *   grants, and one naming a service group would join it.
  *
  * Nothing is cached: a member removed gets no further use license, at any instance.
  */
@@ -74,7 +77,9 @@ export class Groups {
   async rightsOf(policy: Pick<Policy, 'grants'>, account: Account): Promise<string[]> {
     const others = policy.grants.some((g) => g.who !== ANYONE && g.who !== account.email);
     if (!others) return grantedRights(policy, account.email);
-    const claimed = account.groups ?? [];
+    const asserted = account.groups ?? [];
+    const own = new Set(await this.store.ownNames(asserted));
+    const claimed = asserted.filter((name) => !own.has(name));
     const held = new Set([...claimed, ...await this.store.containing([account.email, ...claimed], MAX_NESTING)]);
     return grantedRights(policy, account.email, held);
   }

@@ -161,6 +161,16 @@ describe("an external OpenID Connect issuer's groups claim", () => {
     expect(await rightsOf(ivan, pl)).toBe('RIGHT_NOT_GRANTED');
   });
 
+  it('ignores claimed groups that name a user, a principal or a group of this service: the issuer speaks for its own groups only', async () => {
+    await service.accounts.addUser('ceo@contoso.com', { password: passwordOf('ceo@contoso.com') });
+    await openrmsJson(['groups', 'add', 'board@contoso.com', 'ceo@contoso.com', '--data', dataDir]);
+    const toCeo = await protectFor(clients[0]!, 'ceo@contoso.com');
+    const toBoard = await protectFor(clients[0]!, 'board@contoso.com');
+    const mallory = await signInExternal('mallory', 'mallory@fabrikam.com', ['ceo@contoso.com', 'board@contoso.com', 'alice@contoso.com']);
+    expect(await rightsOf(mallory, toCeo)).toBe('RIGHT_NOT_GRANTED');
+    expect(await rightsOf(mallory, toBoard)).toBe('RIGHT_NOT_GRANTED');
+  });
+
   it("counts the service's own groups that hold a group the claim names", async () => {
     await openrmsJson(['groups', 'add', 'all-staff@fabrikam.com', 'research@fabrikam.com', '--data', dataDir]);
     const pl = await protectFor(clients[0]!, 'all-staff@fabrikam.com');

@@ -31,6 +31,11 @@ export interface GroupStore {
    * groups up to `depth` levels (a cycle ends there too).
    */
   containing(addresses: readonly string[], depth: number): Promise<string[]>;
+  /**
+   * Those of `addresses` this service knows as its own: a user, a principal's identity, an
+   * address disabled or removed here, or one of its groups.
+   */
+  ownNames(addresses: readonly string[]): Promise<string[]>;
 }
 
 /**
@@ -88,5 +93,15 @@ export class SqlGroupStore implements GroupStore {
       )
       SELECT DISTINCT grp FROM containing`, [...params, depth]);
     return rows.map((r) => r.grp);
+  }
+
+  async ownNames(addresses: readonly string[]): Promise<string[]> {
+    if (addresses.length === 0) return [];
+    const { marks, params } = inList(addresses);
+    const rows = await this.db.all<{ name: string }>(`SELECT email AS name FROM users WHERE email IN (${marks})
+      UNION SELECT identity FROM service_principals WHERE identity IN (${marks})
+      UNION SELECT email FROM identity_status WHERE email IN (${marks})
+      UNION SELECT group_address FROM group_members WHERE group_address IN (${marks})`, [...params, ...params, ...params, ...params]);
+    return rows.map((r) => r.name);
   }
 }
