@@ -13,11 +13,19 @@ export type { AuditEntry, AuditOutcome, AuditQuery, AuditRecord } from './storag
 /** The most entries one query answers (`openrms audit --limit`): a larger log is read page by page. */
 export const MAX_AUDIT_PAGE = 10_000;
 
+const CONTENT_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
 export class AuditLog {
   constructor(private readonly store: AuditStore, private readonly now: () => number) {}
 
+  /**
+   * Records `e`. A content ID is kept only when it is one (a UUID): a refused request's content ID
+   * is whatever the caller sent, and a megabyte of it must not reach the log (nor fail the insert
+   * on PostgreSQL's index, turning a refusal into an unaudited 500).
+   */
   record(e: AuditEntry): Promise<void> {
-    return this.store.append(this.now(), e);
+    const cid = e.cid === null || e.cid === undefined || CONTENT_ID.test(e.cid) ? e.cid : null;
+    return this.store.append(this.now(), { ...e, cid });
   }
 
   /** The most recent entries first, optionally for one content ID. */

@@ -88,7 +88,8 @@ export const SCHEMAS = {
   publish: {
     body: object({
       rac: text("the caller's rights account certificate"),
-      contentId: text('a UUID'),
+      // Checked here, before anything (the audit log included) takes it in.
+      contentId: { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'a lower-case UUID' },
       wrappedKey: text('the content key wrapped to the SLC key'),
       template: text("a template's ID or name"),
       policy: { type: 'object', description: 'a policy' },

@@ -299,7 +299,9 @@ export const ROUTES: Route[] = [
       try {
         await c.ping();
       } catch (cause) {
-        throw new RmsError('SERVICE_UNAVAILABLE', `the ${c.database} database does not answer: ${(cause as Error).message}`, { cause });
+        // Anyone may ask: the answer says nothing of where the database is or who connects to it
+        // (the driver's message would); the cause goes to the log.
+        throw new RmsError('SERVICE_UNAVAILABLE', `the ${c.database} database does not answer`, { cause });
       }
       return { status: 'ready', database: c.database };
     },

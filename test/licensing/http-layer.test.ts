@@ -68,8 +68,16 @@ describe('a service on SQLite', () => {
 
     it('refuses a value of the wrong JSON type rather than converting it', async () => {
       // A number where the publishing request wants a boolean: refused, not read as true.
-      const refused = await post(`${t.service.url}/_wmcs/licensing/publish`, { rac: 'r', contentId: 'c', wrappedKey: 'k', autoGrantOwner: 1 }, bobToken);
+      const refused = await post(`${t.service.url}/_wmcs/licensing/publish`, { rac: 'r', contentId: '0b6a8a52-2f7e-4a5e-9d7c-2f1f0c1d9e11', wrappedKey: 'k', autoGrantOwner: 1 }, bobToken);
       expect(refused).toMatchObject({ status: 400, code: 'INVALID_ARGUMENT', message: 'autoGrantOwner must be true or false' });
+    });
+
+    it('refuses a content ID that is not a UUID before anything takes it in: a megabyte of it reaches no audit record', async () => {
+      const huge = 'A'.repeat(1_000_000);
+      const refused = await post(`${t.service.url}/_wmcs/licensing/publish`, { rac: 'r', contentId: huge, wrappedKey: 'k' }, bobToken);
+      expect(refused).toMatchObject({ status: 400, code: 'INVALID_ARGUMENT', message: 'contentId must be a lower-case UUID' });
+      const recorded = await t.service.audit.query({ limit: 1000 });
+      expect(JSON.stringify(recorded).includes(huge.slice(0, 1000))).toBe(false);
     });
 
     it('names a template field as template.<field>, inside arrays too, and refuses fields a template does not have', async () => {
@@ -161,7 +169,10 @@ describe('a service on PostgreSQL', () => {
     const down = await fetch(`${t.service.url}/_wmcs/health/ready`);
     expect(down.status).toBe(503);
     expect(Number(down.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(((await down.json()) as { error: { code: string } }).error.code).toBe('SERVICE_UNAVAILABLE');
+    const answer = (await down.json()) as { error: { code: string; message: string } };
+    expect(answer.error.code).toBe('SERVICE_UNAVAILABLE');
+    // Anyone may ask: nothing of where the database is (the driver's ECONNREFUSED 127.0.0.1:port).
+    expect(answer.error.message).toBe('the postgres database does not answer');
     expect((await fetch(`${t.service.url}/_wmcs/health/live`)).status).toBe(200);
   }, 60_000);
 });
