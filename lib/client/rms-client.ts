@@ -327,6 +327,9 @@ export class RmsClient {
   private enrolledSession(issuer: string | undefined): ServiceSession {
     if (issuer === undefined) return this.publishing;
     if (typeof issuer !== 'string') throw invalidArgument('issuer', 'a service ID or URL');
+    // A session already met, by its ID: no need to read every account in the store again.
+    const known = this.sessions.get(issuer);
+    if (known !== undefined) return known;
     const url = issuer.replace(/\/+$/, '').toLowerCase();
     const id = this.services().find((s) => s.serviceId === issuer || s.url.toLowerCase() === url)?.serviceId;
     const session = id === undefined ? null : this.sessions.get(id) ?? ServiceSession.load(this.ctx, id);
