@@ -21,13 +21,52 @@ interface AuditFlags extends DataFlags {
 }
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+/** The longest span back --since takes: past it, the number is a mistake, and its seconds would not fit the database's BIGINT. */
+const MAX_SPAN_SECONDS = 100 * 36525 * 864;
+const SINCE_EXPECTED = 'a date or time that exists (2025-03-01, 2025-03-01T08:00:00Z) or a span back from now of at most 100 years (30m, 24h, 7d)';
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2}):?(\d{2}))?)?$/;
 
-/** `--since`: a date or time (ISO 8601, e.g. 2025-03-01 or 2025-03-01T08:00:00Z), or a span back from now (30m, 24h, 7d). */
+/**
+ * The time an ISO 8601 date or date-time names, in milliseconds, or null when it names none: every
+ * field is checked by a round trip, since Date would roll 2025-02-31 over to March 3 without a word.
+ * A date alone is UTC midnight; a time without an offset is local time, as Date.parse reads it.
+ */
+function isoMilliseconds(value: string): number | null {
+  const m = ISO_TIME.exec(value);
+  if (m === null) return null;
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [number, number, number, number, number, number];
+  const ms = Math.floor(Number(`0.${m[7] ?? '0'}`) * 1000);
+  const calendar = new Date(0);
+  calendar.setUTCFullYear(year, month - 1, day);
+  calendar.setUTCHours(hour, minute, second, ms);
+  if (calendar.getUTCFullYear() !== year || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day
+    || calendar.getUTCHours() !== hour || calendar.getUTCMinutes() !== minute || calendar.getUTCSeconds() !== second) return null;
+  if (m[4] === undefined || m[8] === 'Z') return calendar.getTime();
+  if (m[8] === undefined) {
+    const local = new Date(0);
+    local.setFullYear(year, month - 1, day);
+    local.setHours(hour, minute, second, ms);
+    return local.getTime();
+  }
+  const [offsetHours, offsetMinutes] = [Number(m[10]), Number(m[11])];
+  if (offsetHours > 23 || offsetMinutes > 59) return null;
+  return calendar.getTime() - (m[9] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+}
+
+/**
+ * `--since`: a date or time (ISO 8601, e.g. 2025-03-01 or 2025-03-01T08:00:00Z), or a span back
+ * from now (30m, 24h, 7d) of at most 100 years. Anything else, a date that does not exist
+ * included, is a usage error naming --since: nothing out of range reaches the database.
+ */
 export function parseSince(value: string, now: number): number {
-  const span = /^(\d+)([smhd])$/.exec(value);
-  if (span !== null) return now - Number(span[1]) * UNIT_SECONDS[span[2]!]!;
-  const time = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(time)) throw usageError('--since', 'a date or time (2025-03-01, 2025-03-01T08:00:00Z) or a span back from now (30m, 24h, 7d)');
+  const span = /^(\d{1,15})([smhd])$/.exec(value);
+  if (span !== null) {
+    const seconds = Number(span[1]) * UNIT_SECONDS[span[2]!]!;
+    if (seconds > MAX_SPAN_SECONDS) throw usageError('--since', SINCE_EXPECTED);
+    return now - seconds;
+  }
+  const time = isoMilliseconds(value);
+  if (time === null) throw usageError('--since', SINCE_EXPECTED);
   return Math.floor(time / 1000);
 }
 
