@@ -7,6 +7,7 @@
 import { Server } from 'node:http';
 
 import { invalidArgument } from '../errors';
+import { DEFAULT_DATABASE_TIMEOUT_MS } from './storage/postgres-database';
 
 export interface ServiceLimits {
   /** Bytes of request bodies held in memory at once, over all requests (default 64 MiB). */
@@ -29,6 +30,12 @@ export interface ServiceLimits {
   keepAliveTimeoutMs?: number;
   /** How long a connection may see no traffic either way, e.g. a client not reading its answer (default 30 s). */
   idleTimeoutMs?: number;
+  /**
+   * PostgreSQL: how long one statement may run, waits for a lock included, and a request may wait
+   * for one of the pool's connections (default 10 s); past it the request is answered
+   * SERVICE_UNAVAILABLE (503) instead of waiting for good behind a lock another client holds.
+   */
+  databaseTimeoutMs?: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Required<ServiceLimits>> = {
@@ -40,6 +47,7 @@ export const DEFAULT_LIMITS: Readonly<Required<ServiceLimits>> = {
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   idleTimeoutMs: 30_000,
+  databaseTimeoutMs: DEFAULT_DATABASE_TIMEOUT_MS,
 };
 
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;

@@ -113,7 +113,7 @@ export async function startService(options: ServiceOptions, worker?: WorkerConte
 
   const folder = openDataFolder(options.dataDir);
   const storage = await openStorage({
-    dataDir: folder.dir, db: options.db ?? folder.settings.db ?? undefined, onIdleError: (error) => log.write('warn', 'database-connection-lost', { detail: error.message }),
+    dataDir: folder.dir, db: options.db ?? folder.settings.db ?? undefined, timeoutMs: limits.databaseTimeoutMs, onIdleError: (error) => log.write('warn', 'database-connection-lost', { detail: error.message }),
   });
   let context: RouteContext | null = null;
   /** The 401 challenge (DESIGN decision 8), set once the service knows its URL. */

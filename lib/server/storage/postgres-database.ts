@@ -129,7 +129,15 @@ export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;
 export const MIGRATION_LOCK = '31369365011476851';
 
 const POOL_SIZE = 10;
-const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * How long a statement may run (waits for a lock included) and a request may wait for a pooled
+ * connection, unless the service is given another (ServiceLimits.databaseTimeoutMs). Without a
+ * bound, a table another client holds locked in an open transaction would keep every pooled
+ * connection waiting, and every request after them, for good.
+ */
+export const DEFAULT_DATABASE_TIMEOUT_MS = 10_000;
+/** SQLSTATEs of a statement given up: canceled (statement_timeout), a lock not granted (lock_timeout, NOWAIT). */
+const GIVEN_UP = new Set(['57014', '55P03']);
 /** pg's OID for int8: BIGINT columns and COUNT(*), seconds and counts that fit a double. */
 const INT8 = 20;
 
@@ -140,12 +148,16 @@ function numbered(sql: string): string {
 }
 
 /**
- * A failure to reach the database is SERVICE_UNAVAILABLE (the client retries later); anything
- * else (a constraint, a bug) is passed on as it is.
+ * A failure to reach the database, or a statement it gave up on after the timeout (a lock held
+ * elsewhere), is SERVICE_UNAVAILABLE (the client retries later); anything else (a constraint, a
+ * bug) is passed on as it is.
  */
 function unreachable(error: unknown): unknown {
   const code = String((error as { code?: unknown }).code ?? '');
   const message = (error as Error)?.message ?? '';
+  if (GIVEN_UP.has(code)) {
+    return new RmsError('SERVICE_UNAVAILABLE', `the service's database did not answer in time (a lock held by another client?): ${message}`, { cause: error });
+  }
   if (code.startsWith('08') || code === '57P01' || code === '57P03' || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)
     || /timeout exceeded when trying to connect|Connection terminated/i.test(message)) {
     return new RmsError('SERVICE_UNAVAILABLE', `the service's database is unreachable: ${message}`, { cause: error });
@@ -256,6 +268,8 @@ async function migrate(pool: Pool): Promise<void> {
     throw unreachable(error);
   }
   try {
+    // A migration, and an instance waiting for another's to end, may take longer than a request's statement.
+    await client.query('SET statement_timeout = 0; SET lock_timeout = 0');
     // Held for the whole migration: an instance starting meanwhile waits here, then finds the schema current.
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
@@ -283,20 +297,22 @@ async function migrate(pool: Pool): Promise<void> {
   } catch (error) {
     throw unreachable(error);
   } finally {
-    client.release();
+    // Closed, not pooled: its statements are unbounded.
+    client.release(true);
   }
 }
 
 /**
  * Connects to the PostgreSQL database at `db` (a postgres:// URL; a password is better left to
  * PGPASSWORD or ~/.pgpass than written in it) and migrates it. `onIdleError` hears of a pooled
- * connection lost while idle (the database restarted, say); the pool replaces it.
+ * connection lost while idle (the database restarted, say); the pool replaces it. `timeoutMs`
+ * bounds each statement, its waits for locks, and the wait for a pooled connection.
  */
-export async function openPostgresDatabase(db: string, onIdleError: (error: Error) => void): Promise<PostgresDatabase> {
+export async function openPostgresDatabase(db: string, onIdleError: (error: Error) => void, timeoutMs = DEFAULT_DATABASE_TIMEOUT_MS): Promise<PostgresDatabase> {
   const url = postgresUrl(db);
   const pg = requirePeer<typeof import('pg')>('pg', 'the licensing service on PostgreSQL (--db postgres://...)');
   const pool = new pg.Pool({
-    connectionString: url.href, max: POOL_SIZE, connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    connectionString: url.href, max: POOL_SIZE, connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, lock_timeout: timeoutMs,
     types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8 ? Number : pg.types.getTypeParser(oid, format))) as never },
   });
   pool.on('error', onIdleError);

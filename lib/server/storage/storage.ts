@@ -45,6 +45,8 @@ export interface StorageOptions {
   db?: string;
   /** Told of a pooled PostgreSQL connection lost while idle (the pool replaces it). */
   onIdleError?: (error: Error) => void;
+  /** PostgreSQL: how long a statement may run or wait for a lock, and a request for a pooled connection (default 10 s). */
+  timeoutMs?: number;
 }
 
 /** The stores on one SQL database. */
@@ -61,6 +63,6 @@ export function sqlStorage(db: SqlDatabase): Storage {
 export async function openStorage(options: StorageOptions): Promise<Storage> {
   const db = options.db === undefined
     ? openSqliteDatabase(path.join(path.resolve(options.dataDir), 'service.db'))
-    : await openPostgresDatabase(options.db, options.onIdleError ?? (() => {}));
+    : await openPostgresDatabase(options.db, options.onIdleError ?? (() => {}), options.timeoutMs);
   return sqlStorage(db);
 }
