@@ -156,6 +156,9 @@ export interface NativeBinding {
   rsaOaepUnwrap(key: NativeAsymmetricKey, ciphertext: Bytes, label: Bytes | null): Buffer;
   rsaOaepWrapSecretKey(key: NativeAsymmetricKey, secret: NativeSecretKey, label: Bytes | null): Buffer;
   rsaOaepUnwrapSecretKey(key: NativeAsymmetricKey, ciphertext: Bytes, label: Bytes | null): NativeSecretKey;
+  /** `ephemeral` only for the test vectors (lib/crypto/ecdh-es-vectors.ts). */
+  ecdhEsWrapSecretKey(key: NativeAsymmetricKey, secret: NativeSecretKey, label: Bytes | null, ephemeral?: NativeAsymmetricKey): Buffer;
+  ecdhEsUnwrapSecretKey(key: NativeAsymmetricKey, wrapped: Bytes, label: Bytes | null): NativeSecretKey;
 }
 
 /** The package root: both lib/ (tests, through ts-jest) and dist/ sit one level below it. */

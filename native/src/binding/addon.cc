@@ -9,6 +9,7 @@
 #include "asymmetric_key_handle.h"
 #include "container_functions.h"
 #include "digest_functions.h"
+#include "ecdh_es_functions.h"
 #include "errors.h"
 #include "file_functions.h"
 #include "registry_functions.h"
@@ -44,6 +45,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterDigestFunctions(env, exports);
   RegisterAesFunctions(env, exports);
   RegisterSignatureFunctions(env, exports);
+  RegisterEcdhEsFunctions(env, exports);
   RegisterSectorFunctions(env, exports);
   RegisterContainerFunctions(env, exports);
   RegisterSegmentFunctions(env, exports);

@@ -1,0 +1,46 @@
+#include "ecdh_es_functions.h"
+
+#include <vector>
+
+#include "../core/ecdh_es.h"
+#include "arguments.h"
+#include "asymmetric_key_handle.h"
+#include "errors.h"
+#include "secret_key_handle.h"
+
+namespace openrms::binding {
+namespace {
+
+// (key, secretKeyHandle, label|null, ephemeral?) -> Buffer: the content key never enters
+// JavaScript. `ephemeral` is the test vectors' seam (lib/crypto/ecdh-es-vectors.ts); the
+// public wrap never passes it.
+Napi::Value WrapSecretKey(const Napi::CallbackInfo& info) {
+  return Guarded(info, [&]() -> Napi::Value {
+    auto key = AsymmetricKeyHandle::From(info.Env(), info[0]).key();
+    auto secret = SecretKeyHandle::From(info, 1).bytes();
+    core::ByteView label = OptionalBytesArg(info, 2, "label");
+    std::vector<uint8_t> out =
+        info[3].IsUndefined()
+            ? core::EcdhEsWrap(*key, secret->view(), label)
+            : core::EcdhEsWrapWithEphemeral(*key, *AsymmetricKeyHandle::From(info.Env(), info[3]).key(), secret->view(), label);
+    return Napi::Buffer<uint8_t>::Copy(info.Env(), out.data(), out.size());
+  });
+}
+
+// (key, wrapped, label|null) -> SecretKeyHandle
+Napi::Value UnwrapSecretKey(const Napi::CallbackInfo& info) {
+  return Guarded(info, [&]() -> Napi::Value {
+    auto key = AsymmetricKeyHandle::From(info.Env(), info[0]).key();
+    core::SecretBytes out = core::EcdhEsUnwrap(*key, BytesArg(info, 1, "wrapped"), OptionalBytesArg(info, 2, "label"));
+    return SecretKeyHandle::New(info.Env(), std::move(out));
+  });
+}
+
+}  // namespace
+
+void RegisterEcdhEsFunctions(Napi::Env env, Napi::Object exports) {
+  exports.Set("ecdhEsWrapSecretKey", Napi::Function::New<WrapSecretKey>(env, "ecdhEsWrapSecretKey"));
+  exports.Set("ecdhEsUnwrapSecretKey", Napi::Function::New<UnwrapSecretKey>(env, "ecdhEsUnwrapSecretKey"));
+}
+
+}  // namespace openrms::binding
