@@ -74,13 +74,13 @@ export type {
 
 // ---- The crypto core (docs/crypto.md) ----
 export {
-  aesCbc, aesEcb, aesGcm, AsymmetricKey, hkdfSha256, hmacSha256, hmacSha256Async, randomBytes, randomFill, rsaOaep, SecretKey, sha256,
-  sha256Async, sign, signAsync, SIGNATURE_ALGORITHMS, THREAD_POOL_THRESHOLD, verify, verifyAsync, verifyBatch, verifyBatchAsync,
-  verifyHmacSha256,
+  aesCbc, aesEcb, aesGcm, AsymmetricKey, ecdhEs, hkdfSha256, hmacSha256, hmacSha256Async, keyWrap, randomBytes, randomFill, rsaOaep,
+  SecretKey, sha256, sha256Async, sign, signAsync, SIGNATURE_ALGORITHMS, THREAD_POOL_THRESHOLD, verify, verifyAsync, verifyBatch,
+  verifyBatchAsync, verifyHmacSha256,
 } from './crypto';
 export type {
-  AesKeyLength, EcJwk, ExportOptions, GenerateOptions, HkdfOptions, Jwk, KeyType, RsaJwk, RsaModulusLength, SignatureAlgorithm,
-  VerificationItem,
+  AesKeyLength, EcJwk, ExportOptions, GenerateOptions, HkdfOptions, Jwk, KeyType, KeyWrapAlgorithm, KeyWrapOptions, RsaJwk,
+  RsaModulusLength, SignatureAlgorithm, VerificationItem,
 } from './crypto';
 
 import { native } from './native';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import * as rsaOaep from '../crypto/rsa-oaep';
+import * as keyWrap from '../crypto/key-wrap';
 import { SecretKey } from '../crypto/secret-key';
 import { RmsError } from '../errors';
 import { verifyClc } from '../license/certificates';
@@ -30,7 +30,7 @@ export async function serializeLicense(session: ServiceSession, d: LicenseDescri
   try {
     let pl: string;
     if (o.online) {
-      const wrappedKey = rsaOaep.wrapKey(session.slc.wrappingKey, contentKey, { label: publishRequestLabel(contentId) }).toString('base64url');
+      const wrappedKey = keyWrap.wrapKey(session.slc.wrappingKey, contentKey, { label: publishRequestLabel(contentId) }).toString('base64url');
       const answer = await session.connection.callAuthenticated('POST', '/_wmcs/licensing/publish', {
         rac: await session.currentRac(), contentId, wrappedKey, policy, autoGrantOwner: d.autoGrantOwner, descriptors: d.descriptors,
         signedData: d.signedData, encryptedData: d.encryptedData, referralUrl: d.referralUrl,

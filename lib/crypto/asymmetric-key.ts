@@ -205,3 +205,11 @@ export function asymmetricKeyHandle(name: string, key: unknown): NativeAsymmetri
   if (key.closed) throw keyClosed();
   return key.handle;
 }
+
+/** The handle of the open `key` argument of `algorithm`, which takes keys of `type` only (and private ones to unwrap). */
+export function keyHandleFor(algorithm: string, type: KeyType, key: unknown, needPrivate: boolean): NativeAsymmetricKey {
+  const handle = asymmetricKeyHandle('key', key);
+  if (handle.type !== type) throw new RmsError('INVALID_KEY', `${algorithm} needs ${type === 'rsa' ? 'an RSA' : 'an EC P-256'} key`, { argument: 'key' });
+  if (needPrivate && !handle.hasPrivate) throw new RmsError('INVALID_KEY', 'unwrapping needs a private key', { argument: 'key' });
+  return handle;
+}

@@ -6,7 +6,7 @@
 import { RmsError } from '../errors';
 import { native } from '../native';
 import { optionalBytes, requireBytes } from './arguments';
-import { AsymmetricKey, asymmetricKeyHandle } from './asymmetric-key';
+import { AsymmetricKey, keyHandleFor } from './asymmetric-key';
 import { SecretKey } from './secret-key';
 
 export interface OaepOptions {
@@ -15,10 +15,7 @@ export interface OaepOptions {
 }
 
 function rsaHandle(key: unknown, needPrivate: boolean) {
-  const handle = asymmetricKeyHandle('key', key);
-  if (handle.type !== 'rsa') throw new RmsError('INVALID_KEY', 'RSA-OAEP needs an RSA key', { argument: 'key' });
-  if (needPrivate && !handle.hasPrivate) throw new RmsError('INVALID_KEY', 'unwrapping needs a private key', { argument: 'key' });
-  return handle;
+  return keyHandleFor('RSA-OAEP', 'rsa', key, needPrivate);
 }
 
 /** Encrypts a short message (at most k - 66 bytes: 190 for RSA-2048) to `key`. */

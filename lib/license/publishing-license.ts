@@ -5,7 +5,7 @@
  * itself (online publishing).
  *
  * Its sealed parts (the wrapped content key, the encrypted grants and application data) are
- * bound to the PL they were made for: the RSA-OAEP label and the AES-GCM AAD carry a digest of
+ * bound to the PL they were made for: the key wrap's label and the AES-GCM AAD carry a digest of
  * the PL's content ID, owner, signer and clear policy (`plBinding`). Copied into any other PL,
  * whoever signs it, they no longer open, so nobody can borrow another PL's key or grants under a
  * policy of their own.
@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { AsymmetricKey } from '../crypto/asymmetric-key';
 import * as aesGcm from '../crypto/aes-gcm';
 import { randomBytes } from '../crypto/random';
-import * as rsaOaep from '../crypto/rsa-oaep';
+import * as keyWrap from '../crypto/key-wrap';
 import { SecretKey } from '../crypto/secret-key';
 import { invalidArgument, RmsError } from '../errors';
 import { sha256 } from '../crypto/digest';
@@ -83,7 +83,7 @@ export interface PlClaims {
   ead: string | null;
   mode: string;
   urls: LicensingUrls;
-  /** The content key wrapped to the service's wrapping key (RSA-OAEP-256, label = `sealContext(binding, 'content-key')`). */
+  /** The content key wrapped to the service's wrapping key (RSA-OAEP-256 or ECDH-ES+A256KW by its type, label = `sealContext(binding, 'content-key')`). */
   ck: string;
   /** The owner's CLC when published offline. */
   clc: string | null;
@@ -157,7 +157,7 @@ export function plBinding(c: PlBindingClaims): string {
 
 type SealedPart = 'content-key' | 'grants' | 'app-data';
 
-/** The RSA-OAEP label or AES-GCM AAD of one sealed part of the PL with this binding. */
+/** The key wrap's label or AES-GCM AAD of one sealed part of the PL with this binding. */
 function sealContext(binding: string, part: SealedPart): Buffer {
   return Buffer.from(`openrms-pl/${part}/${binding}`, 'ascii');
 }
@@ -236,7 +236,7 @@ export function buildPlClaims(o: PublishOptions, signer: AsymmetricKey, clc: str
     desc: o.descriptors ?? [], ref: o.referralUrl ?? null, sad: appData('signedData', o.signedData),
     ead: Object.keys(encryptedData).length === 0 ? null : sealJson(o.contentKey, sealContext(binding, 'app-data'), encryptedData),
     mode: o.mode ?? 'AES256-GCM-STREAM', urls: o.urls,
-    ck: rsaOaep.wrapKey(o.wrappingKey, o.contentKey, { label: sealContext(binding, 'content-key') }).toString('base64url'), clc,
+    ck: keyWrap.wrapKey(o.wrappingKey, o.contentKey, { label: sealContext(binding, 'content-key') }).toString('base64url'), clc,
   };
 }
 
@@ -341,12 +341,12 @@ export function unwrapPlContentKey(pl: VerifiedPl, wrappingPrivateKey: Asymmetri
   const label = sealContext(plBinding(pl.claims), 'content-key');
   let key: SecretKey;
   try {
-    key = rsaOaep.unwrapKey(wrappingPrivateKey, Buffer.from(pl.claims.ck, 'base64url'), { label });
+    key = keyWrap.unwrapKey(wrappingPrivateKey, Buffer.from(pl.claims.ck, 'base64url'), { label });
   } catch (cause) {
     if (cause instanceof RmsError && cause.code === 'DECRYPTION_FAILED') throw spliced('its content key was wrapped for another license', cause);
     throw cause;
   }
-  // OAEP wraps any message of up to 190 bytes; AES-256 is the only key a PL's content opens with.
+  // OAEP wraps any message of up to 190 bytes and AES-KW any AES key; AES-256 is the only key a PL's content opens with.
   const length = key.length;
   if (length !== 32) {
     key.close();

@@ -5,7 +5,7 @@
  * interval; the full policy only for the owner or a holder of VIEWRIGHTSDATA.
  */
 import { AsymmetricKey } from '../crypto/asymmetric-key';
-import * as rsaOaep from '../crypto/rsa-oaep';
+import * as keyWrap from '../crypto/key-wrap';
 import { SecretKey } from '../crypto/secret-key';
 import { invalidArgument, RmsError } from '../errors';
 import {
@@ -33,7 +33,7 @@ export interface UlClaims {
   /** Content valid-until, or null. */
   cvu: number | null;
   rights: string[];
-  /** The content key wrapped to the RAC key (RSA-OAEP-256, label = content ID). */
+  /** The content key wrapped to the RAC key (RSA-OAEP-256 or ECDH-ES+A256KW by its type, label = content ID). */
   ck: string;
   /** The full policy, for the owner or a holder of VIEWRIGHTSDATA; null otherwise. */
   pol: Policy | null;
@@ -63,7 +63,7 @@ function buildUlClaims(serviceKey: AsymmetricKey, o: IssueUlOptions): UlClaims {
   return {
     ver: CERTIFICATE_VERSION, iss: serviceKey.thumbprint(), sub: o.user, rac: o.racKey.thumbprint(), cid: pl.cid, own: pl.own,
     iat: o.iat, exp: o.iat + o.policy.offlineDays * DAY, cvu: pl.pol.contentValidUntil, rights,
-    ck: rsaOaep.wrapKey(o.racKey, o.contentKey, { label: Buffer.from(pl.cid) }).toString('base64url'),
+    ck: keyWrap.wrapKey(o.racKey, o.contentKey, { label: Buffer.from(pl.cid) }).toString('base64url'),
     pol: hasRight(rights, 'VIEWRIGHTSDATA') ? o.policy : null,
   };
 }
@@ -130,5 +130,5 @@ export function openUlContentKey(ul: VerifiedUl, racPrivateKey: AsymmetricKey): 
   if (racPrivateKey.thumbprint() !== ul.claims.rac) {
     throw new RmsError('BROKEN_CERT_CHAIN', 'the UL was issued to another rights account key');
   }
-  return rsaOaep.unwrapKey(racPrivateKey, Buffer.from(ul.claims.ck, 'base64url'), { label: Buffer.from(ul.claims.cid) });
+  return keyWrap.unwrapKey(racPrivateKey, Buffer.from(ul.claims.ck, 'base64url'), { label: Buffer.from(ul.claims.cid) });
 }

@@ -28,7 +28,7 @@
 import { createHash } from 'node:crypto';
 
 import { AsymmetricKey, Jwk, jwkThumbprint } from '../crypto/asymmetric-key';
-import * as rsaOaep from '../crypto/rsa-oaep';
+import * as keyWrap from '../crypto/key-wrap';
 import { SecretKey } from '../crypto/secret-key';
 import { invalidArgument, RmsError } from '../errors';
 import {
@@ -63,7 +63,7 @@ const MAX_CACHED_PL_LENGTH = 16 * 1024;
 export interface PublishRequest {
   rac: string;
   contentId: string;
-  /** The content key, wrapped by the client to the SLC's wrapping key (RSA-OAEP-256, label = publishRequestLabel(content ID)), base64url. */
+  /** The content key, wrapped by the client to the SLC's wrapping key (RSA-OAEP-256 or ECDH-ES+A256KW by its type, label = publishRequestLabel(content ID)), base64url. */
   wrappedKey: string;
   template?: string;
   policy?: Policy;
@@ -146,16 +146,19 @@ export class Licensing {
     this.verifiedRacs.clear();
   }
 
-  /** Issues a RAC for the caller's public key (made on the caller's device; a private key is refused). */
+  /**
+   * Issues a RAC for the caller's public key (made on the caller's device; a private key is
+   * refused): RSA of 2048 bits or more, or EC P-256, whatever the service's own keys are.
+   */
   async certify(account: Account, jwk: Jwk): Promise<string> {
     let key: AsymmetricKey;
     try {
       key = AsymmetricKey.importJwk(jwk);
     } catch (cause) {
-      throw new RmsError('INVALID_ARGUMENT', 'key must be a public RSA JWK', { argument: 'key', cause });
+      throw new RmsError('INVALID_ARGUMENT', 'key must be a public RSA or EC P-256 JWK', { argument: 'key', cause });
     }
     if (key.hasPrivate) throw invalidArgument('key', 'a public key only: private keys never leave the device');
-    if (key.type !== 'rsa' || key.bits < 2048) throw invalidArgument('key', 'an RSA public key of 2048 bits or more');
+    if (key.type === 'rsa' && key.bits < 2048) throw invalidArgument('key', 'an RSA public key of 2048 bits or more, or an EC P-256 one');
     const now = this.d.now();
     const rac = issueRac(this.d.signingKey, { email: account.email, kind: account.kind, userKey: key, iat: now, exp: now + RAC_LIFETIME_SECONDS });
     await this.d.audit.record({ actor: account.email, action: 'certify', outcome: 'issued' });
@@ -255,7 +258,7 @@ export class Licensing {
     let failure: unknown;
     for (const key of [this.d.wrappingKey, ...this.wrappingKeys.values()]) {
       try {
-        return rsaOaep.unwrapKey(key, wrapped, { label: publishRequestLabel(contentId) });
+        return keyWrap.unwrapKey(key, wrapped, { label: publishRequestLabel(contentId) });
       } catch (cause) {
         failure ??= cause;
       }

@@ -78,7 +78,7 @@ export const SCHEMAS = {
     response: answer({ identity: { type: 'string' }, identity_kind: { type: 'string' } }),
   },
   certify: {
-    body: object({ key: { type: 'object', description: 'a public RSA JWK' } }, ['key']),
+    body: object({ key: { type: 'object', description: 'a public JWK: RSA of 2048 bits or more, or EC P-256' } }, ['key']),
     response: answer({ rac: { type: 'string' } }),
   },
   clc: {
