@@ -61,6 +61,7 @@ function markdownReport({ machine, command, quick, seconds, results }) {
   out.push(`- Date: ${machine.date}`);
   out.push(`- CPU: ${machine.cpu}, ${machine.cores} cores (\`os.cpus().length\`); load average at start ${machine.loadAverage}`);
   out.push(`- OS: ${machine.platform}`);
+  if (machine.pageReporting) out.push(`- Memory: ${machine.pageReporting}`);
   out.push(`- Node ${machine.node} (its own OpenSSL ${machine.nodeOpenssl}); libuv thread pool: ${machine.threadPoolSize}`);
   out.push(`- openrms ${machine.openrms}${machine.commit ? ` at ${machine.commit}` : ''}; addon OpenSSL ${machine.addonOpenssl} ` +
     `(\`require('openrms').nativeInfo\`, libcrypto linked statically), N-API ${machine.napiVersion}`);

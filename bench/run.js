@@ -21,6 +21,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { describeMachine } = require('./machine');
+const { pauseFreePageReporting } = require('./page-reporting');
 const { consoleTable, markdownReport } = require('./report');
 
 const SCENARIO_DIR = path.join(__dirname, 'scenarios');
@@ -44,10 +45,11 @@ async function main() {
   const quick = process.env.OPENRMS_BENCH_QUICK === '1' || process.env.OPENRMS_BENCH_QUICK === 'true';
   const scenarios = loadScenarios(filters);
   if (scenarios.length === 0) throw new Error(`no scenario matches ${filters.join(', ')}`);
-  const machine = describeMachine();
+  const pageReporting = pauseFreePageReporting();
+  const machine = { ...describeMachine(), pageReporting: pageReporting.description };
   const command = commandLine(quick, filters);
   console.log(`openrms benchmarks${quick ? ' (quick smoke run)' : ''}: ${machine.cpu}, ${machine.cores} cores, ` +
-    `Node ${machine.node}, addon OpenSSL ${machine.addonOpenssl}, load ${machine.loadAverage}`);
+    `Node ${machine.node}, addon OpenSSL ${machine.addonOpenssl}, load ${machine.loadAverage}; ${machine.pageReporting}`);
 
   const options = { quick };
   const started = process.hrtime.bigint();
@@ -70,6 +72,7 @@ async function main() {
     results.push(result);
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  pageReporting.restore();
 
   const rows = results.flatMap((r) => r.rows);
   const withTargets = rows.filter((r) => r.target !== null);

@@ -30,9 +30,10 @@ const closeFd = promisify(fs.close);
 
 /**
  * Largest single write. On Linux 6.18 ext4 (large folios), a 2 MiB write at a 2 MiB-aligned
- * offset gets a 2 MiB page-cache folio; on this VM a third of such 1 GiB runs stalled for 2-4 s
- * (versus 0.35 s), while 1 MiB writes never did (docs/format.md, "Output safety"). Unprotected chunks are
- * exactly such writes, so they go in halves.
+ * offset gets a 2 MiB page-cache folio. On a VM with free page reporting (virtio-balloon) such
+ * folios come from blocks the hypervisor has unbacked, and a third of such 1 GiB runs stalled
+ * for 2-4 s (versus 0.35 s), while 1 MiB writes never did (docs/format.md, "Output safety";
+ * bench/page-reporting.js). Unprotected chunks are exactly such writes, so they go in halves.
  */
 const MAX_WRITE = 1024 * 1024;
 
