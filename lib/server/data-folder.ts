@@ -92,8 +92,8 @@ function loadSettings(file: string): ServiceSettings {
   }
 }
 
-/** Opens the data folder, creating what is missing (folder, keys, settings). */
-export function openDataFolder(dir: string): DataFolder {
+/** Opens the data folder, creating what is missing (folder, keys, settings); with `openKeys`, those keys instead of the keys folder's. */
+export function openDataFolder(dir: string, openKeys?: ServiceKeys): DataFolder {
   const root = path.resolve(dir);
   try {
     mkdirSync(path.join(root, 'keys'), { recursive: true, mode: 0o700 });
@@ -104,6 +104,6 @@ export function openDataFolder(dir: string): DataFolder {
     throw fileSystemError(error, root);
   }
   const settings = loadSettings(path.join(root, 'service.json'));
-  const keys = openKeysFolder(path.join(root, 'keys'));
+  const keys = openKeys ?? openKeysFolder(path.join(root, 'keys'));
   return { dir: root, signingKey: keys.signing, wrappingKey: keys.wrapping, keys, settings, outbox: path.join(root, 'outbox') };
 }

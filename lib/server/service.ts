@@ -21,7 +21,7 @@ import { Licensing } from './licensing';
 import { RateWindow } from './rate-window';
 import { openStorage, Storage } from './storage/storage';
 import { RouteContext, SIGNUPS_PER_CLIENT } from './routes';
-import { pinKeys } from './service-keys';
+import { pinKeys, ServiceKeys } from './service-keys';
 import { resolveLimits, ServiceLimits } from './service-limits';
 import { LogEntry, serviceLog } from './service-log';
 import { METRICS_ACCESS, MetricsAccess, ServiceMetrics } from './service-metrics';
@@ -81,6 +81,13 @@ export interface RunningService {
 export interface WorkerContext {
   /** The worker's number (cluster.worker.id), in every log line. */
   worker: number;
+  /**
+   * The keys the primary read and pinned in the database when the service started
+   * (worker-keys.ts): the worker neither reads the keys folder nor pins them again. After
+   * `openrms keys rotate` the database is pinned to their successor, and a worker started since
+   * goes on with its service's generation, as a running instance does, until the service restarts.
+   */
+  keys?: ServiceKeys;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -111,7 +118,7 @@ export async function startService(options: ServiceOptions, worker?: WorkerConte
   const now = options.now ?? ((): number => Math.floor(Date.now() / 1000));
   const tls = options.tls === undefined ? undefined : { cert: readPem(options.tls.certFile), key: readPem(options.tls.keyFile) };
 
-  const folder = openDataFolder(options.dataDir);
+  const folder = openDataFolder(options.dataDir, worker?.keys);
   const storage = await openStorage({
     dataDir: folder.dir, db: options.db ?? folder.settings.db ?? undefined, timeoutMs: limits.databaseTimeoutMs, onIdleError: (error) => log.write('warn', 'database-connection-lost', { detail: error.message }),
   });
@@ -123,7 +130,7 @@ export async function startService(options: ServiceOptions, worker?: WorkerConte
   let http: ReturnType<typeof buildHttpServer>;
   let address: AddressInfo;
   try {
-    await pinKeys(storage.keys, folder.keys, { keysDir: `${folder.dir}/keys`, database: storage.location });
+    if (worker?.keys === undefined) await pinKeys(storage.keys, folder.keys, { keysDir: `${folder.dir}/keys`, database: storage.location });
     http = buildHttpServer({
       limits, tls, log, metrics, metricsAccess, context: () => context, challenge: () => challenge, closing: () => closing !== null,
     });

@@ -8,6 +8,7 @@ import cluster from 'node:cluster';
 
 import { RmsError } from '../errors';
 import { RunningService, startService } from './service';
+import { keysFromMessage } from './worker-keys';
 import { FromWorker, ToWorker } from './workers';
 
 let service: RunningService | null = null;
@@ -29,7 +30,8 @@ async function stop(): Promise<void> {
 
 process.on('message', (message: ToWorker) => {
   if (message.type === 'openrms:start' && service === null) {
-    startService(message.options, { worker: cluster.worker?.id ?? 0 }).then((started) => {
+    // Inside the promise: keys that do not import are reported to the primary as any failure to start is.
+    Promise.resolve().then(() => startService(message.options, { worker: cluster.worker?.id ?? 0, keys: keysFromMessage(message.keys) })).then((started) => {
       service = started;
       if (stopping) return void started.close();
       void send({ type: 'openrms:started', url: started.url });

@@ -1,8 +1,9 @@
 /**
  * `openrms serve --workers N`: N service processes sharing one port through Node's `cluster`.
  * The primary prepares the data folder (its keys are generated once, not by N processes at
- * once) and migrates the database once, then forks the workers; each opens the storage and runs
- * `startService` on the same address, and the primary hands them connections in turn (cluster's
+ * once), pins the keys and migrates the database once, then forks the workers, handing each the
+ * keys it read (worker-keys.ts: one key generation for the life of the service, rotation or not);
+ * each opens the storage and runs `startService` on the same address, and the primary hands them connections in turn (cluster's
  * round-robin). A worker that dies is replaced. What the workers share lives in the database
  * (accounts, licenses on record, sign-in and sign-up counts); each worker's memory holds only
  * caches and its own share of the limits: the body budget, the connection caps and the sign-in
@@ -14,9 +15,11 @@ import path from 'node:path';
 import { invalidArgument, RmsError, RmsErrorCode } from '../errors';
 import { openDataFolder } from './data-folder';
 import { ServiceOptions } from './service';
+import { pinKeys } from './service-keys';
 import { LogEntry, serviceLog } from './service-log';
 import { answerClusterMetrics } from './service-metrics';
 import { openStorage } from './storage/storage';
+import { KeysMessage, keysMessage } from './worker-keys';
 
 /** What a worker is started with: ServiceOptions less what cannot cross a process boundary. */
 export type WorkerServiceOptions = Omit<ServiceOptions, 'log' | 'now'>;
@@ -39,7 +42,7 @@ export interface RunningWorkers {
 }
 
 /** Messages between the primary and a worker (worker-process.ts). */
-export type ToWorker = { type: 'openrms:start'; options: WorkerServiceOptions } | { type: 'openrms:stop' };
+export type ToWorker = { type: 'openrms:start'; options: WorkerServiceOptions; keys: KeysMessage } | { type: 'openrms:stop' };
 export type FromWorker = { type: 'openrms:started'; url: string } | { type: 'openrms:failed'; code: RmsErrorCode; message: string };
 
 const MAX_WORKERS = 256;
@@ -67,9 +70,15 @@ export async function runWorkers(options: WorkersOptions): Promise<RunningWorker
   if (!cluster.isPrimary) throw new RmsError('INVALID_ARGUMENT', 'runWorkers is called in the primary process, not in a cluster worker');
   const log = serviceLog(logTo, { primary: process.pid });
 
-  // Keys generated and the schema migrated here, once, before any worker races another to it.
+  // Keys generated and pinned and the schema migrated here, once, before any worker races another
+  // to it. Every worker, a replacement too, gets these keys from here (worker-keys.ts).
   const folder = openDataFolder(serviceOptions.dataDir);
-  await (await openStorage({ dataDir: folder.dir, db: serviceOptions.db ?? folder.settings.db ?? undefined })).close();
+  const storage = await openStorage({ dataDir: folder.dir, db: serviceOptions.db ?? folder.settings.db ?? undefined });
+  try {
+    await pinKeys(storage.keys, folder.keys, { keysDir: path.join(folder.dir, 'keys'), database: storage.location });
+  } finally {
+    await storage.close();
+  }
 
   cluster.setupPrimary({ exec: path.join(__dirname, 'worker-process.js'), args: [], execArgv: workerExecArgv(process.execArgv) });
   const stopAnswering = answerClusterMetrics();
@@ -89,7 +98,7 @@ export async function runWorkers(options: WorkersOptions): Promise<RunningWorker
       });
       worker.once('exit', (code, signal) => reject(new RmsError('SERVICE_UNAVAILABLE', `worker ${worker.id} exited at start (${signal ?? code})`)));
     });
-    worker.once('online', () => worker.send({ type: 'openrms:start', options: serviceOptions } satisfies ToWorker));
+    worker.once('online', () => worker.send({ type: 'openrms:start', options: serviceOptions, keys: keysMessage(folder.keys) } satisfies ToWorker));
     worker.once('exit', (code, signal) => {
       live.delete(worker);
       if (closing !== null) return;

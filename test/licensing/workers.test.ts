@@ -5,8 +5,6 @@
  * killed with SIGKILL is replaced; and killing one in the middle of a load loses no audit record
  * of a use license a client received.
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,54 +13,16 @@ import { decodeJws, passwordTokenProvider, RmsClient } from '../../lib';
 import { Accounts } from '../../lib/server/accounts';
 import { openDataFolder } from '../../lib/server/data-folder';
 import { openStorage } from '../../lib/server/storage/storage';
-import { requireBuilt, ROOT } from '../support/built-package';
+import { requireBuilt } from '../support/built-package';
 import { internals } from '../support/client-internals';
 import { passwordOf } from '../support/licensing-service';
 import { waitUntil } from '../support/real-binary';
-
-interface Cluster {
-  child: ChildProcess;
-  url: string;
-  pids: number[];
-  /** The log entries the primary and its workers wrote to stderr so far. */
-  entries: Record<string, unknown>[];
-}
+import { startWorkerCluster, WorkerCluster } from '../support/worker-cluster';
 
 let root: string;
 let dataDir: string;
-let cluster: Cluster;
+let cluster: WorkerCluster;
 const clients: RmsClient[] = [];
-
-/** A process that runs runWorkers from dist/ and prints its URL and workers' process IDs. */
-async function startCluster(workers: number): Promise<Cluster> {
-  const script = `
-    const { runWorkers } = require(${JSON.stringify(path.join(ROOT, 'dist', 'server'))});
-    runWorkers({ workers: ${workers}, dataDir: ${JSON.stringify(dataDir)}, port: 0 }).then((w) => {
-      process.stdout.write(JSON.stringify({ url: w.url, pids: w.pids() }) + '\\n');
-      process.on('SIGTERM', () => w.close().then(() => process.exit(0)));
-    }, (error) => { console.error(error); process.exit(1); });`;
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const entries: Record<string, unknown>[] = [];
-  let pending = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    pending += d.toString();
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) {
-      try {
-        entries.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        entries.push({ event: 'not-json', line });
-      }
-    }
-  });
-  const [line] = await Promise.race([
-    once(child.stdout!, 'data'),
-    once(child, 'exit').then(() => { throw new Error(`runWorkers exited: ${JSON.stringify(entries)}`); }),
-  ]) as [Buffer];
-  const started = JSON.parse(line.toString().split('\n')[0]!) as { url: string; pids: number[] };
-  return { child, url: started.url, pids: started.pids, entries };
-}
 
 async function signIn(email: string): Promise<RmsClient> {
   const client = await RmsClient.signIn({ store: path.join(root, 'stores', email), serviceUrl: cluster.url, tokenProvider: passwordTokenProvider(email, passwordOf(email)) });
@@ -79,15 +39,12 @@ beforeAll(async () => {
   const accounts = new Accounts(storage, () => Math.floor(Date.now() / 1000));
   for (const email of ['alice@contoso.com', 'bob@contoso.com']) await accounts.addUser(email, { password: passwordOf(email) });
   await storage.close();
-  cluster = await startCluster(2);
+  cluster = await startWorkerCluster({ workers: 2, dataDir });
 }, 60_000);
 
 afterAll(async () => {
   for (const client of clients) client.close();
-  if (cluster?.child.exitCode === null) {
-    cluster.child.kill('SIGTERM');
-    await once(cluster.child, 'exit');
-  }
+  await cluster?.stop();
   rmSync(root, { recursive: true, force: true });
 });
 
