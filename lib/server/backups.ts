@@ -150,14 +150,22 @@ export async function restoreDatabase(dataDir: string, file: string, keys: Servi
       }
       prepareDatabase(db);
       db.pragma('busy_timeout = 0');
-      // What is replaced is kept, in case the wrong backup was restored.
-      let previous: string | null = null;
-      if ((db.prepare('SELECT COUNT(*) FROM users').pluck().get() as number) + (db.prepare('SELECT COUNT(*) FROM audit').pluck().get() as number) > 0) {
-        previous = path.join(dataDir, `${DATABASE_FILE}.before-restore-${now.toISOString().replace(/[:.]/g, '-')}`);
-        closeSync(openSync(previous, 'wx', 0o600));
-        await db.backup(previous);
+      db.prepare('ATTACH DATABASE ? AS backup').run(copy);
+      try {
+        // Checked before anything is written, the copy of what is replaced included: a backup
+        // refused leaves the data folder as it was.
+        const tables = sameTables(db);
+        // What is replaced is kept, in case the wrong backup was restored.
+        let previous: string | null = null;
+        if ((db.prepare('SELECT COUNT(*) FROM main.users').pluck().get() as number) + (db.prepare('SELECT COUNT(*) FROM main.audit').pluck().get() as number) > 0) {
+          previous = path.join(dataDir, `${DATABASE_FILE}.before-restore-${now.toISOString().replace(/[:.]/g, '-')}`);
+          closeSync(openSync(previous, 'wx', 0o600));
+          await db.backup(previous);
+        }
+        return { file: source, previous, schema, rows: replaceTables(db, tables) };
+      } finally {
+        db.exec('DETACH DATABASE backup');
       }
-      return { file: source, previous, schema, rows: replaceTables(db, copy) };
     } finally {
       db.close();
     }
@@ -169,26 +177,43 @@ export async function restoreDatabase(dataDir: string, file: string, keys: Servi
   }
 }
 
-/** Every table of `db` given the rows of the database `copy` (same schema), in one transaction. */
-function replaceTables(db: Db, copy: string): Record<string, number> {
-  db.prepare('ATTACH DATABASE ? AS backup').run(copy);
-  try {
-    const tables = tablesOf(db, 'main');
-    const theirs = tablesOf(db, 'backup');
-    if (tables.join() !== theirs.join()) throw new RmsError('INVALID_FORMAT', `the backup's tables (${theirs.join(', ')}) are not this schema's (${tables.join(', ')})`);
-    const rows: Record<string, number> = {};
-    db.transaction(() => {
-      for (const table of tables) {
-        const columns = (db.prepare(`PRAGMA main.table_info("${table}")`).all() as { name: string }[]).map((c) => `"${c.name}"`).join(', ');
-        db.exec(`DELETE FROM main."${table}"`);
-        rows[table] = db.prepare(`INSERT INTO main."${table}" (${columns}) SELECT ${columns} FROM backup."${table}"`).run().changes;
-      }
-      // AUTOINCREMENT's counters (the audit log's IDs) as the backup had them.
-      db.exec('DELETE FROM main.sqlite_sequence');
-      db.exec('INSERT INTO main.sqlite_sequence (name, seq) SELECT name, seq FROM backup.sqlite_sequence');
-    }).exclusive();
-    return rows;
-  } finally {
-    db.exec('DETACH DATABASE backup');
+function columnsOf(db: Db, schema: string, table: string): string[] {
+  return (db.prepare(`PRAGMA ${schema}.table_info("${table}")`).all() as { name: string }[]).map((c) => c.name);
+}
+
+/**
+ * The tables of `db`, each with its columns, once checked to be those of the backup attached as
+ * `backup` (brought to the same schema version): INVALID_FORMAT for a backup whose tables or
+ * columns were dropped or added since it was made.
+ */
+function sameTables(db: Db): Map<string, string[]> {
+  const tables = tablesOf(db, 'main');
+  const theirs = tablesOf(db, 'backup');
+  if (tables.join() !== theirs.join()) throw new RmsError('INVALID_FORMAT', `the backup's tables (${theirs.join(', ')}) are not this schema's (${tables.join(', ')})`);
+  const columns = new Map<string, string[]>();
+  for (const table of tables) {
+    const ours = columnsOf(db, 'main', table);
+    const found = columnsOf(db, 'backup', table);
+    if ([...ours].sort().join() !== [...found].sort().join()) {
+      throw new RmsError('INVALID_FORMAT', `the backup's table ${table} has the columns ${found.join(', ')}, not this schema's (${ours.join(', ')})`);
+    }
+    columns.set(table, ours);
   }
+  return columns;
+}
+
+/** Every table of `db` given the rows of the attached `backup` (checked by sameTables), in one transaction. */
+function replaceTables(db: Db, tables: Map<string, string[]>): Record<string, number> {
+  const rows: Record<string, number> = {};
+  db.transaction(() => {
+    for (const [table, names] of tables) {
+      const columns = names.map((c) => `"${c}"`).join(', ');
+      db.exec(`DELETE FROM main."${table}"`);
+      rows[table] = db.prepare(`INSERT INTO main."${table}" (${columns}) SELECT ${columns} FROM backup."${table}"`).run().changes;
+    }
+    // AUTOINCREMENT's counters (the audit log's IDs) as the backup had them.
+    db.exec('DELETE FROM main.sqlite_sequence');
+    db.exec('INSERT INTO main.sqlite_sequence (name, seq) SELECT name, seq FROM backup.sqlite_sequence');
+  }).exclusive();
+  return rows;
 }
