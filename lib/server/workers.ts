@@ -3,8 +3,8 @@
  * The primary prepares the data folder (its keys are generated once, not by N processes at
  * once), pins the keys and migrates the database once, then forks the workers, handing each the
  * keys it read (worker-keys.ts: one key generation for the life of the service, rotation or not);
- * each opens the storage and runs `startService` on the same address, and the primary hands them connections in turn (cluster's
- * round-robin). A worker that dies is replaced. What the workers share lives in the database
+ * each opens the storage and runs `startService` on the same address, and the primary hands
+ * them connections in turn (cluster's round-robin). A worker that dies is replaced. What the workers share lives in the database
  * (accounts, licenses on record, sign-in and sign-up counts); each worker's memory holds only
  * caches and its own share of the limits: the body budget, the connection caps and the sign-in
  * hashing slots are per worker (docs/operations.md, "Workers").
