@@ -144,9 +144,9 @@ export interface NativeBinding {
   segmentOpenAsync(fileKey: NativeSecretKey, headerDigest: Bytes, segmentSize: number, input: Bytes, output: Bytes,
     firstIndex?: number, final?: boolean): Promise<boolean>;
 
-  // Linux O_TMPFILE and linkat through /proc/self/fd: a file descriptor or -errno, 0 or -errno.
-  openAnonymousFile(folder: string, mode: number): number;
-  linkAnonymousFile(fd: number, path: string): number;
+  // Linux O_TMPFILE and linkat through /proc/self/fd, on the thread pool: a file descriptor or -errno, 0 or -errno.
+  openAnonymousFile(folder: string, mode: number): Promise<number>;
+  linkAnonymousFile(fd: number, path: string): Promise<number>;
 
   readonly pfileMaxPrefix: number;
   parsePfileHeader(prefix: Bytes, fileSize: number): NativePfileHeader;

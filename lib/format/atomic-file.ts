@@ -44,14 +44,16 @@ export interface AtomicFileOptions {
   mode?: number;
   /** fsync the file before it takes its name (default false, like cp or gzip). */
   durable?: boolean;
+  /** The file being read to make this one (device and inode): refused as the target, whatever name or link leads to it. */
+  input?: { dev: number; ino: number };
 }
 
-async function exists(file: string): Promise<boolean> {
+/** What is at `file` now, or null when nothing is. */
+async function statOrNull(file: string): Promise<{ dev: number; ino: number } | null> {
   try {
-    await stat(file);
-    return true;
+    return await stat(file);
   } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') return false;
+    if ((error as { code?: string }).code === 'ENOENT') return null;
     throw fileSystemError(error, file);
   }
 }
@@ -92,6 +94,10 @@ async function syncFolder(folder: string): Promise<void> {
 /** Errors that mean "no O_TMPFILE here": use a named temporary file instead. */
 const NO_ANONYMOUS_FILES = new Set(['EOPNOTSUPP', 'ENOTSUP', 'EISDIR', 'EINVAL', 'ENOSYS']);
 
+function finalMode(options: AtomicFileOptions): number {
+  return (options.mode ?? 0o644) & 0o777;
+}
+
 export class AtomicFile {
   private position = 0;
   private open = true;
@@ -101,13 +107,20 @@ export class AtomicFile {
     private readonly options: AtomicFileOptions) {}
 
   static async create(target: string, options: AtomicFileOptions = {}): Promise<AtomicFile> {
-    // Refuse early, before any work; commit checks again without a race.
-    if (!options.overwrite && (await exists(target))) throw new RmsError('FILE_EXISTS', `already exists: ${target}`);
+    // Refuse early, before any work (one look at the target for both checks: a bulk run makes
+    // thousands of files); commit checks again without a race.
+    const existing = await statOrNull(target);
+    if (existing !== null && options.input !== undefined && existing.dev === options.input.dev && existing.ino === options.input.ino) {
+      throw new RmsError('INVALID_ARGUMENT', `the output would replace the input: ${target}`, { argument: 'options.outputPath' });
+    }
+    if (existing !== null && !options.overwrite) throw new RmsError('FILE_EXISTS', `already exists: ${target}`);
     const folder = path.dirname(target);
     // Naming an unnamed file goes through /proc/self/fd: without /proc (a chroot, a minimal
-    // container) use a named temporary file from the start, not fail at the end.
+    // container) use a named temporary file from the start, not fail at the end. An unnamed
+    // file is made with its final permissions (the kernel applies the umask): no other process
+    // can open it before it has a name, so it needs no private phase and no fchmod at the end.
     if (procFdAvailable()) {
-      const fd = native.openAnonymousFile(folder, 0o600);
+      const fd = await native.openAnonymousFile(folder, finalMode(options));
       if (fd >= 0) return new AtomicFile(target, null, fd, options);
       const error = errnoError(fd, `cannot create a file in ${folder}`);
       if (!NO_ANONYMOUS_FILES.has(error.code)) throw fileSystemError(error, `cannot create a file in ${folder}`);
@@ -146,7 +159,7 @@ export class AtomicFile {
   /** Puts the finished file in place under its name. */
   async commit(): Promise<void> {
     try {
-      await fchmod(this.fd, (this.options.mode ?? 0o644) & ~process.umask());
+      if (this.temporary !== null) await fchmod(this.fd, finalMode(this.options) & ~process.umask());
       if (this.options.durable) await fsync(this.fd);
       if (this.temporary === null) {
         await this.nameAnonymous();
@@ -169,14 +182,14 @@ export class AtomicFile {
 
   private async nameAnonymous(): Promise<void> {
     if (!this.options.overwrite) {
-      const result = native.linkAnonymousFile(this.fd, this.target);
+      const result = await native.linkAnonymousFile(this.fd, this.target);
       if (result !== 0) throw errnoError(result, this.target);
       await this.close();
       return;
     }
     // Replacing: a hidden name first (the file is complete by now), then an atomic rename.
     const hidden = randomName(this.target);
-    const result = native.linkAnonymousFile(this.fd, hidden);
+    const result = await native.linkAnonymousFile(this.fd, hidden);
     if (result !== 0) throw errnoError(result, this.target);
     await this.close();
     try {
@@ -197,7 +210,7 @@ export class AtomicFile {
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error;
-      if (await exists(this.target)) throw new RmsError('FILE_EXISTS', `already exists: ${this.target}`);
+      if ((await statOrNull(this.target)) !== null) throw new RmsError('FILE_EXISTS', `already exists: ${this.target}`);
       await rename(temporary, this.target);
       return;
     }

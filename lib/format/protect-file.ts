@@ -10,7 +10,7 @@
  * the memory it takes, whatever the file size. Output goes through an AtomicFile: a failure, a tampered segment or an abort leaves
  * no output file, and the input is only ever opened for reading.
  */
-import { FileHandle, stat } from 'node:fs/promises';
+import { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 import { fileSystemError, invalidArgument, RmsError } from '../errors';
@@ -170,17 +170,11 @@ async function pipeChunks(input: FileHandle, output: AtomicFile, plan: ChunkPlan
   if (bytesRead !== 0) throw new RmsError('IO_ERROR', 'the file changed size while being read');
 }
 
-/** The input is never replaced, whatever name (or link) the output is given. */
-async function refuseSameFile(target: string, input: OpenInput): Promise<void> {
-  const existing = await stat(target).catch(() => null);
-  if (existing !== null && existing.dev === input.dev && existing.ino === input.ino) {
-    throw new RmsError('INVALID_ARGUMENT', `the output would replace the input: ${target}`, { argument: 'options.outputPath' });
-  }
-}
-
 async function withOutput<T>(target: string, input: OpenInput, options: FileOutputOptions, write: (out: AtomicFile) => Promise<T>): Promise<T> {
-  await refuseSameFile(target, input);
-  const out = await AtomicFile.create(target, { overwrite: options.overwrite === true, mode: input.mode, durable: options.durable === true });
+  // The input is never replaced, whatever name (or link) the output is given.
+  const out = await AtomicFile.create(target, {
+    overwrite: options.overwrite === true, mode: input.mode, durable: options.durable === true, input: { dev: input.dev, ino: input.ino },
+  });
   try {
     const result = await write(out);
     checkSignal(options.signal);

@@ -94,10 +94,14 @@ export function sealedLength(plaintextLength: number, segmentSize: number = DEFA
   return native.segmentSealedSize(plaintextLength, segmentSize);
 }
 
+/** The cores, asked once: it is a system call, and a bulk run would ask it for every file. */
+let cores: number | undefined;
+
 /** Threads a chunk is spread over: the libuv pool, but no more than the cores. */
 function chunkThreads(): number {
   const pool = Number.parseInt(process.env.UV_THREADPOOL_SIZE ?? '', 10);
-  return Math.max(1, Math.min(Number.isInteger(pool) && pool > 0 ? pool : 4, availableParallelism()));
+  cores ??= availableParallelism();
+  return Math.max(1, Math.min(Number.isInteger(pool) && pool > 0 ? pool : 4, cores));
 }
 
 /** Work per thread in one chunk: enough that a pool round trip costs little beside the AES. */

@@ -88,6 +88,21 @@ describe('protectFile / unprotectFile', () => {
     expect((await unprotectFile(chosen, key, { outputPath: path.join(out, 'again.png') })).path).toBe(path.join(out, 'again.png'));
   });
 
+  it("gives the output the input's mode less the process's umask, replacing or not", async () => {
+    const source = write('notes.txt', randomBytes(100));
+    chmodSync(source, 0o666);
+    const before = process.umask(0o027);
+    try {
+      const first = await protectFile(source, key, license);
+      expect(statSync(first.path).mode & 0o777).toBe(0o640);
+      process.umask(0o077);
+      await protectFile(source, key, license, { overwrite: true });
+      expect(statSync(first.path).mode & 0o777).toBe(0o600);
+    } finally {
+      process.umask(before);
+    }
+  });
+
   it('refuses to replace an existing file unless asked, and never replaces the input', async () => {
     const source = write('a.txt', Buffer.from('new content'));
     const existing = write('a.ptxt', Buffer.from('someone else\'s file'));
@@ -183,7 +198,7 @@ describe('protectFile / unprotectFile', () => {
 
 describe('protectFile / unprotectFile where O_TMPFILE is missing (other platforms, some file systems)', () => {
   const key = SecretKey.generate();
-  beforeEach(() => jest.spyOn(native, 'openAnonymousFile').mockReturnValue(-osConstants.errno.EOPNOTSUPP));
+  beforeEach(() => jest.spyOn(native, 'openAnonymousFile').mockResolvedValue(-osConstants.errno.EOPNOTSUPP));
   afterEach(() => jest.restoreAllMocks());
 
   it('writes through a hidden named file, and removes it on failure', async () => {

@@ -1,6 +1,7 @@
 #include "file_functions.h"
 
 #include <cerrno>
+#include <memory>
 #include <string>
 
 #if defined(__linux__)
@@ -8,6 +9,7 @@
 #include <unistd.h>
 #endif
 
+#include "background_job.h"
 #include "errors.h"
 
 namespace openrms::binding {
@@ -21,8 +23,19 @@ std::string PathArg(const Napi::CallbackInfo& info, size_t index, const char* na
   return path;
 }
 
-// Both return a non-negative result or -errno, so JavaScript can fall back on EOPNOTSUPP
-// (file systems and platforms without O_TMPFILE) and map the rest to RmsError codes.
+// Both resolve with a non-negative result or -errno, so JavaScript can fall back on EOPNOTSUPP
+// (file systems and platforms without O_TMPFILE) and map the rest to RmsError codes. They run on
+// the thread pool: creating and naming a file costs the better part of a millisecond on some
+// file systems, and a bulk run creates thousands at once, which the JavaScript thread would
+// otherwise make one by one.
+
+// Runs `call` (returning a result or -errno) on the pool; resolves with that number.
+Napi::Promise NumberInBackground(Napi::Env env, std::function<int()> call) {
+  auto result = std::make_shared<int>(0);
+  return BackgroundJob::Promise(
+      env, {}, [call, result]() { *result = call(); },
+      [result](Napi::Env e) -> Napi::Value { return Napi::Number::New(e, *result); });
+}
 
 // (folder, mode) -> fd of an unnamed file in `folder`, opened for writing.
 Napi::Value OpenAnonymousFile(const Napi::CallbackInfo& info) {
@@ -30,13 +43,15 @@ Napi::Value OpenAnonymousFile(const Napi::CallbackInfo& info) {
     std::string folder = PathArg(info, 0, "folder");
     if (!info[1].IsNumber()) ThrowInvalidArgument(info.Env(), "mode must be a number");
     unsigned mode = info[1].As<Napi::Number>().Uint32Value() & 0777;
+    return NumberInBackground(info.Env(), [folder, mode]() -> int {
 #if defined(__linux__) && defined(O_TMPFILE)
-    int fd = open(folder.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
-    return Napi::Number::New(info.Env(), fd >= 0 ? fd : -errno);
+      int fd = open(folder.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+      return fd >= 0 ? fd : -errno;
 #else
-    (void)mode;
-    return Napi::Number::New(info.Env(), -EOPNOTSUPP);
+      (void)mode;
+      return -EOPNOTSUPP;
 #endif
+    });
   });
 }
 
@@ -46,14 +61,15 @@ Napi::Value LinkAnonymousFile(const Napi::CallbackInfo& info) {
     if (!info[0].IsNumber()) ThrowInvalidArgument(info.Env(), "fd must be a number");
     int fd = info[0].As<Napi::Number>().Int32Value();
     std::string target = PathArg(info, 1, "path");
+    return NumberInBackground(info.Env(), [fd, target]() -> int {
 #if defined(__linux__)
-    std::string self = "/proc/self/fd/" + std::to_string(fd);
-    int result = linkat(AT_FDCWD, self.c_str(), AT_FDCWD, target.c_str(), AT_SYMLINK_FOLLOW);
-    return Napi::Number::New(info.Env(), result == 0 ? 0 : -errno);
+      std::string self = "/proc/self/fd/" + std::to_string(fd);
+      return linkat(AT_FDCWD, self.c_str(), AT_FDCWD, target.c_str(), AT_SYMLINK_FOLLOW) == 0 ? 0 : -errno;
 #else
-    (void)fd;
-    return Napi::Number::New(info.Env(), -EOPNOTSUPP);
+      (void)fd;
+      return -EOPNOTSUPP;
 #endif
+    });
   });
 }
 
