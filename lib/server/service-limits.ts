@@ -26,6 +26,12 @@ export interface ServiceLimits {
   headersTimeoutMs?: number;
   /** Time for a whole request, headers and body, to arrive (default 30 s). */
   requestTimeoutMs?: number;
+  /**
+   * The longest a request may take from routing to its answer, past which it is answered
+   * SERVICE_UNAVAILABLE (503): each route has its own (5 s for discovery and health, 20 s for the
+   * sign-in forms, 30 s for the rest), and this caps them all (default 30 s: the routes' own).
+   */
+  answerTimeoutMs?: number;
   /** How long a kept-alive connection may wait for its next request (default 5 s). */
   keepAliveTimeoutMs?: number;
   /** How long a connection may see no traffic either way, e.g. a client not reading its answer (default 30 s). */
@@ -45,6 +51,7 @@ export const DEFAULT_LIMITS: Readonly<Required<ServiceLimits>> = {
   maxConnectionsPerClient: 128,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
+  answerTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   idleTimeoutMs: 30_000,
   databaseTimeoutMs: DEFAULT_DATABASE_TIMEOUT_MS,

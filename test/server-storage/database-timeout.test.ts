@@ -74,3 +74,39 @@ describe('a table locked by another client of the database', () => {
     expect(service.storage.connections().waiting).toBe(0);
   }, 120_000);
 });
+
+describe('a request that outlasts its answer timeout', () => {
+  it('is answered SERVICE_UNAVAILABLE with Retry-After at the timeout, and the service goes on answering', async () => {
+    // The database would wait a minute; the answer timeout (ServiceLimits.answerTimeoutMs) does not.
+    const patientDb = await postgres.createDatabase();
+    const patient = await startService({
+      dataDir: path.join(root, 'patient'), db: patientDb, port: 0, log: () => {},
+      limits: { databaseTimeoutMs: 60_000, answerTimeoutMs: 300 },
+    });
+    try {
+      await patient.accounts.addUser(EMAIL, { password: passwordOf(EMAIL) });
+      const own = new Client({ connectionString: patientDb });
+      await own.connect();
+      try {
+        await own.query('BEGIN');
+        await own.query('LOCK TABLE limit_windows IN ACCESS EXCLUSIVE MODE');
+        const answer = await fetch(`${patient.url}/_wmcs/oauth2/token`, {
+          method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' },
+          body: JSON.stringify({ grant_type: 'password', username: EMAIL, password: passwordOf(EMAIL) }),
+        });
+        expect(answer.status).toBe(503);
+        expect(answer.headers.get('retry-after')).not.toBeNull();
+        expect(((await answer.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+          code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining('did not answer within 300 ms'),
+        });
+        const live = await fetch(`${patient.url}/_wmcs/health/live`, { headers: { connection: 'close' } });
+        expect(live.status).toBe(200);
+        await own.query('ROLLBACK');
+      } finally {
+        await own.end();
+      }
+    } finally {
+      await patient.close();
+    }
+  }, 120_000);
+});

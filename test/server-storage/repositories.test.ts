@@ -231,6 +231,32 @@ describe.each(BACKENDS)('on %s', (_, backend) => {
       ]);
       expect((await storage.audit.recent(1)).map((e) => e.action)).toEqual(['certify']);
     });
+
+    it('commits entries appended at once (more than one INSERT holds) each before its append resolves, in order', async () => {
+      const count = 150;
+      const appended = Array.from({ length: count }, (__, i) => storage.audit.append(NOW + i, { actor: `user${i}@contoso.com`, action: 'use-license', outcome: 'issued' }));
+      // As each append resolves, its row is there to read, from another instance too.
+      const other = await again();
+      const seen = await Promise.all(appended.map(async (done, i) => {
+        await done;
+        return (await other.audit.query({ actor: `user${i}@contoso.com`, limit: 1 })).length;
+      }));
+      expect(seen).toEqual(new Array(count).fill(1));
+      const all = await storage.audit.query({ since: NOW, limit: count });
+      expect(all.map((e) => e.actor)).toEqual(Array.from({ length: count }, (__, i) => `user${count - 1 - i}@contoso.com`));
+    });
+
+    it('fails only the append the database refuses, not the others committed with it', async () => {
+      // The actor column is NOT NULL on both databases: a row without one is refused.
+      const batch = [
+        storage.audit.append(NOW, { actor: 'fine@contoso.com', action: 'use-license', outcome: 'issued' }),
+        storage.audit.append(NOW, { actor: null as unknown as string, action: 'use-license', outcome: 'issued' }),
+      ];
+      const outcomes = await Promise.allSettled(batch);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected']);
+      await storage.audit.append(NOW, { actor: 'after@contoso.com', action: 'use-license', outcome: 'issued' });
+      expect((await storage.audit.recent(5)).map((e) => e.actor)).toEqual(['after@contoso.com', 'fine@contoso.com']);
+    });
   });
 
   describe('limits', () => {

