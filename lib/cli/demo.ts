@@ -71,7 +71,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       const signIn = (who: 'alice' | 'bob'): Promise<RmsClient> => RmsClient.signIn({
         store: path.join(root, who), serviceUrl: service.url, tokenProvider: passwordTokenProvider(`${who}@contoso.com`, passwords[who]),
       });
-      const alice = await time('alice signs in', (c) => `token, RSA-2048 key made on the device, RAC and CLC for ${c.identity}`, () => signIn('alice'));
+      const alice = await time('alice signs in', (c) => `token, a key pair made on the device, RAC and CLC for ${c.identity}`, () => signIn('alice'));
       const document = path.join(root, 'results.txt');
       writeFileSync(document, SAMPLE);
       const protectedFile = await time('alice protects', (r) => `${path.basename(r.path)}: ${SAMPLE.length} bytes -> ${r.protectedSize}, bob may VIEW, signed offline with her CLC`,

@@ -1,4 +1,5 @@
 /** The options of an RmsClient and of the operations it hands to its services. */
+import { KeyProfile } from '../crypto/key-profile';
 import { SettingsMode, SettingsOverrides } from '../settings';
 import { TokenProvider } from '../transport/auth-challenge';
 import { HttpOptions } from '../transport/http-json';
@@ -38,6 +39,13 @@ export interface RmsClientOptions extends HttpOptions {
    * setting (off unless an administrator turns it on); never in server mode.
    */
   mayPrompt?: boolean;
+  /**
+   * The type of a device key this client makes when it signs in to a service (docs/licenses.md
+   * "Key profiles"): `ec` (P-256) or `rsa` (RSA-2048). Default: the type of the service's
+   * wrapping key in its SLC, so an EC service gets EC devices and an RSA one RSA devices. A key
+   * already made is kept (enrolment on demand at another service reuses it).
+   */
+  deviceKeyType?: KeyProfile;
   /** The clock, in seconds since the epoch (tests). */
   now?: () => number;
 }

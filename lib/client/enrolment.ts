@@ -5,7 +5,7 @@
  * new device key; a client meeting a PL from a service it has not met enrols there on demand
  * with the device key it already has, when its trust policy allows the service.
  */
-import { AsymmetricKey } from '../crypto/asymmetric-key';
+import { generateProfileKeyAsync } from '../crypto/key-profile';
 import { RmsError } from '../errors';
 import { claimedServiceId, verifySlc } from '../license/certificates';
 import { decodeJws } from '../license/jws';
@@ -46,7 +46,7 @@ export async function enrol(ctx: ClientContext, serviceUrl: string, o: EnrolOpti
   }
   const serviceId = slc.serviceId;
   const newKey = o.deviceKeyId === undefined;
-  const key = newKey ? await AsymmetricKey.generateAsync({ type: 'rsa', modulusLength: 2048 }) : ctx.store.loadKey(o.deviceKeyId!);
+  const key = newKey ? await generateProfileKeyAsync(ctx.options.deviceKeyType ?? slc.wrappingKey.type) : ctx.store.loadKey(o.deviceKeyId!);
   const { rac, clc } = await certify(probe, async () => slc, key, ctx.now());
   if (o.expectedIdentity !== undefined && rac.claims.sub !== o.expectedIdentity) {
     throw new RmsError('AUTHENTICATION_FAILED', `the token provider signed in to ${probe.baseUrl} as ${rac.claims.sub}; this client is ${o.expectedIdentity}`,

@@ -13,6 +13,7 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 
+import { KEY_PROFILES } from '../crypto/key-profile';
 import { invalidArgument, RmsError } from '../errors';
 import { IdentityKind, normalizeEmail, slcKeyIds } from '../license/certificates';
 import { verifyPl, VerifiedPl } from '../license/publishing-license';
@@ -94,6 +95,7 @@ function plText(pl: PublishingLicenseInput): string {
 
 /** The client's settings (code, environment, registry: docs/settings.md), store, trace and connection options. */
 function contextOf(o: RmsClientOptions): ClientContext {
+  if (o.deviceKeyType !== undefined && !KEY_PROFILES.includes(o.deviceKeyType)) throw invalidArgument('deviceKeyType', "'ec' or 'rsa'");
   const mode = o.mode ?? 'client';
   const settings = loadClientSettings({ mode, account: o.account, storeRoot: o.store, overrides: o.settings });
   // A service account never asks a person (MSIPC's server mode); a person only when the administrator lets a browser open.

@@ -10,7 +10,8 @@ import path from 'node:path';
 
 import { AsymmetricKey } from '../crypto/asymmetric-key';
 import { fileSystemError, invalidArgument, RmsError } from '../errors';
-import { openKeysFolder, ServiceKeys, writePrivateFile } from './service-keys';
+import { KEY_PROFILES, KeyProfile } from '../crypto/key-profile';
+import { DEFAULT_KEY_PROFILE, openKeysFolder, ServiceKeys, writePrivateFile } from './service-keys';
 
 export interface OidcSettings {
   /** The external issuer (`iss` of its tokens). */
@@ -37,6 +38,11 @@ export interface ServiceSettings {
    * wins over it); null for SQLite in the data folder. Best without a password (PGPASSWORD or ~/.pgpass).
    */
   db: string | null;
+  /**
+   * The keys a new keys folder is made with: 'ec' (P-256, the default) or 'rsa' (RSA-2048). Keys
+   * already in the folder are kept whatever it says; `openrms keys rotate --profile` changes them.
+   */
+  keyProfile: KeyProfile;
 }
 
 export const DEFAULT_SETTINGS: ServiceSettings = {
@@ -46,6 +52,7 @@ export const DEFAULT_SETTINGS: ServiceSettings = {
   accessTokenSeconds: 3600,
   oidc: null,
   db: null,
+  keyProfile: DEFAULT_KEY_PROFILE,
 };
 
 export interface DataFolder {
@@ -72,6 +79,7 @@ function checkSettings(value: unknown): ServiceSettings {
     throw invalidArgument('service.json oidc', 'null or { issuer, jwksUri }');
   }
   if (s.db !== null && (typeof s.db !== 'string' || !/^postgres(ql)?:\/\//.test(s.db))) throw invalidArgument('service.json db', 'null or a postgres:// URL');
+  if (!KEY_PROFILES.includes(s.keyProfile)) throw invalidArgument('service.json keyProfile', "'ec' or 'rsa'");
   return s;
 }
 
@@ -104,6 +112,6 @@ export function openDataFolder(dir: string, openKeys?: ServiceKeys): DataFolder 
     throw fileSystemError(error, root);
   }
   const settings = loadSettings(path.join(root, 'service.json'));
-  const keys = openKeys ?? openKeysFolder(path.join(root, 'keys'));
+  const keys = openKeys ?? openKeysFolder(path.join(root, 'keys'), settings.keyProfile);
   return { dir: root, signingKey: keys.signing, wrappingKey: keys.wrapping, keys, settings, outbox: path.join(root, 'outbox') };
 }

@@ -10,6 +10,11 @@
  * - `retired/wrapping-<thumbprint>.pem`: the wrapping key of every earlier generation. Content
  *   published before a rotation has its key wrapped to one of them: they are kept for good.
  *
+ * The keys are of one profile (docs/licenses.md "Key profiles"): `ec`, P-256 (ES256 signatures,
+ * ECDH-ES wraps), or `rsa`, RSA-2048 (RS256, RSA-OAEP-256). The profile is chosen when keys are
+ * made: service.json's keyProfile for a new folder's first keys, `rotateKeys`'s profile for a
+ * new generation (else the current one's type). A folder's keys are whatever it holds.
+ *
  * A retired signing key is not kept: nothing needs its private half once it has certified its
  * successor (its public half is in the succession). A rotation is written first as one file,
  * `rotation.json`, then applied file by file; a rotation interrupted (a crash, a full disk) is
@@ -19,6 +24,7 @@ import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, rena
 import path from 'node:path';
 
 import { AsymmetricKey, jwkThumbprint } from '../crypto/asymmetric-key';
+import { generateProfileKey, KeyProfile } from '../crypto/key-profile';
 import { fileSystemError, RmsError } from '../errors';
 import { issueKeySuccession, SuccessionClaims, verifySuccession } from '../license/certificates';
 import { decodeJws } from '../license/jws';
@@ -42,6 +48,9 @@ interface PendingRotation {
   /** succession.json as it is once the rotation is applied. */
   succession: string[];
 }
+
+/** New deployments' profile: see docs/licenses.md "Key profiles" for why EC. */
+export const DEFAULT_KEY_PROFILE: KeyProfile = 'ec';
 
 const SIGNING = 'signing.pem';
 const WRAPPING = 'wrapping.pem';
@@ -101,10 +110,10 @@ function readKey(file: string): AsymmetricKey | null {
  * fails if another process (`serve` and `users add` starting together) got there first: then
  * that process's key is the one, read back from the file.
  */
-function loadOrCreateKey(file: string): AsymmetricKey {
+function loadOrCreateKey(file: string, profile: KeyProfile): AsymmetricKey {
   const existing = readKey(file);
   if (existing !== null) return existing;
-  const key = AsymmetricKey.generate({ type: 'rsa', modulusLength: 2048 });
+  const key = generateProfileKey(profile);
   const temp = `${file}.${process.pid}.tmp`;
   try {
     const fd = openSync(temp, 'w', 0o600);
@@ -176,16 +185,16 @@ function makeFolders(dir: string): void {
 }
 
 /**
- * Opens the keys folder `dir`, generating the first keys when there are none and finishing a
- * rotation that was interrupted. The successions must lead to the current keys, and every
+ * Opens the keys folder `dir`, generating the first keys (of `profile`) when there are none and
+ * finishing a rotation that was interrupted. The successions must lead to the current keys, and every
  * earlier generation's wrapping key must be there (FILE_NOT_FOUND naming it otherwise: content
  * published under it could not be opened).
  */
-export function openKeysFolder(dir: string): ServiceKeys {
+export function openKeysFolder(dir: string, profile: KeyProfile = DEFAULT_KEY_PROFILE): ServiceKeys {
   makeFolders(dir);
   applyPending(dir);
-  const signing = loadOrCreateKey(path.join(dir, SIGNING));
-  const wrapping = loadOrCreateKey(path.join(dir, WRAPPING));
+  const signing = loadOrCreateKey(path.join(dir, SIGNING), profile);
+  const wrapping = loadOrCreateKey(path.join(dir, WRAPPING), profile);
   const succession = readSuccession(dir);
   let chain: ReturnType<typeof verifySuccession>;
   try {
@@ -230,21 +239,19 @@ function lastRotation(keys: ServiceKeys, resumed: boolean): Rotation {
 }
 
 /**
- * Rotates the keys in `dir`: a new signing key and a new wrapping key, certified by the current
- * signing key (`now` dates the succession). The rotation is written whole to rotation.json,
+ * Rotates the keys in `dir`: a new signing key and a new wrapping key of `profile` (default: the
+ * current signing key's type), certified by the current signing key (`now` dates the succession). The rotation is written whole to rotation.json,
  * created exclusively, then applied: a rotation found pending (interrupted, or another one
  * running now) is finished instead of starting a second. Running services go on with the keys
  * they started with until they are restarted.
  */
-export function rotateKeys(dir: string, now: number): Rotation {
+export function rotateKeys(dir: string, now: number, profile?: KeyProfile): Rotation {
   makeFolders(dir);
   const pendingFile = path.join(dir, PENDING);
   if (readFile(pendingFile) !== null) return finishRotation(dir);
   const before = openKeysFolder(dir);
-  const next = {
-    signing: AsymmetricKey.generate({ type: 'rsa', modulusLength: 2048 }),
-    wrapping: AsymmetricKey.generate({ type: 'rsa', modulusLength: 2048 }),
-  };
+  const nextProfile = profile ?? before.signing.type;
+  const next = { signing: generateProfileKey(nextProfile), wrapping: generateProfileKey(nextProfile) };
   const pending: PendingRotation = {
     signing: next.signing.exportPem({ includePrivate: true }),
     wrapping: next.wrapping.exportPem({ includePrivate: true }),

@@ -3,7 +3,7 @@
  * borrows another PL's key or grants, a recipient republishing the content key he legitimately
  * holds, content published by an account since disabled or removed, impossible times.
  */
-import { decodeJws, PlClaims, RmsClient, rsaOaep, SecretKey } from '../../lib';
+import { decodeJws, keyWrap, PlClaims, RmsClient, SecretKey } from '../../lib';
 import { publishOffline, publishRequestLabel, signJws } from '../../lib/license';
 import { PL_TYPE } from '../../lib/license/publishing-license';
 import { clientNetwork } from '../../lib/server/client-network';
@@ -216,7 +216,7 @@ describe('impossible values are refused at the boundary (point 9)', () => {
     const contentKey = SecretKey.generate();
     const answer = await internals(mallory).connection.callAuthenticated('POST', '/_wmcs/licensing/publish', {
       rac: internals(mallory).account.rac, contentId,
-      wrappedKey: rsaOaep.wrapKey(internals(mallory).slc.wrappingKey, contentKey, { label: publishRequestLabel(contentId) }).toString('base64url'),
+      wrappedKey: keyWrap.wrapKey(internals(mallory).slc.wrappingKey, contentKey, { label: publishRequestLabel(contentId) }).toString('base64url'),
       policy: { template: null, grants: [{ who: 'bob@contoso.com', rights: ['VIEW'] }], contentValidUntil: 1e300, offlineDays: 7 },
     }).then(() => 'published', (error: { code: string; message: string }) => `${error.code}: ${error.message}`);
     expect(answer).toMatch(/^INVALID_ARGUMENT: policy\.contentValidUntil must be/);
