@@ -132,7 +132,38 @@ function rsa2048SignCeiling(seconds, processes = 1) {
   return new SpeedCeiling(['speed', '-seconds', String(seconds), ...multi, 'rsa2048'], parseRsaSignSpeed, seconds * 20 + 30);
 }
 
+/**
+ * The figures of one `openssl speed` row for a curve: " 256 bits ecdsa (nistp256) 0.0000s 0.0001s
+ * 52227.3 16926.0" (sign/s, verify/s) or " 256 bits ecdh (nistp256) 0.0000s 22304.0" (op/s): the
+ * per-second columns are the last ones.
+ */
+function parseCurveRow(output, kind, columns) {
+  const row = output.split('\n').filter((line) => new RegExp(`^\\s*256 bits ${kind} \\(nistp256\\)`).test(line)).pop();
+  if (row === undefined) throw new Error(`no "256 bits ${kind} (nistp256)" row in openssl speed output`);
+  const figures = row.trim().split(/\s+/).slice(-columns).map(Number);
+  if (figures.some((n) => !Number.isFinite(n))) throw new Error(`unreadable ${kind} figures in openssl speed output`);
+  return figures;
+}
+
+/**
+ * P-256 operations per second, one process, from one `openssl speed ecdsap256 ecdhp256` run:
+ * `{ sign, verify, derive }` (ECDSA sign/s and verify/s, ECDH derivations/s).
+ */
+function parseP256Speed(output) {
+  const [sign, verify] = parseCurveRow(output, 'ecdsa', 2);
+  const [derive] = parseCurveRow(output, 'ecdh', 1);
+  return { sign, verify, derive };
+}
+
+/**
+ * A P-256 figure derived from ECDSA sign/s and ECDH derive/s (`combine({ sign, verify, derive })`),
+ * one process: e.g. the rate of an operation costing one signature and one derivation.
+ */
+function p256Ceiling(seconds, combine) {
+  return new SpeedCeiling(['speed', '-seconds', String(seconds), 'ecdsap256', 'ecdhp256'], (output) => combine(parseP256Speed(output)), seconds * 40 + 30);
+}
+
 module.exports = {
-  aes256CbcCeiling, aes256GcmCeiling, opensslCliVersion, parseCipherSpeed, parseRsaSignSpeed, parseRsaVerifySpeed,
-  rsa2048SignCeiling, rsa2048VerifyCeiling,
+  aes256CbcCeiling, aes256GcmCeiling, opensslCliVersion, p256Ceiling, parseCipherSpeed, parseP256Speed, parseRsaSignSpeed,
+  parseRsaVerifySpeed, rsa2048SignCeiling, rsa2048VerifyCeiling,
 };
