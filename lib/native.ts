@@ -158,6 +158,7 @@ export interface NativeBinding {
   rsaOaepUnwrapSecretKey(key: NativeAsymmetricKey, ciphertext: Bytes, label: Bytes | null): NativeSecretKey;
   /** `ephemeral` only for the test vectors (lib/crypto/ecdh-es-vectors.ts). */
   ecdhEsWrapSecretKey(key: NativeAsymmetricKey, secret: NativeSecretKey, label: Bytes | null, ephemeral?: NativeAsymmetricKey): Buffer;
+  ecdhEsWrapSecretKeyAsync(key: NativeAsymmetricKey, secret: NativeSecretKey, label: Bytes | null): Promise<Buffer>;
   ecdhEsUnwrapSecretKey(key: NativeAsymmetricKey, wrapped: Bytes, label: Bytes | null): NativeSecretKey;
 }
 

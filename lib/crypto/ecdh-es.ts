@@ -30,6 +30,12 @@ export function wrapKey(key: AsymmetricKey, secret: SecretKey, options: EcdhEsOp
   return native.ecdhEsWrapSecretKey(handle, aesKeyHandle('secret', secret), optionalBytes('label', options.label));
 }
 
+/** `wrapKey` on the thread pool: the ephemeral key and the derivation off the event loop (a service wrapping into every use license). */
+export function wrapKeyAsync(key: AsymmetricKey, secret: SecretKey, options: EcdhEsOptions = {}): Promise<Buffer> {
+  const handle = ecHandle(key, false);
+  return native.ecdhEsWrapSecretKeyAsync(handle, aesKeyHandle('secret', secret), optionalBytes('label', options.label));
+}
+
 /** Derives, unwraps and checks in one native call: the content key stays in native memory. */
 export function unwrapKey(key: AsymmetricKey, wrapped: Uint8Array, options: EcdhEsOptions = {}): SecretKey {
   const handle = ecHandle(key, true);

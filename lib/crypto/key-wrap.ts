@@ -26,6 +26,14 @@ export function wrapKey(key: AsymmetricKey, secret: SecretKey, options: KeyWrapO
   return keyWrapAlgorithm(key) === 'ECDH-ES+A256KW' ? ecdhEs.wrapKey(key, secret, options) : rsaOaep.wrapKey(key, secret, options);
 }
 
+/**
+ * `wrapKey` for a service under load: an ECDH-ES wrap (an ephemeral key and a derivation, about
+ * 0.1 ms) runs on the thread pool; an RSA-OAEP wrap, a public-key operation of microseconds, here.
+ */
+export async function wrapKeyAsync(key: AsymmetricKey, secret: SecretKey, options: KeyWrapOptions = {}): Promise<Buffer> {
+  return keyWrapAlgorithm(key) === 'ECDH-ES+A256KW' ? ecdhEs.wrapKeyAsync(key, secret, options) : rsaOaep.wrapKey(key, secret, options);
+}
+
 /** Unwraps with the private `key` straight into a SecretKey; any wrap that does not open is `DECRYPTION_FAILED`. */
 export function unwrapKey(key: AsymmetricKey, wrapped: Uint8Array, options: KeyWrapOptions = {}): SecretKey {
   return keyWrapAlgorithm(key) === 'ECDH-ES+A256KW' ? ecdhEs.unwrapKey(key, wrapped, options) : rsaOaep.unwrapKey(key, wrapped, options);

@@ -56,26 +56,36 @@ export interface IssueUlOptions {
   iat: number;
 }
 
-function buildUlClaims(serviceKey: AsymmetricKey, o: IssueUlOptions): UlClaims {
+/** The rights a UL carries: those given, expanded; at least one. */
+function ulRights(o: IssueUlOptions): string[] {
   const rights = expandRights(o.rights);
   if (rights.length === 0) throw invalidArgument('rights', 'at least one right');
+  return rights;
+}
+
+/** The UL's claims, with the content key wrapped to the RAC key (`wrappedKey`) as `ck`. */
+function buildUlClaims(serviceKey: AsymmetricKey, o: IssueUlOptions, rights: string[], wrappedKey: Buffer): UlClaims {
   const pl = o.pl.claims;
   return {
     ver: CERTIFICATE_VERSION, iss: serviceKey.thumbprint(), sub: o.user, rac: o.racKey.thumbprint(), cid: pl.cid, own: pl.own,
     iat: o.iat, exp: o.iat + o.policy.offlineDays * DAY, cvu: pl.pol.contentValidUntil, rights,
-    ck: keyWrap.wrapKey(o.racKey, o.contentKey, { label: Buffer.from(pl.cid) }).toString('base64url'),
+    ck: wrappedKey.toString('base64url'),
     pol: hasRight(rights, 'VIEWRIGHTSDATA') ? o.policy : null,
   };
 }
 
 /** The service's side: signs a UL for one user. */
 export function issueUl(serviceKey: AsymmetricKey, o: IssueUlOptions): string {
-  return signJws(buildUlClaims(serviceKey, o), serviceKey, UL_TYPE);
+  const rights = ulRights(o);
+  const wrapped = keyWrap.wrapKey(o.racKey, o.contentKey, { label: Buffer.from(o.pl.claims.cid) });
+  return signJws(buildUlClaims(serviceKey, o, rights, wrapped), serviceKey, UL_TYPE);
 }
 
-/** issueUl with the signature on the thread pool (what the service uses under load). */
+/** issueUl with the key wrap (on EC) and the signature (on RSA) on the thread pool: what the service uses under load. */
 export async function issueUlAsync(serviceKey: AsymmetricKey, o: IssueUlOptions): Promise<string> {
-  return signJwsAsync(buildUlClaims(serviceKey, o), serviceKey, UL_TYPE);
+  const rights = ulRights(o);
+  const wrapped = await keyWrap.wrapKeyAsync(o.racKey, o.contentKey, { label: Buffer.from(o.pl.claims.cid) });
+  return signJwsAsync(buildUlClaims(serviceKey, o, rights, wrapped), serviceKey, UL_TYPE);
 }
 
 export interface VerifiedUl {

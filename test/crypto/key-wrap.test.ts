@@ -56,6 +56,17 @@ describe('key wrap by key type', () => {
       expect(keyWrap.unwrapKey(key, wrapped, { label }).export()).toEqual(keyBytes);
     });
 
+  it.each([['rsa', rsa], ['ec', ec]] as const)('wraps to a %s key on the thread pool (wrapKeyAsync) what unwrapKey opens, with the label bound, even if the key is closed meanwhile',
+    async (_name, key) => {
+      const secret = SecretKey.import(keyBytes);
+      const pending = keyWrap.wrapKeyAsync(key, secret, { label });
+      secret.close();
+      const wrapped = await pending;
+      expect(keyWrap.unwrapKey(key, wrapped, { label }).export()).toEqual(keyBytes);
+      expect(codeOf(() => keyWrap.unwrapKey(key, wrapped))).toBe('DECRYPTION_FAILED');
+      await expect(keyWrap.wrapKeyAsync(key, secret, { label })).rejects.toMatchObject({ code: 'KEY_CLOSED' });
+    });
+
   it.each([16, 24, 32])('wraps a %d-byte AES key to an EC key in 65 + length + 8 bytes', (size) => {
     const wrapped = ecdhEs.wrapKey(ec, SecretKey.import(keyBytes.subarray(0, size)), { label });
     expect(wrapped.length).toBe(65 + size + 8);
