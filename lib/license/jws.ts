@@ -6,8 +6,11 @@
  * canonical base64url only, JSON objects only, a size cap, and the algorithm taken from the
  * verifier's key and expectations, never trusted from the header alone.
  */
+import { createHash } from 'node:crypto';
+
 import { invalidArgument, RmsError } from '../errors';
 import { AsymmetricKey } from '../crypto/asymmetric-key';
+import { LruCache } from '../lru-cache';
 import { sign, signAsync, SignatureAlgorithm, SIGNATURE_ALGORITHMS, verify } from '../crypto/signature';
 
 /** No openrms license or certificate comes near this; a token over it is refused unread. */
@@ -118,8 +121,26 @@ export function verifyJws<T = Record<string, unknown>>(token: string, key: Asymm
   const { alg, kid } = decoded.header;
   if (typ !== undefined && decoded.header.typ !== typ) throw malformed(`expected a ${typ}, got a ${decoded.header.typ}`);
   const fits = key.type === 'ec' ? alg === 'ES256' : alg === 'RS256' || alg === 'PS256';
-  if (!fits || kid !== key.thumbprint() || !verify(alg, key, decoded.signingInput, decoded.signature)) {
+  if (!fits || kid !== key.thumbprint() || !verifiedBefore(token, key, () => verify(alg, key, decoded.signingInput, decoded.signature))) {
     throw new RmsError('INVALID_SIGNATURE', `the ${decoded.header.typ} signature does not verify with key ${key.thumbprint()}`);
   }
   return decoded;
+}
+
+/**
+ * Signatures this process has seen verify, by key and token digest. Whether a signature verifies
+ * depends on the token's bytes and the key alone (validity times, trust and revocation are the
+ * callers' checks, made at every use), so a token met again, a CLC behind every PL its owner
+ * published, a use license opened again, is not verified again: on EC an ES256 verification
+ * (60 us) was most of an open. Only successes are kept, so bad tokens cannot fill it; 4,096
+ * entries of a hundred bytes each.
+ */
+const VERIFIED = new LruCache<string, true>(4096);
+
+function verifiedBefore(token: string, key: AsymmetricKey, verifyNow: () => boolean): boolean {
+  const id = `${key.thumbprint()}.${createHash('sha256').update(token).digest('base64url')}`;
+  if (VERIFIED.get(id) !== undefined) return true;
+  if (!verifyNow()) return false;
+  VERIFIED.set(id, true);
+  return true;
 }

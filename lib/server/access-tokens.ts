@@ -16,7 +16,7 @@ import { verify } from '../crypto/signature';
 import { decodeJws, signJwsAsync } from '../license/jws';
 import { OidcSettings } from './data-folder';
 import { requestJson, serviceError } from '../transport/http-json';
-import { LruCache } from './lru-cache';
+import { LruCache } from '../lru-cache';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 const JWKS_REFRESH_MS = 60_000;

@@ -47,7 +47,7 @@ import { AuditLog } from './audit-log';
 import { ContentRecord, ContentRegistry } from './content-registry';
 import { ServiceSettings } from './data-folder';
 import { Groups } from './groups';
-import { LruCache } from './lru-cache';
+import { LruCache } from '../lru-cache';
 import { Templates } from './templates';
 
 /** The SLC is re-issued at every start with the service's current URLs; it lives ten years. */

@@ -20,7 +20,7 @@ import {
 } from '../license/templates';
 import { Grant, MAX_OFFLINE_DAYS, normalizePolicy } from '../license/publishing-license';
 import { TemplateColumns, TemplateRow, TemplateStore } from './storage/template-store';
-import { LruCache } from './lru-cache';
+import { LruCache } from '../lru-cache';
 
 /** What an administrator gives to create a template (`update` takes any part of it). */
 export interface TemplateDefinition {

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 
 import { AsymmetricKey } from '../../lib';
 import { decodeJws, MAX_JWS_LENGTH, signJws, verifyJws } from '../../lib/license/jws';
+import { native } from '../../lib/native';
 
 const fails = (code: string) => expect.objectContaining({ code });
 const rsa = AsymmetricKey.generate({ type: 'rsa', modulusLength: 2048 });
@@ -30,6 +31,28 @@ describe('JWS compact serialization', () => {
     const body = b64(payload);
     const signature = crypto.sign('sha256', Buffer.from(`${header}.${body}`), { key: ec.exportPem({ includePrivate: true }), dsaEncoding: 'ieee-p1363' });
     expect(verifyJws(`${header}.${body}.${b64(signature)}`, ec.publicKey()).payload).toEqual(payload);
+  });
+
+  it('verifies a token met again from memory, but never one that differs, another key, or another type', () => {
+    const token = signJws({ ...payload, n: 2 }, ec, 'openrms-test');
+    const verify = jest.spyOn(native, 'verify');
+    try {
+      verifyJws(token, ec, 'openrms-test');
+      verifyJws(token, ec.publicKey(), 'openrms-test');
+      expect(verify).toHaveBeenCalledTimes(1);
+      // The same header and payload under a changed signature: verified (and refused), not remembered.
+      const [h, p, sig] = token.split('.');
+      const bytes = Buffer.from(sig!, 'base64url');
+      bytes[5] = bytes[5]! ^ 1;
+      const changed = `${h}.${p}.${bytes.toString('base64url')}`;
+      expect(() => verifyJws(changed, ec, 'openrms-test')).toThrow(fails('INVALID_SIGNATURE'));
+      expect(verify).toHaveBeenCalledTimes(2);
+      const other = AsymmetricKey.generate({ type: 'ec' });
+      expect(() => verifyJws(token, other, 'openrms-test')).toThrow(fails('INVALID_SIGNATURE'));
+      expect(() => verifyJws(token, ec, 'openrms-other')).toThrow(fails('INVALID_FORMAT'));
+    } finally {
+      verify.mockRestore();
+    }
   });
 
   it('refuses a changed byte in any part', () => {
