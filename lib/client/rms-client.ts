@@ -46,6 +46,7 @@ import { RefreshTimer, startRefreshTimer } from '../templates/refresh-timer';
 import { Template, TemplateLibrary } from '../templates/template-library';
 import { templateToXml } from '../templates/template-xml';
 import { templateEnabledFor } from '../license/templates';
+import { LruCache } from '../lru-cache';
 
 export type { GetContentKeyOptions, RmsClientOptions, SerializeOptions, SignInOptions } from './client-options';
 export type { SerializedLicense } from './publishing';
@@ -86,6 +87,9 @@ export interface TemplateRefresh {
 
 /** Anything that holds a publishing license: the JWS itself, or its bytes as stored in a container. */
 export type PublishingLicenseInput = string | Uint8Array;
+
+/** The largest PL `verifiedPls` keeps (PLs are a few kilobytes; a 1 MiB one is not worth the memory). */
+const MAX_REMEMBERED_PL = 64 * 1024;
 
 function plText(pl: PublishingLicenseInput): string {
   if (typeof pl === 'string') return pl.trim();
@@ -161,6 +165,12 @@ function checkFileProtection(ctx: ClientContext, file: string): void {
 export class RmsClient {
   /** Every service met so far, by service ID; the default one first. */
   private readonly sessions = new Map<string, ServiceSession>();
+  /**
+   * PLs verified lately (up to 64 KiB each), by their text: opening an item again skips finding
+   * its service and reading and checking its PL and CLC again, a third of an EC open. An entry
+   * counts only while its session is still the one this client holds for that service.
+   */
+  private readonly verifiedPls = new LruCache<string, { session: ServiceSession; pl: VerifiedPl }>(1024);
   private readonly cache: UseLicenseCache;
   private readonly templates: TemplateLibrary;
   private refreshTimer: RefreshTimer | null = null;
@@ -321,8 +331,12 @@ export class RmsClient {
   /** A PL verified by the service that published it, with that service's session. */
   private async verifiedLicense(publishingLicense: PublishingLicenseInput): Promise<{ session: ServiceSession; pl: VerifiedPl }> {
     const text = plText(publishingLicense);
+    const known = this.verifiedPls.get(text);
+    if (known !== undefined && this.sessions.get(known.session.serviceId) === known.session) return known;
     const session = await this.sessionFor(text);
-    return { session, pl: verifyPl(text, session.slc, { now: this.ctx.now() }) };
+    const verified = { session, pl: verifyPl(text, session.slc, { now: this.ctx.now() }) };
+    if (text.length <= MAX_REMEMBERED_PL) this.verifiedPls.set(text, verified);
+    return verified;
   }
 
   /** A service this identity is enrolled at, by service ID or base URL; NOT_SIGNED_IN otherwise. */
