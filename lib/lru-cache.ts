@@ -25,6 +25,14 @@ export class LruCache<K, V> {
     }
   }
 
+  /** Forgets `key`, telling `onEvict`. */
+  delete(key: K): void {
+    const value = this.entries.get(key);
+    if (value === undefined) return;
+    this.entries.delete(key);
+    this.onEvict(value);
+  }
+
   clear(): void {
     for (const value of this.entries.values()) this.onEvict(value);
     this.entries.clear();

@@ -14,6 +14,7 @@ import { checkUlTimes, UlClaims, VerifiedUl, verifyUl } from '../license/use-lic
 import { ClientStore } from '../store/client-store';
 import { sha256 } from '../crypto/digest';
 import { RmsError } from '../errors';
+import { LruCache } from '../lru-cache';
 import { ServiceSession } from './service-session';
 
 /** The cache entry's name for a PL's content: its content ID and a tag of its owner. */
@@ -21,22 +22,46 @@ export function useLicenseName(pl: Pick<PlClaims, 'cid' | 'own'>): string {
   return `${pl.cid}_${sha256(Buffer.from(pl.own, 'utf8')).subarray(0, 16).toString('base64url')}`;
 }
 
+/** A cached UL this cache verified, with the file stamp it was read at and the SLC it was verified under. */
+interface RememberedUl {
+  stamp: string;
+  slc: ServiceSession['slc'];
+  ul: VerifiedUl;
+}
+
 export class UseLicenseCache {
+  /**
+   * ULs read and verified lately (1,024), by service and name: an item opened again whose file
+   * has the same stamp (ClientStore.useLicenseStamp) is not read, decoded and verified again.
+   * What depends on the moment, its validity times, is checked at every use.
+   */
+  private readonly remembered = new LruCache<string, RememberedUl>(1024);
+
   constructor(private readonly store: ClientStore, private readonly now: () => number) {}
 
   /** A cached use license for this PL at `session`, if one is usable now. */
   find(session: ServiceSession, pl: PlClaims): VerifiedUl | null {
     const name = useLicenseName(pl);
-    const token = this.store.loadUseLicense(session.serviceId, name);
-    if (token === null) return null;
+    const stamp = this.store.useLicenseStamp(session.serviceId, name);
+    if (stamp === null) return null;
+    const id = `${session.serviceId}/${name}`;
+    const known = this.remembered.get(id);
     let ul: VerifiedUl;
     try {
-      // Authentic first (checked at its own issue time), so a forged file cannot raise the alarm.
-      ul = verifyUl(token, session.slc, session.identity, { now: decodeJws<UlClaims>(token).payload.iat, ignoreLicenseExpiry: true });
+      if (known !== undefined && known.stamp === stamp && known.slc === session.slc) {
+        ul = known.ul;
+      } else {
+        const token = this.store.loadUseLicense(session.serviceId, name);
+        if (token === null) return null;
+        // Authentic first (checked at its own issue time), so a forged file cannot raise the alarm.
+        ul = verifyUl(token, session.slc, session.identity, { now: decodeJws<UlClaims>(token).payload.iat, ignoreLicenseExpiry: true });
+        this.remembered.set(id, { stamp, slc: session.slc, ul });
+      }
       if (ul.claims.cid !== pl.cid || ul.claims.own !== pl.own || ul.claims.rac !== session.deviceKey().thumbprint()) {
         throw new RmsError('BROKEN_CERT_CHAIN', 'the cached license is for other content or another key');
       }
     } catch {
+      this.remembered.delete(id);
       this.store.dropUseLicense(session.serviceId, name);
       return null;
     }

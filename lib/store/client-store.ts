@@ -276,6 +276,21 @@ export class ClientStore {
     return this.read(path.join(this.serviceDir(serviceId), 'licenses', `${checkId('content ID', contentId)}.jws`));
   }
 
+  /**
+   * What identifies the cached UL file as it is now (inode, size, change time), or null when there
+   * is none: the store replaces a file by renaming a new one over it, and any change in place
+   * moves its change time, so a stamp seen again is the same file with the same bytes.
+   */
+  useLicenseStamp(serviceId: string, contentId: string): string | null {
+    const file = path.join(this.serviceDir(serviceId), 'licenses', `${checkId('content ID', contentId)}.jws`);
+    try {
+      const stat = statSync(file, { bigint: true, throwIfNoEntry: false });
+      return stat === undefined ? null : `${stat.ino}.${stat.size}.${stat.ctimeNs}`;
+    } catch (error) {
+      throw fileSystemError(error, file);
+    }
+  }
+
   dropUseLicenses(serviceId: string): void {
     this.secureRoot();
     rmSync(path.join(this.serviceDir(serviceId), 'licenses'), { recursive: true, force: true });

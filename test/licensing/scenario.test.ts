@@ -3,7 +3,7 @@
  * (VIEW) and carol (VIEW, EDIT); each opens with exactly those rights; dave is refused; expiry,
  * revocation, offline use, tampering, key binding, super users and individuals.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import {
@@ -201,6 +201,30 @@ describe('tampering and key binding', () => {
     const slc = verifySlc(JSON.parse(readFileSync(path.join(bob.storeRoot, 'services', bob.serviceId, 'account.json'), 'utf8')).slc, { pinned: [bob.serviceId] });
     expect(() => verifyUl(promoted, slc, 'bob@contoso.com')).toThrow(expect.objectContaining({ code: 'INVALID_SIGNATURE' }));
     writeFileSync(ulFile, promoted);
+    expect(await codeOf(bob.fileLicense(file, { offlineOnly: true }))).toBe('NEEDS_ONLINE');
+  });
+
+  it('reads a cached UL again once its file changed, even in place with its size and times put back, or is gone', async () => {
+    const file = await protectFor([{ who: 'bob@contoso.com', rights: ['VIEW'] }]);
+    (await bob.fileLicense(file)).close();
+    // Opened from the cache twice: the second time from what the client remembers of the file.
+    (await bob.fileLicense(file, { offlineOnly: true })).close();
+    (await bob.fileLicense(file, { offlineOnly: true })).close();
+    const license = await bob.fileLicense(file, { offlineOnly: true });
+    license.close();
+    const ulFile = path.join(bob.storeRoot, 'services', bob.serviceId, 'licenses', `${useLicenseName({ cid: license.contentId, own: license.owner })}.jws`);
+    const ul = readFileSync(ulFile, 'utf8');
+    const before = statSync(ulFile);
+    // One character of the signature changed, written over the same file, its times set back.
+    const last = ul.length - 3;
+    writeFileSync(ulFile, `${ul.slice(0, last)}${ul[last] === 'A' ? 'B' : 'A'}${ul.slice(last + 1)}`);
+    utimesSync(ulFile, before.atime, before.mtime);
+    expect(statSync(ulFile).size).toBe(before.size);
+    expect(await codeOf(bob.fileLicense(file, { offlineOnly: true }))).toBe('NEEDS_ONLINE');
+    // Fetched again, remembered again, then deleted: not opened from memory.
+    (await bob.fileLicense(file)).close();
+    (await bob.fileLicense(file, { offlineOnly: true })).close();
+    rmSync(ulFile);
     expect(await codeOf(bob.fileLicense(file, { offlineOnly: true }))).toBe('NEEDS_ONLINE');
   });
 
