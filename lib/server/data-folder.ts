@@ -100,8 +100,11 @@ function loadSettings(file: string): ServiceSettings {
   }
 }
 
-/** Opens the data folder, creating what is missing (folder, keys, settings); with `openKeys`, those keys instead of the keys folder's. */
-export function openDataFolder(dir: string, openKeys?: ServiceKeys): DataFolder {
+/**
+ * Opens the data folder, creating what is missing (folder, keys, settings); with `given`, those
+ * keys and settings instead of the folder's (a worker runs what its primary read: worker-keys.ts).
+ */
+export function openDataFolder(dir: string, given: { keys?: ServiceKeys; settings?: ServiceSettings } = {}): DataFolder {
   const root = path.resolve(dir);
   try {
     mkdirSync(path.join(root, 'keys'), { recursive: true, mode: 0o700 });
@@ -111,7 +114,7 @@ export function openDataFolder(dir: string, openKeys?: ServiceKeys): DataFolder 
   } catch (error) {
     throw fileSystemError(error, root);
   }
-  const settings = loadSettings(path.join(root, 'service.json'));
-  const keys = openKeys ?? openKeysFolder(path.join(root, 'keys'), settings.keyProfile);
+  const settings = given.settings ?? loadSettings(path.join(root, 'service.json'));
+  const keys = given.keys ?? openKeysFolder(path.join(root, 'keys'), settings.keyProfile);
   return { dir: root, signingKey: keys.signing, wrappingKey: keys.wrapping, keys, settings, outbox: path.join(root, 'outbox') };
 }

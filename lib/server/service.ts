@@ -14,7 +14,7 @@ import { Accounts } from './accounts';
 import { AccessTokens } from './access-tokens';
 import { AuditLog } from './audit-log';
 import { ContentRegistry } from './content-registry';
-import { DataFolder, openDataFolder } from './data-folder';
+import { DataFolder, openDataFolder, ServiceSettings } from './data-folder';
 import { buildHttpServer } from './http-server';
 import { Groups } from './groups';
 import { Licensing } from './licensing';
@@ -88,6 +88,11 @@ export interface WorkerContext {
    * goes on with its service's generation, as a running instance does, until the service restarts.
    */
   keys?: ServiceKeys;
+  /**
+   * The settings (service.json) the primary read at start, for the same reason: a worker that
+   * replaces one that died runs what the others run, whatever was edited in service.json since.
+   */
+  settings?: ServiceSettings;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -118,7 +123,7 @@ export async function startService(options: ServiceOptions, worker?: WorkerConte
   const now = options.now ?? ((): number => Math.floor(Date.now() / 1000));
   const tls = options.tls === undefined ? undefined : { cert: readPem(options.tls.certFile), key: readPem(options.tls.keyFile) };
 
-  const folder = openDataFolder(options.dataDir, worker?.keys);
+  const folder = openDataFolder(options.dataDir, { keys: worker?.keys, settings: worker?.settings });
   const storage = await openStorage({
     dataDir: folder.dir, db: options.db ?? folder.settings.db ?? undefined, timeoutMs: limits.databaseTimeoutMs, onIdleError: (error) => log.write('warn', 'database-connection-lost', { detail: error.message }),
   });

@@ -31,7 +31,7 @@ async function stop(): Promise<void> {
 process.on('message', (message: ToWorker) => {
   if (message.type === 'openrms:start' && service === null) {
     // Inside the promise: keys that do not import are reported to the primary as any failure to start is.
-    Promise.resolve().then(() => startService(message.options, { worker: cluster.worker?.id ?? 0, keys: keysFromMessage(message.keys) })).then((started) => {
+    Promise.resolve().then(() => startService(message.options, { worker: cluster.worker?.id ?? 0, keys: keysFromMessage(message.keys), settings: message.settings })).then((started) => {
       service = started;
       if (stopping) return void started.close();
       void send({ type: 'openrms:started', url: started.url });

@@ -13,7 +13,7 @@ import cluster, { Worker } from 'node:cluster';
 import path from 'node:path';
 
 import { invalidArgument, RmsError, RmsErrorCode } from '../errors';
-import { openDataFolder } from './data-folder';
+import { openDataFolder, ServiceSettings } from './data-folder';
 import { ServiceOptions } from './service';
 import { pinKeys } from './service-keys';
 import { LogEntry, serviceLog } from './service-log';
@@ -42,7 +42,7 @@ export interface RunningWorkers {
 }
 
 /** Messages between the primary and a worker (worker-process.ts). */
-export type ToWorker = { type: 'openrms:start'; options: WorkerServiceOptions; keys: KeysMessage } | { type: 'openrms:stop' };
+export type ToWorker = { type: 'openrms:start'; options: WorkerServiceOptions; keys: KeysMessage; settings: ServiceSettings } | { type: 'openrms:stop' };
 export type FromWorker = { type: 'openrms:started'; url: string } | { type: 'openrms:failed'; code: RmsErrorCode; message: string };
 
 const MAX_WORKERS = 256;
@@ -98,7 +98,7 @@ export async function runWorkers(options: WorkersOptions): Promise<RunningWorker
       });
       worker.once('exit', (code, signal) => reject(new RmsError('SERVICE_UNAVAILABLE', `worker ${worker.id} exited at start (${signal ?? code})`)));
     });
-    worker.once('online', () => worker.send({ type: 'openrms:start', options: serviceOptions, keys: keysMessage(folder.keys) } satisfies ToWorker));
+    worker.once('online', () => worker.send({ type: 'openrms:start', options: serviceOptions, keys: keysMessage(folder.keys), settings: folder.settings } satisfies ToWorker));
     worker.once('exit', (code, signal) => {
       live.delete(worker);
       if (closing !== null) return;

@@ -2,12 +2,12 @@
  * `openrms serve --workers N` (runWorkers, from the compiled package) when a worker dies:
  * - after `openrms keys rotate`, the worker that replaces a dead one runs the key generation the
  *   service started with, as the others do, so clients behind the one port meet one SLC; the
- *   new keys are used once the whole service restarts;
+ *   new keys are used once the whole service restarts; so with service.json edited;
  * - killed in the middle of a load of 64 concurrent clients on PostgreSQL, only the requests in
  *   flight fail, the primary replaces the worker, and every use license a client received is on
  *   record in the audit log.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -86,6 +86,26 @@ describe('workers after a key rotation', () => {
     await cluster.stop();
     const restarted = await startCluster({ dataDir });
     expect(await slcSigners(restarted.url, 8)).toEqual(new Set([rotation.current.signing]));
+  }, 180_000);
+});
+
+describe('workers after service.json is edited', () => {
+  it('run the settings the service started with, a worker replaced since too', async () => {
+    const dataDir = await dataFolderWith('edited', []);
+    const cluster = await startCluster({ dataDir });
+    const names = async (count: number): Promise<Set<string>> => {
+      const seen = new Set<string>();
+      for (let i = 0; i < count; i += 1) {
+        const { slc } = (await (await fetch(`${cluster.url}/_wmcs/discovery`, { headers: { connection: 'close' } })).json()) as { slc: string };
+        seen.add(String(decodeJws(slc).payload.name));
+      }
+      return seen;
+    };
+    expect(await names(4)).toEqual(new Set(['openrms']));
+    const settingsFile = path.join(dataDir, 'service.json');
+    writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(readFileSync(settingsFile, 'utf8')), name: 'Contoso after the edit' }));
+    await killAndReplace(cluster, cluster.pids[0]!);
+    expect(await names(16)).toEqual(new Set(['openrms']));
   }, 180_000);
 });
 
