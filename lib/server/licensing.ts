@@ -155,7 +155,7 @@ export class Licensing {
     try {
       key = AsymmetricKey.importJwk(jwk);
     } catch (cause) {
-      throw new RmsError('INVALID_ARGUMENT', 'key must be a public RSA or EC P-256 JWK', { argument: 'key', cause });
+      throw new RmsError('INVALID_ARGUMENT', `key must be a public RSA or EC P-256 JWK: ${(cause as Error).message}`, { argument: 'key', cause });
     }
     if (key.hasPrivate) throw invalidArgument('key', 'a public key only: private keys never leave the device');
     if (key.type === 'rsa' && key.bits < 2048) throw invalidArgument('key', 'an RSA public key of 2048 bits or more, or an EC P-256 one');

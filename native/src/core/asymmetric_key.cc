@@ -105,6 +105,11 @@ AsymmetricKey::AsymmetricKey(PkeyPtr pkey, bool has_private) : pkey_(std::move(p
     if (bits < kRsaMinBits || bits > kRsaMaxBits)
       InvalidKey("RSA key must be " + std::to_string(kRsaMinBits) + " to " + std::to_string(kRsaMaxBits) +
                  " bits, got " + std::to_string(bits));
+    BIGNUM* e = nullptr;
+    if (EVP_PKEY_get_bn_param(pkey_.get(), OSSL_PKEY_PARAM_RSA_E, &e) != 1) ThrowOpenSslError("RSA public exponent");
+    BignumPtr exponent(e);
+    if (!BN_is_odd(e) || BN_is_one(e) || BN_num_bits(e) > kRsaMaxExponentBits)
+      InvalidKey("RSA public exponent must be odd, from 3 to 2^" + std::to_string(kRsaMaxExponentBits) + " - 1");
   } else if (EVP_PKEY_is_a(pkey_.get(), "EC")) {
     type_ = KeyType::kEcP256;
     char group[64] = {0};

@@ -15,6 +15,12 @@ enum class KeyType { kRsa, kEcP256 };
 inline constexpr int kRsaMinBits = 2048;
 // Above 8192 bits private operations take seconds; no RMS deployment uses such keys.
 inline constexpr int kRsaMaxBits = 8192;
+// The public exponent: odd (an even one makes no permutation), at least 3 (1 makes every
+// "encryption" the padded plaintext and every signature forgeable) and at most 32 bits, since
+// each wrap and verification is a power to it: a 3072-bit exponent made one wrap 40 times the
+// cost of 65537's, and OpenSSL refuses one over 64 bits with a modulus over 3072 bits only when
+// it is used (a service's use license failing as an internal error).
+inline constexpr int kRsaMaxExponentBits = 32;
 inline constexpr size_t kP256FieldSize = 32;
 
 // Big-endian unsigned integers, as in a JWK after base64url decoding (RFC 7518 6.3).
