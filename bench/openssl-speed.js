@@ -133,6 +133,16 @@ function rsa2048SignCeiling(seconds, processes = 1) {
 }
 
 /**
+ * An RSA-2048 figure derived from sign/s and verify/s of one `openssl speed rsa2048` run
+ * (`combine({ sign, verify })`), one process: e.g. the rate of an operation costing two
+ * verifications and one private-key operation.
+ */
+function rsa2048Combined(seconds, combine) {
+  return new SpeedCeiling(['speed', '-seconds', String(seconds), 'rsa2048'],
+    (output) => combine({ sign: parseRsaSignSpeed(output), verify: parseRsaVerifySpeed(output) }), seconds * 20 + 30);
+}
+
+/**
  * The figures of one `openssl speed` row for a curve: " 256 bits ecdsa (nistp256) 0.0000s 0.0001s
  * 52227.3 16926.0" (sign/s, verify/s) or " 256 bits ecdh (nistp256) 0.0000s 22304.0" (op/s): the
  * per-second columns are the last ones.
@@ -165,5 +175,5 @@ function p256Ceiling(seconds, combine) {
 
 module.exports = {
   aes256CbcCeiling, aes256GcmCeiling, opensslCliVersion, p256Ceiling, parseCipherSpeed, parseP256Speed, parseRsaSignSpeed,
-  parseRsaVerifySpeed, rsa2048SignCeiling, rsa2048VerifyCeiling,
+  parseRsaVerifySpeed, rsa2048Combined, rsa2048SignCeiling, rsa2048VerifyCeiling,
 };

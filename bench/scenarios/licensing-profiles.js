@@ -29,7 +29,7 @@ const path = require('node:path');
 const o = require('../..');
 const { comparison, formatSpread } = require('../comparison');
 const { measureInterleaved } = require('../measure');
-const { p256Ceiling, rsa2048SignCeiling } = require('../openssl-speed');
+const { p256Ceiling, rsa2048Combined, rsa2048SignCeiling } = require('../openssl-speed');
 const { addUsers, startService, stopService, PASSWORD } = require('./use-license-issuance');
 
 const EC_OPENS_PER_SECOND = 10_000;
@@ -45,13 +45,18 @@ function settings(options) {
 function limits(profile, seconds) {
   if (profile === 'rsa') {
     const rsa = { name: 'openssl speed rsa2048 sign/s (1 core): one private-key operation', ceiling: rsa2048SignCeiling(seconds) };
-    return { protect: rsa, open: rsa, fresh: rsa };
+    const firstOpen = {
+      name: '1 / (2 / rsa2048 verify/s + 1 / sign/s) (1 core): two verifications and one private-key operation',
+      ceiling: rsa2048Combined(seconds, ({ sign, verify }) => 1 / (2 / verify + 1 / sign)),
+    };
+    return { protect: rsa, open: rsa, fresh: rsa, firstOpen };
   }
   const p256 = (name, combine) => ({ name, ceiling: p256Ceiling(seconds, combine) });
   return {
     protect: p256('1 / (2 / ecdsap256 sign/s + 1 / ecdhp256 op/s) (1 core): a signature, an ephemeral key, a derivation', ({ sign, derive }) => 1 / (2 / sign + 1 / derive)),
     open: p256('openssl speed ecdhp256 op/s (1 core): one derivation', ({ derive }) => derive),
     fresh: p256('the service\'s share, 1 / (2 / sign/s + 1 / op/s) (1 core)', ({ sign, derive }) => 1 / (2 / sign + 1 / derive)),
+    firstOpen: p256('1 / (2 / ecdsap256 verify/s + 1 / ecdhp256 op/s) (1 core): two verifications and one derivation', ({ verify, derive }) => 1 / (2 / verify + 1 / derive)),
   };
 }
 
@@ -145,6 +150,7 @@ async function measureProfile(profile, s) {
       },
       protectLimit: { sample: () => limit.protect.ceiling.sample() },
       ...(limit.open === limit.protect ? {} : { openLimit: { sample: () => limit.open.ceiling.sample() } }),
+      firstOpenLimit: { sample: () => limit.firstOpen.ceiling.sample() },
     }, { rounds: s.rounds, warmup: 0 });
     alice.close();
     reopener.close();
@@ -176,6 +182,14 @@ async function run(options) {
     rows.push(row('protect distinct items (an offline PL each, 1 core)', m.protect, limit.protect, m.protectLimit));
     rows.push(row('open distinct items with a cached use license, first time in a process (1 core)', m.openCached, limit.open, openLimit,
       { notes: '; each round in a new process (bench/open-worker.js), every UL read from the store, every signature verified' }));
+    rows.push(comparison({
+      scenario: `${label}: open distinct items with a cached use license, first time in a process (1 core)`,
+      openrms: { value: m.openCached.rate, unit },
+      baseline: { name: limit.firstOpen.name, value: m.firstOpenLimit.rate, unit },
+      ratio: m.openCached.rate === null || m.firstOpenLimit.rate === null ? null : m.openCached.rate / m.firstOpenLimit.rate,
+      notes: 'why the first open stops where it does: it must verify the PL and the UL (the CLC once per publisher) before it unwraps, ' +
+        `so this is its limit in public-key work alone; \`${limit.firstOpen.ceiling.command}\`, median of the same rounds`,
+    }));
     rows.push(row('open the same items again in a process that opened them (1 core)', m.reopen, limit.open, openLimit,
       { notes: '; signatures remembered from the first opens, every UL still read from the store and checked, every content key unwrapped' }));
     rows.push(row(`open distinct items with a fresh use license (${OPEN_CONCURRENCY} in flight, service in its own process)`, m.openFresh, limit.fresh, profile === 'ec' ? m.protectLimit : openLimit,
