@@ -155,6 +155,7 @@ export async function restoreDatabase(dataDir: string, file: string, keys: Servi
         // Checked before anything is written, the copy of what is replaced included: a backup
         // refused leaves the data folder as it was.
         const tables = sameTables(db);
+        checkRows(db, tables);
         // What is replaced is kept, in case the wrong backup was restored.
         let previous: string | null = null;
         if ((db.prepare('SELECT COUNT(*) FROM main.users').pluck().get() as number) + (db.prepare('SELECT COUNT(*) FROM main.audit').pluck().get() as number) > 0) {
@@ -202,18 +203,48 @@ function sameTables(db: Db): Map<string, string[]> {
   return columns;
 }
 
-/** Every table of `db` given the rows of the attached `backup` (checked by sameTables), in one transaction. */
-function replaceTables(db: Db, tables: Map<string, string[]>): Record<string, number> {
+/** Every table of `db` given the rows of the attached `backup` (checked by sameTables and checkRows). */
+function copyRows(db: Db, tables: Map<string, string[]>): Record<string, number> {
   const rows: Record<string, number> = {};
-  db.transaction(() => {
-    for (const [table, names] of tables) {
-      const columns = names.map((c) => `"${c}"`).join(', ');
-      db.exec(`DELETE FROM main."${table}"`);
-      rows[table] = db.prepare(`INSERT INTO main."${table}" (${columns}) SELECT ${columns} FROM backup."${table}"`).run().changes;
-    }
-    // AUTOINCREMENT's counters (the audit log's IDs) as the backup had them.
-    db.exec('DELETE FROM main.sqlite_sequence');
-    db.exec('INSERT INTO main.sqlite_sequence (name, seq) SELECT name, seq FROM backup.sqlite_sequence');
-  }).exclusive();
+  for (const [table, names] of tables) {
+    const columns = names.map((c) => `"${c}"`).join(', ');
+    db.exec(`DELETE FROM main."${table}"`);
+    rows[table] = db.prepare(`INSERT INTO main."${table}" (${columns}) SELECT ${columns} FROM backup."${table}"`).run().changes;
+  }
+  // AUTOINCREMENT's counters (the audit log's IDs) as the backup had them.
+  db.exec('DELETE FROM main.sqlite_sequence');
+  db.exec('INSERT INTO main.sqlite_sequence (name, seq) SELECT name, seq FROM backup.sqlite_sequence');
   return rows;
+}
+
+/** Thrown to roll checkRows's trial back. */
+const TRIAL = Symbol('trial restore');
+/** SQLite's refusals of a row by this schema: a constraint (a key repeated, a NULL), a value of the wrong type for a rowid. */
+const ROW_REFUSED = /^SQLITE_(CONSTRAINT|MISMATCH)/;
+
+/**
+ * The restore tried in a transaction rolled back: a backup whose rows this schema refuses (its
+ * tables rebuilt without their keys, say) is INVALID_FORMAT before anything in the data folder is
+ * written, as is an AUTOINCREMENT counter past 2^53 (a SQLITE_FULL on every audit entry at 2^63
+ * - 1, IDs read inexactly from 2^53 on).
+ */
+function checkRows(db: Db, tables: Map<string, string[]>): void {
+  try {
+    db.transaction(() => {
+      copyRows(db, tables);
+      const past = db.prepare('SELECT name FROM main.sqlite_sequence WHERE seq > ?').pluck().get(Number.MAX_SAFE_INTEGER);
+      if (past !== undefined) throw new RmsError('INVALID_FORMAT', `the backup's counter of ${String(past)} IDs is past ${Number.MAX_SAFE_INTEGER}`);
+      throw TRIAL;
+    }).exclusive();
+  } catch (error) {
+    if (error === TRIAL) return;
+    const code = String((error as { code?: unknown }).code ?? '');
+    if (ROW_REFUSED.test(code)) throw new RmsError('INVALID_FORMAT', `the backup's rows do not fit this schema: ${(error as Error).message}`, { cause: error });
+    throw error;
+  }
+}
+
+/** Every table of `db` given the rows of the attached `backup`, in one transaction. */
+function replaceTables(db: Db, tables: Map<string, string[]>): Record<string, number> {
+  return db.transaction(() => copyRows(db, tables)).exclusive();
 }

@@ -49,6 +49,11 @@ function edit(sql: string): (file: string) => void {
   };
 }
 
+/** SQL that makes `table` again from its rows alone: the same columns, without its keys and types. */
+function rebuilt(table: string): string {
+  return `CREATE TABLE copied AS SELECT * FROM ${table}; DROP TABLE ${table}; ALTER TABLE copied RENAME TO ${table};`;
+}
+
 /** Flips every byte of `file` from `offset` for `length` bytes. */
 function flip(offset: number, length: number): (file: string) => void {
   return (file) => {
@@ -89,6 +94,9 @@ describe('restore of a tampered backup', () => {
     ['a truncated file', () => tampered('truncated', (f) => truncateSync(f, Math.floor(readFileSync(f).length / 2))), 'INVALID_FORMAT'],
     ['a file cut inside its header', () => tampered('stub', (f) => truncateSync(f, 50)), 'INVALID_FORMAT'],
     ['a file that is not SQLite', () => tampered('text', (f) => writeFileSync(f, 'not a database\n'.repeat(400))), 'INVALID_FORMAT'],
+    ['a table rebuilt without its key and a row repeated', () => tampered('repeated', edit(`${rebuilt('users')} INSERT INTO users SELECT * FROM users`)), 'INVALID_FORMAT'],
+    ['a table rebuilt and a row ID that is not a number', () => tampered('text-id', edit(`${rebuilt('audit')} UPDATE audit SET id = 'one'`)), 'INVALID_FORMAT'],
+    ['the audit log\'s ID counter set to its end', () => tampered('counter', edit("UPDATE sqlite_sequence SET seq = 9223372036854775807 WHERE name = 'audit'")), 'INVALID_FORMAT'],
   ])('refuses %s with its code and leaves the database as it was', async (_what, make, code) => {
     const database = path.join(dataDir, 'service.db');
     const before = dump(database);
