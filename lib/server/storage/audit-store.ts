@@ -1,4 +1,5 @@
 /** The audit log's rows (audit-log.ts says what is recorded): only ever inserted; read newest first, by page. */
+import { RmsError } from '../../errors';
 import { SqlDatabase, SqlValue } from './sql-database';
 
 export type AuditOutcome = 'issued' | 'refused' | 'done';
@@ -88,8 +89,10 @@ export class SqlAuditStore implements AuditStore {
         await this.db.run(insertRows(rows.length), rows.flatMap((row) => row.values));
         for (const row of rows) row.committed();
       } catch (error) {
-        // One row the database refuses must not fail the others' requests: each on its own.
-        if (rows.length === 1) rows[0]!.failed(error);
+        // One row the database refuses must not fail the others' requests: each on its own. A
+        // database that is out of reach or gave up (SERVICE_UNAVAILABLE) would refuse them all,
+        // each after its own timeout: they fail together at once.
+        if (rows.length === 1 || (error instanceof RmsError && error.code === 'SERVICE_UNAVAILABLE')) for (const row of rows) row.failed(error);
         else for (const row of rows) await this.db.run(insertRows(1), row.values).then(row.committed, row.failed);
       }
     }
