@@ -33,6 +33,12 @@ export class LruCache<K, V> {
     this.onEvict(value);
   }
 
+  /** Forgets the least recently used entry, telling `onEvict` (a cache bounded by size as well as count). */
+  deleteOldest(): void {
+    const oldest = this.entries.keys().next();
+    if (oldest.done !== true) this.delete(oldest.value);
+  }
+
   clear(): void {
     for (const value of this.entries.values()) this.onEvict(value);
     this.entries.clear();

@@ -46,7 +46,7 @@ import { RefreshTimer, startRefreshTimer } from '../templates/refresh-timer';
 import { Template, TemplateLibrary } from '../templates/template-library';
 import { templateToXml } from '../templates/template-xml';
 import { templateEnabledFor } from '../license/templates';
-import { LruCache } from '../lru-cache';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 export type { GetContentKeyOptions, RmsClientOptions, SerializeOptions, SignInOptions } from './client-options';
 export type { SerializedLicense } from './publishing';
@@ -87,9 +87,6 @@ export interface TemplateRefresh {
 
 /** Anything that holds a publishing license: the JWS itself, or its bytes as stored in a container. */
 export type PublishingLicenseInput = string | Uint8Array;
-
-/** The largest PL `verifiedPls` keeps (PLs are a few kilobytes; a 1 MiB one is not worth the memory). */
-const MAX_REMEMBERED_PL = 64 * 1024;
 
 function plText(pl: PublishingLicenseInput): string {
   if (typeof pl === 'string') return pl.trim();
@@ -166,11 +163,12 @@ export class RmsClient {
   /** Every service met so far, by service ID; the default one first. */
   private readonly sessions = new Map<string, ServiceSession>();
   /**
-   * PLs verified lately (up to 64 KiB each), by their text: opening an item again skips finding
-   * its service and reading and checking its PL and CLC again, a third of an EC open. An entry
-   * counts only while its session is still the one this client holds for that service.
+   * PLs verified lately (a thousand, 4 MiB of text at most: VerifiedTokenCache), by their text:
+   * opening an item again skips finding its service and reading and checking its PL and CLC
+   * again, a third of an EC open. An entry counts only while its session is still the one this
+   * client holds for that service.
    */
-  private readonly verifiedPls = new LruCache<string, { session: ServiceSession; pl: VerifiedPl }>(1024);
+  private readonly verifiedPls = new VerifiedTokenCache<{ session: ServiceSession; pl: VerifiedPl }>((verified) => verified.pl.token);
   private readonly cache: UseLicenseCache;
   private readonly templates: TemplateLibrary;
   private refreshTimer: RefreshTimer | null = null;
@@ -335,7 +333,7 @@ export class RmsClient {
     if (known !== undefined && this.sessions.get(known.session.serviceId) === known.session) return known;
     const session = await this.sessionFor(text);
     const verified = { session, pl: verifyPl(text, session.slc, { now: this.ctx.now() }) };
-    if (text.length <= MAX_REMEMBERED_PL) this.verifiedPls.set(text, verified);
+    this.verifiedPls.set(text, verified);
     return verified;
   }
 

@@ -14,8 +14,8 @@ import { checkUlTimes, UlClaims, VerifiedUl, verifyUl } from '../license/use-lic
 import { ClientStore } from '../store/client-store';
 import { sha256 } from '../crypto/digest';
 import { RmsError } from '../errors';
-import { LruCache } from '../lru-cache';
 import { ServiceSession } from './service-session';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 /** The cache entry's name for a PL's content: its content ID and a tag of its owner. */
 export function useLicenseName(pl: Pick<PlClaims, 'cid' | 'own'>): string {
@@ -31,11 +31,12 @@ interface RememberedUl {
 
 export class UseLicenseCache {
   /**
-   * ULs read and verified lately (1,024), by service and name: an item opened again whose file
-   * has the same stamp (ClientStore.useLicenseStamp) is not read, decoded and verified again.
-   * What depends on the moment, its validity times, is checked at every use.
+   * ULs read and verified lately (a thousand, 4 MiB of text at most: VerifiedTokenCache), by
+   * service and name: an item opened again whose file has the same stamp
+   * (ClientStore.useLicenseStamp) is not read, decoded and verified again. What depends on the
+   * moment, its validity times, is checked at every use.
    */
-  private readonly remembered = new LruCache<string, RememberedUl>(1024);
+  private readonly remembered = new VerifiedTokenCache<RememberedUl>((known) => known.ul.token);
 
   constructor(private readonly store: ClientStore, private readonly now: () => number) {}
 
