@@ -108,7 +108,12 @@ async function run(options) {
     baseline: { name: baseName, value: base.rate, unit },
     ratio: pairedRatio(m, base),
     minRatio,
-    notes: `${count} records per call, median of ${m.rounds} rounds (spread ${formatSpread(m)} / ${formatSpread(base)})`,
+    notes: `${count} records per call, median of ${m.rounds} rounds (spread ${formatSpread(m)} / ${formatSpread(base)})` +
+      (minRatio === ACROSS_CORES_TARGET
+        ? '; where it stops: every timed call here follows a forced full garbage collection (bench/measure.js, so that no candidate pays for ' +
+          'another\'s garbage), whose concurrent sweeping runs on the same 2 cores as the two pool threads during the call; ' +
+          '`openssl speed -multi 2 -evp aes-256-gcm -bytes 1024` does 2x its one-process rate on this machine'
+        : ''),
   });
   return [
     row('encryptBatch', 'one Buffer + offsets', results.batchOffsets, results.nodeLoop, 'node:crypto createCipheriv loop'),

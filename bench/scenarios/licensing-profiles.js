@@ -179,7 +179,9 @@ async function run(options) {
       ...(profile === 'ec' ? { minRatio: LIMIT_TARGET } : {}),
       notes: `${s.items} items, median of ${x.rounds} rounds (spread ${formatSpread(x)}); limit: \`${lim.ceiling.command}\`, median of the same rounds${extra.notes ?? ''}`,
     });
-    rows.push(row('protect distinct items (an offline PL each, 1 core)', m.protect, limit.protect, m.protectLimit));
+    const perItem = (x, ceiling) => (x.rate === null || ceiling.rate === null ? '' : `; ${(1e6 / x.rate).toFixed(0)} us per item against ${(1e6 / ceiling.rate).toFixed(0)} us of public-key work`);
+    rows.push(row('protect distinct items (an offline PL each, 1 core)', m.protect, limit.protect, m.protectLimit,
+      { notes: `${perItem(m.protect, m.protectLimit)}: the rest is the PL built, sealed (policy and data, AES-GCM), serialized and encoded in JavaScript, and OpenSSL 3's EVP set-up around each key operation` }));
     rows.push(row('open distinct items with a cached use license, first time in a process (1 core)', m.openCached, limit.open, openLimit,
       { notes: '; each round in a new process (bench/open-worker.js), every UL read from the store, every signature verified' }));
     rows.push(comparison({
@@ -191,9 +193,14 @@ async function run(options) {
         `so this is its limit in public-key work alone; \`${limit.firstOpen.ceiling.command}\`, median of the same rounds`,
     }));
     rows.push(row('open the same items again in a process that opened them (1 core)', m.reopen, limit.open, openLimit,
-      { notes: '; signatures remembered from the first opens, every UL still read from the store and checked, every content key unwrapped' }));
+      { notes: `; signatures remembered from the first opens, every UL still read from the store and checked, every content key unwrapped${perItem(m.reopen, openLimit)}: ` +
+        (profile === 'ec'
+          ? 'the unwrap through OpenSSL 3\'s EVP (the peer point imported, a derive context, HKDF, AES-KW) costs half as much again as the bare derivation, '
+          : 'the RSA-OAEP decryption through OpenSSL 3\'s EVP costs a little more than the bare private-key operation, ') +
+        'and the UL file\'s stamp, the PL lookup, the time checks and the license object take the rest' }));
     rows.push(row(`open distinct items with a fresh use license (${OPEN_CONCURRENCY} in flight, service in its own process)`, m.openFresh, limit.fresh, profile === 'ec' ? m.protectLimit : openLimit,
-      { notes: '; the rate the slower side (the service) allows' }));
+      { notes: '; the rate the slower side (the service) allows in public-key work alone; where it stops: each open is an HTTP round trip to the service ' +
+        '(the service\'s HTTP, JSON, access-token and audit work, and the client\'s) with 8 in flight on the same 2 cores: see use-license-issuance for the service\'s side' }));
     if (profile === 'ec') {
       for (const [what, x] of [['first time in a process', m.openCached], ['again', m.reopen]]) {
         rows.push(comparison({

@@ -569,7 +569,8 @@ async function run(options) {
       baseline: { name: `${PROFILES[config.profile].ceilingName} (1 core) x ${cores}`, value: ceilingRate, unit },
       ratio: pairedRatio(m.ul, m.perCore, cores),
       ...(config.target === null ? {} : { minRatio: config.target }),
-      notes: `${roundsNote}; ${ceilingNote(perCore, m.perCore, ' per core')}${cpuNote}`,
+      notes: `${roundsNote}; ${ceilingNote(perCore, m.perCore, ' per core')}${cpuNote}; where it stops: the ceiling counts a UL's ` +
+        'public-key work only; its HTTP, JSON, access-token check and audit insert on the event loop, and the load generator, run on the same cores (CPU per UL above)',
     }));
     if (together !== null) {
       const scaling = m.together.rate !== null && m.perCore.rate !== null
