@@ -6,10 +6,9 @@
  * canonical base64url only, JSON objects only, a size cap, and the algorithm taken from the
  * verifier's key and expectations, never trusted from the header alone.
  */
-import { createHash } from 'node:crypto';
-
 import { invalidArgument, RmsError } from '../errors';
 import { AsymmetricKey } from '../crypto/asymmetric-key';
+import { sha256 } from '../crypto/digest';
 import { LruCache } from '../lru-cache';
 import { sign, signAsync, SignatureAlgorithm, SIGNATURE_ALGORITHMS, verify } from '../crypto/signature';
 
@@ -138,7 +137,8 @@ export function verifyJws<T = Record<string, unknown>>(token: string, key: Asymm
 const VERIFIED = new LruCache<string, true>(4096);
 
 function verifiedBefore(token: string, key: AsymmetricKey, verifyNow: () => boolean): boolean {
-  const id = `${key.thumbprint()}.${createHash('sha256').update(token).digest('base64url')}`;
+  // decodeJws has checked the token is base64url and dots: ASCII.
+  const id = `${key.thumbprint()}.${sha256(Buffer.from(token, 'ascii')).toString('base64url')}`;
   if (VERIFIED.get(id) !== undefined) return true;
   if (!verifyNow()) return false;
   VERIFIED.set(id, true);
